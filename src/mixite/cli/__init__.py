@@ -1,0 +1,1 @@
+"""The ``mixite`` command line (French help and messages)."""

@@ -1,0 +1,140 @@
+"""Official French codes: INSEE communes, IRIS, SIREN, QPV and INSEE grid cells.
+
+Each ``*_problem`` function returns a boolean mask of values that break the rule, so
+that a million codes are checked in one vectorized pass. The rules are those of the
+Code officiel géographique (COG) and of INSEE's gridded data documentation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+#: Departments of metropolitan France and the overseas departments (COG).
+DEPARTEMENTS: frozenset[str] = frozenset(
+    [f"{d:02d}" for d in range(1, 96) if d != 20] + ["2A", "2B"]
+)
+DEPARTEMENTS_OUTRE_MER: frozenset[str] = frozenset(["971", "972", "973", "974", "976"])
+
+_COMMUNE_RE = r"^(?:\d{5}|2[AB]\d{3})$"
+
+
+def departement_of(codes: pd.Series) -> pd.Series:
+    """The department of each commune code (3 characters overseas, 2 otherwise)."""
+    codes = codes.astype("string")
+    overseas = codes.str[:2] == "97"
+    return codes.str[:2].where(~overseas, codes.str[:3])
+
+
+def commune_code_problems(codes: pd.Series) -> npt.NDArray[np.bool_]:
+    """Mask of values that are not a valid INSEE commune code.
+
+    A valid code has 5 characters, starts with an existing department
+    (01-95 but 20, 2A, 2B, or 971-976) and does not end with ``000``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> commune_code_problems(pd.Series(["59350", "2A004", "00000", "5935", "20001"])).tolist()
+    [False, False, True, True, True]
+    """
+    s = codes.astype("string").fillna("")
+    shape_ok = s.str.match(_COMMUNE_RE).fillna(False).to_numpy(dtype=bool)
+    dep = departement_of(s)
+    overseas = s.str[:2] == "97"
+    dep_ok = np.where(
+        overseas.to_numpy(dtype=bool),
+        dep.isin(DEPARTEMENTS_OUTRE_MER).to_numpy(dtype=bool),
+        dep.isin(DEPARTEMENTS).to_numpy(dtype=bool),
+    )
+    number_ok = (s.str[-3:] != "000").to_numpy(dtype=bool)
+    return np.asarray(~(shape_ok & dep_ok & number_ok), dtype=bool)
+
+
+def iris_code_problems(codes: pd.Series) -> npt.NDArray[np.bool_]:
+    """Mask of values that are not a valid IRIS code: a commune code then 4 digits.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> iris_code_problems(pd.Series(["593500101", "59350010A", "000000101"])).tolist()
+    [False, True, True]
+    """
+    s = codes.astype("string").fillna("")
+    tail_ok = s.str.match(r"^.{5}\d{4}$").fillna(False).to_numpy(dtype=bool)
+    return np.asarray(~tail_ok | commune_code_problems(s.str[:5]), dtype=bool)
+
+
+def siren_problems(codes: pd.Series) -> npt.NDArray[np.bool_]:
+    """Mask of values that are not a valid SIREN number (9 digits, Luhn checksum).
+
+    EPCI and landlords are identified by their SIREN.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> siren_problems(pd.Series(["200093201", "200093202", "12345"])).tolist()
+    [False, True, True]
+    """
+    s = codes.astype("string").fillna("")
+    shape_ok = s.str.match(r"^\d{9}$").fillna(False).to_numpy(dtype=bool)
+    padded = s.where(shape_ok, "000000000")
+    digits = np.array([list(v) for v in padded.tolist()], dtype=np.int64).reshape(-1, 9)
+    doubled = digits.copy()
+    doubled[:, 1::2] *= 2
+    doubled[doubled > 9] -= 9
+    luhn_ok = doubled.sum(axis=1) % 10 == 0
+    return np.asarray(~(shape_ok & luhn_ok), dtype=bool)
+
+
+def qpv_code_problems(codes: pd.Series) -> npt.NDArray[np.bool_]:
+    """Mask of values that are not a QPV code (``QPdddnnn`` in 2015, ``QNdddnnn`` in 2024).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> qpv_code_problems(pd.Series(["QP059001", "QN02A001", "QP59001"])).tolist()
+    [False, False, True]
+    """
+    s = codes.astype("string").fillna("")
+    ok = s.str.match(r"^Q[PN](?:0\d{2}|02[AB]|97\d)\d{3}$").fillna(False)
+    return np.asarray(~ok.to_numpy(dtype=bool), dtype=bool)
+
+
+def grid_cell_problems(codes: pd.Series) -> npt.NDArray[np.bool_]:
+    """Mask of values that are not an INSEE 200 m cell id (``CRS3035RES200mN…E…``).
+
+    North and east coordinates must be multiples of 200 m.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> grid_cell_problems(pd.Series(["CRS5490RES200mN1592600E728800", "CRS5490RES200mN1592650E728800"])).tolist()
+    [False, True]
+    """
+    s = codes.astype("string").fillna("")
+    parts = s.str.extract(r"^CRS\d{4,5}RES200mN(\d+)E(\d+)$")
+    north = pd.to_numeric(parts[0], errors="coerce")
+    east = pd.to_numeric(parts[1], errors="coerce")
+    ok = north.notna() & east.notna() & (north % 200 == 0) & (east % 200 == 0)
+    return np.asarray(~ok.to_numpy(dtype=bool), dtype=bool)
+
+
+def commune_list_problems(codes: pd.Series) -> npt.NDArray[np.bool_]:
+    """Mask of values that are not a concatenation of commune codes (Filosofi ``lcog_geo``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> commune_list_problems(pd.Series(["97226", "9722697229", "972269"])).tolist()
+    [False, False, True]
+    """
+    s = codes.astype("string").fillna("")
+    lengths = s.str.len().fillna(0).to_numpy(dtype=np.int64)
+    bad = (lengths == 0) | (lengths % 5 != 0)
+    for k in range(int(lengths.max(initial=0)) // 5):
+        part = s.str[5 * k : 5 * k + 5]
+        present = lengths > 5 * k
+        bad |= present & commune_code_problems(part)
+    return np.asarray(bad, dtype=bool)

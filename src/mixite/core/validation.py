@@ -1,0 +1,389 @@
+"""Check a whole file against a :class:`~mixite.core.schema.Table` before anything is written.
+
+Every problem names the file, the row, the column, the value and the rule. All the
+rules run on the whole file in vectorized passes; only the first ``limit`` problems
+(in file order) are kept for the report, and ``total`` counts them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from mixite.core import codes
+from mixite.core.schema import Column, Table
+from mixite.errors import InvalidDataError
+
+REPORT_LIMIT = 50
+
+_TRUE = frozenset({"1", "oui", "o", "vrai", "true", "t", "yes", "y", "x"})
+_FALSE = frozenset({"0", "non", "n", "faux", "false", "f", "no"})
+
+_CODE_CHECKS = {
+    "commune": codes.commune_code_problems,
+    "communes": codes.commune_list_problems,
+    "iris": codes.iris_code_problems,
+    "siren": codes.siren_problems,
+    "qpv": codes.qpv_code_problems,
+    "carreau": codes.grid_cell_problems,
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One broken rule: where (file, row, column), what (value) and why (rule, in French)."""
+
+    row: int
+    column: str
+    value: str
+    rule: str
+    source: str = ""
+    row_label: str = "ligne"
+
+    def format(self) -> str:
+        where = self.source
+        if self.row > 0:
+            where += f", {self.row_label} {format_int(self.row)}"
+        if self.column:
+            where += f", colonne « {self.column} »"
+        value = f"« {self.value} » : " if self.value != "" else ""
+        return f"{where} : {value}{self.rule}"
+
+
+def format_int(n: int) -> str:
+    """An integer with French thousands separators: ``1 284``."""
+    return f"{n:,}".replace(",", " ")
+
+
+def format_report(problems: tuple[Problem, ...], *, total: int, source: str) -> str:
+    """The French report: a summary line, one line per kept problem, the count left out."""
+    noun = "problème" if total == 1 else "problèmes"
+    lines = [f"Import refusé : {format_int(total)} {noun} dans « {source} » ; rien n'a été écrit."]
+    lines += ["  - " + p.format() for p in problems]
+    if total > len(problems):
+        rest = total - len(problems)
+        lines.append(f"  … et {format_int(rest)} autre(s) problème(s) non affiché(s).")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class KnownKeys:
+    """Keys already in the store, for reference and duplicate checks."""
+
+    values: Mapping[tuple[str, str], pd.Index]
+    existing: pd.DataFrame | None = None
+
+
+class _Collector:
+    def __init__(self, source: str, row_numbers: npt.NDArray[np.int64], row_label: str, limit: int):
+        self.source = source
+        self.rows = row_numbers
+        self.row_label = row_label
+        self.limit = limit
+        self.kept: list[Problem] = []
+        self.total = 0
+
+    def add_mask(self, mask: npt.NDArray[np.bool_], column: str, values: pd.Series, rule: str) -> None:
+        idx = np.flatnonzero(mask)
+        self.total += len(idx)
+        for i in idx[: self.limit]:
+            self.kept.append(
+                Problem(int(self.rows[i]), column, str(values.iloc[i]), rule, self.source, self.row_label)
+            )
+
+    def add(self, problem: Problem) -> None:
+        self.total += 1
+        self.kept.append(problem)
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            kept = sorted(self.kept, key=lambda p: (p.row, p.column))[: self.limit]
+            raise InvalidDataError(kept, total=self.total, source=self.source)
+
+
+def validate(
+    raw: pd.DataFrame,
+    table: Table,
+    *,
+    source: str,
+    row_numbers: npt.NDArray[np.int64] | None = None,
+    row_label: str = "ligne",
+    known: KnownKeys | None = None,
+    allow_extra_columns: bool = False,
+    limit: int = REPORT_LIMIT,
+) -> pd.DataFrame:
+    """Return ``raw`` converted to the table's types, or raise :class:`InvalidDataError`.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The file as read, every cell as text (``""`` for an empty cell); geometry
+        columns hold WKB bytes or ``None``.
+    table : Table
+        The description to check against.
+    source : str
+        The file name shown in the report.
+    row_numbers : array of int, optional
+        The number the user sees for each row (the line in a CSV, the row in Excel).
+        Defaults to ``index + 2`` (a header line, then data from line 2).
+    known : KnownKeys, optional
+        Keys already in the store: references must exist there or in this file, and
+        this file's keys must not repeat a stored key.
+    allow_extra_columns : bool
+        Ignore columns the table does not describe instead of reporting them.
+
+    Notes
+    -----
+    Money is converted to integer cents (``int64``) exactly, without a float step.
+    Rules across columns run only on rows whose columns all passed their own checks.
+    """
+    n = len(raw)
+    rows = np.arange(2, n + 2, dtype=np.int64) if row_numbers is None else row_numbers
+    col = _Collector(source, rows, row_label, limit)
+    expected = set(table.column_names)
+
+    for c in table.columns:
+        if c.name not in raw.columns and c.required:
+            col.add(Problem(0, c.name, "", "colonne obligatoire absente du fichier", source))
+    if not allow_extra_columns:
+        extra = [c for c in raw.columns if c not in expected]
+        for name in extra:
+            col.add(
+                Problem(
+                    0,
+                    str(name),
+                    "",
+                    "colonne inconnue ; colonnes attendues : " + ", ".join(table.column_names),
+                    source,
+                )
+            )
+    col.raise_if_any()
+
+    typed: dict[str, pd.Series] = {}
+    valid = np.ones(n, dtype=bool)
+    valid_by_column: dict[str, npt.NDArray[np.bool_]] = {}
+    for c in table.columns:
+        if c.name not in raw.columns:
+            typed[c.name] = _empty_series(c, n)
+            valid_by_column[c.name] = np.ones(n, dtype=bool)
+            continue
+        series, ok = _convert(raw[c.name], c, col)
+        typed[c.name] = series
+        valid_by_column[c.name] = ok
+        valid &= ok
+
+    frame = pd.DataFrame(typed, index=raw.index)
+    _check_keys(frame, table, col, valid, known)
+    _check_references(frame, table, col, valid_by_column, known)
+    for rule in table.rules:
+        rows_ok = np.ones(n, dtype=bool)
+        for name in rule.columns:
+            rows_ok &= valid_by_column[name] & frame[name].notna().to_numpy(dtype=bool)
+        if not rows_ok.any():
+            continue
+        failing = np.zeros(n, dtype=bool)
+        failing[rows_ok] = rule.failing(frame.loc[rows_ok])
+        shown = frame[list(rule.columns)].astype("string").fillna("").agg(" / ".join, axis=1)
+        col.add_mask(failing, " / ".join(rule.columns), shown, rule.description)
+    col.raise_if_any()
+    return frame.reset_index(drop=True)
+
+
+def _empty_series(c: Column, n: int) -> pd.Series:
+    dtype = {
+        "text": "string",
+        "integer": "Int64",
+        "decimal": "Float64",
+        "money": "Int64",
+        "date": "datetime64[s]",
+        "boolean": "boolean",
+        "geometry": "object",
+    }[c.kind]
+    return pd.Series([None] * n, dtype=dtype)
+
+
+def _convert(
+    values: pd.Series, c: Column, col: _Collector
+) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    n = len(values)
+    if c.kind == "geometry":
+        missing = values.isna().to_numpy(dtype=bool)
+        if c.required:
+            blank = pd.Series([""] * n, index=values.index)
+            col.add_mask(missing, c.name, blank, "géométrie absente ou illisible")
+        return values.astype("object"), ~missing if c.required else np.ones(n, dtype=bool)
+
+    text = values.astype("string").fillna("").str.strip()
+    empty = (text == "").to_numpy(dtype=bool)
+    ok = np.ones(n, dtype=bool)
+    if c.required:
+        col.add_mask(empty, c.name, text, "valeur obligatoire manquante")
+        ok &= ~empty
+
+    present = ~empty
+    if c.kind == "text":
+        result: pd.Series = text.where(present, None)
+        bad = np.zeros(n, dtype=bool)
+        if c.code is not None:
+            check = _CODE_CHECKS[c.code]
+            if c.list_separator:
+                bad = _list_problems(text, c.list_separator, check) & present
+            else:
+                bad = check(text) & present
+            col.add_mask(bad, c.name, text, f"n'est pas un {c.rule_text().split(' ; ')[0]}")
+        if c.choices is not None:
+            not_choice = present & ~text.isin(c.choices).to_numpy(dtype=bool)
+            col.add_mask(
+                not_choice, c.name, text, "valeur non autorisée ; valeurs : " + ", ".join(c.choices)
+            )
+            bad |= not_choice
+        return result, ok & ~bad
+
+    if c.kind == "boolean":
+        low = text.str.lower()
+        is_true = low.isin(_TRUE).to_numpy(dtype=bool)
+        is_false = low.isin(_FALSE).to_numpy(dtype=bool)
+        bad = present & ~(is_true | is_false)
+        col.add_mask(bad, c.name, text, "n'est pas un booléen (oui/non, 1/0, vrai/faux)")
+        out = pd.Series(pd.array(np.where(is_true, True, False), dtype="boolean"), index=values.index)
+        out[~present | bad] = pd.NA
+        return out, ok & ~bad
+
+    if c.kind == "date":
+        iso = pd.to_datetime(text.where(present, None), format="%Y-%m-%d", errors="coerce")
+        fr = pd.to_datetime(text.where(present, None), format="%d/%m/%Y", errors="coerce")
+        parsed = iso.fillna(fr)
+        bad = present & parsed.isna().to_numpy(dtype=bool)
+        col.add_mask(bad, c.name, text, "n'est pas une date valide (AAAA-MM-JJ ou JJ/MM/AAAA)")
+        return parsed.astype("datetime64[s]"), ok & ~bad
+
+    if c.kind == "money":
+        parts = text.str.extract(r"^(-?)(\d+)(?:[.,](\d{1,2}))?$")
+        bad = present & parts[1].isna().to_numpy(dtype=bool)
+        col.add_mask(bad, c.name, text, "n'est pas un montant en euros (2 décimales au plus)")
+        euros = pd.to_numeric(parts[1], errors="coerce").fillna(0).astype("int64")
+        cents_txt = parts[2].fillna("").str.pad(2, side="right", fillchar="0")
+        cents = pd.to_numeric(cents_txt.where(cents_txt != "", "00"), errors="coerce").fillna(0)
+        sign = np.where(parts[0] == "-", -1, 1)
+        amount = pd.Series(sign * (euros.to_numpy() * 100 + cents.astype("int64").to_numpy()))
+        number = pd.Series(pd.array(amount.to_numpy(), dtype="Int64"), index=values.index)
+        number[~present | bad] = pd.NA
+        ok &= ~bad
+        ok &= _bounds(number.astype("Float64") / 100, c, col, text, present & ~bad)
+        return number, ok
+
+    # integer and decimal
+    normalized = text.str.replace(",", ".", regex=False)
+    numeric = pd.to_numeric(normalized.where(present, None), errors="coerce")
+    finite = np.isfinite(numeric.to_numpy(dtype=float, na_value=np.nan))
+    bad = present & ~finite
+    col.add_mask(bad, c.name, text, "n'est pas un nombre")
+    if c.kind == "integer":
+        fractional = present & finite & (np.mod(numeric.fillna(0).to_numpy(dtype=float), 1) != 0)
+        col.add_mask(fractional, c.name, text, "n'est pas un nombre entier")
+        bad |= fractional
+        out = pd.Series(pd.array(numeric.where(~pd.Series(bad, index=numeric.index)), dtype="Float64"))
+        out = out.round().astype("Int64")
+    else:
+        out = pd.Series(pd.array(numeric.where(~pd.Series(bad, index=numeric.index)), dtype="Float64"))
+    out.index = values.index
+    ok &= ~bad
+    ok &= _bounds(out.astype("Float64"), c, col, text, present & ~bad)
+    return out, ok
+
+
+def _bounds(
+    number: pd.Series, c: Column, col: _Collector, text: pd.Series, checked: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    ok = np.ones(len(number), dtype=bool)
+    values = number.to_numpy(dtype=float, na_value=np.nan)
+    if c.minimum is not None:
+        low = checked & (values < c.minimum)
+        rule = "ne doit pas être négatif" if c.minimum == 0 else f"doit être ≥ {c.minimum:g}"
+        col.add_mask(low, c.name, text, rule)
+        ok &= ~low
+    if c.maximum is not None:
+        high = checked & (values > c.maximum)
+        col.add_mask(high, c.name, text, f"doit être ≤ {c.maximum:g}")
+        ok &= ~high
+    return ok
+
+
+def _list_problems(text: pd.Series, sep: str, check: object) -> npt.NDArray[np.bool_]:
+    assert callable(check)  # noqa: S101 - internal invariant, not validation
+    exploded = text.str.split(sep).explode().str.strip()
+    bad_items = pd.Series(check(exploded.fillna("")), index=exploded.index)
+    return np.asarray(bad_items.groupby(level=0).any().reindex(text.index).fillna(True), dtype=bool)
+
+
+def _check_keys(
+    frame: pd.DataFrame,
+    table: Table,
+    col: _Collector,
+    valid: npt.NDArray[np.bool_],
+    known: KnownKeys | None,
+) -> None:
+    key = list(table.key)
+    if not key:
+        return
+    shown = frame[key].astype("string").fillna("").agg(" / ".join, axis=1)
+    dup = frame.duplicated(subset=key, keep="first").to_numpy(dtype=bool) & valid
+    if dup.any():
+        first = frame.drop_duplicates(subset=key, keep="first")
+        first_row = pd.Series(col.rows[first.index.to_numpy()], index=pd.MultiIndex.from_frame(first[key]))
+        dup_idx = np.flatnonzero(dup)
+        col.total += len(dup_idx)
+        for i in dup_idx[: col.limit]:
+            k = tuple(frame.iloc[i][key])
+            original = int(first_row.loc[k] if len(key) > 1 else first_row.loc[(k[0],)])
+            col.kept.append(
+                Problem(
+                    int(col.rows[i]),
+                    " / ".join(key),
+                    str(shown.iloc[i]),
+                    f"identifiant en double (déjà à la {col.row_label} {format_int(original)})",
+                    col.source,
+                    col.row_label,
+                )
+            )
+    if known is not None and known.existing is not None and len(known.existing):
+        stored = pd.MultiIndex.from_frame(known.existing[key].astype("string"))
+        mine = pd.MultiIndex.from_frame(frame[key].astype("string"))
+        clash = mine.isin(stored) & valid & ~dup
+        col.add_mask(
+            np.asarray(clash, dtype=bool),
+            " / ".join(key),
+            shown,
+            "identifiant déjà présent dans la base (utilisez --remplacer pour remplacer la table)",
+        )
+
+
+def _check_references(
+    frame: pd.DataFrame,
+    table: Table,
+    col: _Collector,
+    valid_by_column: Mapping[str, npt.NDArray[np.bool_]],
+    known: KnownKeys | None,
+) -> None:
+    for c in table.columns:
+        if c.references is None:
+            continue
+        target_table, target_col = c.references
+        allowed = pd.Index([], dtype="string")
+        if known is not None and (target_table, target_col) in known.values:
+            allowed = known.values[(target_table, target_col)].astype("string")
+        if target_table == table.name:
+            allowed = allowed.append(pd.Index(frame[target_col].dropna().astype("string")))
+        values = frame[c.name].astype("string")
+        present = values.notna().to_numpy(dtype=bool) & valid_by_column[c.name]
+        missing = present & ~values.isin(allowed).to_numpy(dtype=bool)
+        col.add_mask(
+            missing,
+            c.name,
+            values.fillna(""),
+            f"référence inconnue : absente de {target_table}.{target_col} (importez d'abord {target_table})",
+        )

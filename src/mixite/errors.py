@@ -1,0 +1,57 @@
+"""The exception hierarchy of mixite.
+
+::
+
+    MixiteError                      every error raised on purpose by mixite
+    ├── InvalidDataError             a user's file breaks the data model (carries the problems)
+    ├── UnknownKindError             an import kind or table name that does not exist
+    ├── ReferenceDataError           reference data missing for a vintage (never guessed)
+    └── StoreError                   the store cannot be opened or written
+
+API misuse by developers raises the built-in ``ValueError`` or ``TypeError`` with a
+message that names the parameter, the rule, the value and the fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mixite.core.validation import Problem
+
+
+class MixiteError(Exception):
+    """Base class of every error mixite raises on purpose."""
+
+
+class InvalidDataError(MixiteError):
+    """A file does not satisfy the data model.
+
+    ``problems`` holds at most ``report_limit`` problems in file order and
+    ``total`` counts all of them.
+    """
+
+    def __init__(self, problems: Sequence[Problem], *, total: int, source: str) -> None:
+        self.problems = tuple(problems)
+        self.total = total
+        self.source = source
+        super().__init__(f"{source}: {total} problem(s) found, nothing was written")
+
+    def report(self) -> str:
+        """The French report shown to users: one line per problem, then the count."""
+        from mixite.core.validation import format_report
+
+        return format_report(self.problems, total=self.total, source=self.source)
+
+
+class UnknownKindError(MixiteError):
+    """An import kind or a table name that mixite does not know."""
+
+
+class ReferenceDataError(MixiteError):
+    """Reference data (ceilings, thresholds) is missing for the vintage asked."""
+
+
+class StoreError(MixiteError):
+    """The store cannot be opened, read or written."""

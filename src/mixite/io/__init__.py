@@ -1,0 +1,1 @@
+"""Input and output at the edge of mixite: readers, importers, the store, reference data."""

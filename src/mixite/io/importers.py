@@ -1,0 +1,296 @@
+"""``mixite importer KIND FILE``: one importer per kind, all validating before writing.
+
+An import reads the whole file as text, checks it against its format (types, codes,
+bounds, keys, references to what the store already holds, rules across columns) and
+writes it in one transaction only if nothing is wrong. Otherwise it raises
+:class:`~mixite.errors.InvalidDataError` and the store is not opened for writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mixite.core import model
+from mixite.core.schema import Column, Table
+from mixite.core.validation import KnownKeys, Problem, validate
+from mixite.errors import InvalidDataError, UnknownKindError
+from mixite.io import formats
+from mixite.io.readers import RawTable, read_table
+from mixite.io.store import Store, Write
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Options of one import: replace the table (or the vintage), force a vintage."""
+
+    replace: bool = False
+    vintage: int | None = None
+    sheet: str | int = 0
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote."""
+
+    kind: str
+    table: str
+    rows: int
+    source: str
+    vintage: int | None = None
+
+
+Runner = Callable[[RawTable, Store, ImportOptions], tuple[Write, int | None]]
+
+
+@dataclass(frozen=True)
+class Importer:
+    """One import kind: its French description and the function that validates and maps."""
+
+    kind: str
+    description: str
+    run: Runner
+
+
+def _known(store: Store, table: Table, *, replace_all: bool, existing: pd.DataFrame | None = None) -> KnownKeys:
+    values: dict[tuple[str, str], pd.Index] = {}
+    for c in table.columns:
+        if c.references and c.references[0] != table.name:
+            target, column = c.references
+            frame = store.read_if_exists(target, [column])
+            values[(target, column)] = pd.Index(frame[column].astype("string"))
+    if existing is None and not replace_all:
+        existing = store.read_if_exists(table.name, list(table.key))
+    return KnownKeys(values, None if replace_all else existing)
+
+
+def _check(raw: RawTable, table: Table, known: KnownKeys, *, allow_extra: bool = False) -> pd.DataFrame:
+    return validate(
+        raw.frame,
+        table,
+        source=raw.source,
+        row_numbers=raw.row_numbers,
+        row_label=raw.row_label,
+        known=known,
+        allow_extra_columns=allow_extra,
+    )
+
+
+def _entity(table: Table) -> Runner:
+    def run(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
+        typed = _check(raw, table, _known(store, table, replace_all=opts.replace))
+        if "synthetique" in typed.columns:
+            typed["synthetique"] = typed["synthetique"].fillna(False)
+        return Write(table, typed, raw.source, replace_all=opts.replace), None
+
+    return run
+
+
+def with_vintage(table: Table, rename: Callable[[str], str], name: str | None = None) -> Table:
+    """The store's version of a file format: a ``millesime`` column, then renamed columns."""
+    cols = tuple(replace(c, name=rename(c.name)) for c in table.columns)
+    vintage = Column("millesime", "integer", "millésime des données", "année", minimum=1990, maximum=2100)
+    return Table(
+        name or table.name,
+        table.title,
+        table.description,
+        (vintage, *cols),
+        key=("millesime", *(rename(k) for k in table.key)),
+    )
+
+
+def _vintage_runner(
+    fmt: Table,
+    store_table: Table,
+    rename: Callable[[str], str],
+    vintage: int,
+    raw: RawTable,
+    store: Store,
+    opts: ImportOptions,
+) -> Write:
+    existing = None
+    if not opts.replace and store.has_table(store_table.name):
+        stored = store.read(store_table.name, [rename(k) for k in fmt.key], where=f"millesime = {int(vintage)}")
+        existing = stored.rename(columns={rename(k): k for k in fmt.key})
+    known = _known(store, fmt, replace_all=opts.replace, existing=existing)
+    typed = _check(raw, fmt, known, allow_extra=True)
+    typed = typed.rename(columns={c: rename(c) for c in typed.columns})
+    typed.insert(0, "millesime", pd.array(np.full(len(typed), vintage), dtype="Int64"))
+    return Write(
+        store_table,
+        typed,
+        raw.source,
+        replace_where={"millesime": vintage} if opts.replace else None,
+    )
+
+
+def _require_vintage(raw: RawTable, opts: ImportOptions, guessed: int | None, hint: str) -> int:
+    vintage = opts.vintage or guessed
+    if vintage is None:
+        raise InvalidDataError(
+            [Problem(0, "", raw.source, f"millésime introuvable ({hint}) ; précisez --millesime AAAA", raw.source)],
+            total=1,
+            source=raw.source,
+        )
+    return vintage
+
+
+def _filosofi_carreaux(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
+    import re
+
+    m = re.search(r"(20\d{2})", raw.source)
+    vintage = _require_vintage(raw, opts, int(m.group(1)) if m else None, "année absente du nom de fichier")
+    store_table = with_vintage(formats.FILOSOFI_CARREAUX, str.lower)
+    return _vintage_runner(formats.FILOSOFI_CARREAUX, store_table, str.lower, vintage, raw, store, opts), vintage
+
+
+def _filosofi_zones(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
+    cols = list(raw.frame.columns)
+    vintage = _require_vintage(raw, opts, formats.filosofi_year(cols), "colonne MEDaa absente")
+    yy = f"{vintage % 100:02d}"
+    frame = raw.frame.rename(columns={c: c[: -len(yy)] for c in cols if c.endswith(yy) and c != "CODGEO"})
+    codes = frame["CODGEO"] if "CODGEO" in frame else pd.Series(dtype=str)
+    level = "epci" if len(codes) and codes.str.fullmatch(r"\d{9}").mean() > 0.5 else "commune"
+    fmt = formats.filosofi_zones(level)
+    raw2 = RawTable(frame, raw.row_numbers, raw.row_label, raw.source)
+
+    def rename(c: str) -> str:
+        return {"CODGEO": "code_zone", "LIBGEO": "libelle"}.get(c, c.lower())
+
+    store_table = with_vintage(fmt, rename)
+    store_table = replace(
+        store_table,
+        columns=(store_table.columns[0], Column("niveau", "text", "commune ou epci", choices=("commune", "epci")), *store_table.columns[1:]),
+        key=("millesime", "niveau", "code_zone"),
+    )
+    existing = None
+    if not opts.replace and store.has_table(store_table.name):
+        stored = store.read(store_table.name, ["code_zone"], where=f"millesime = {int(vintage)} AND niveau = '{level}'")
+        existing = stored.rename(columns={"code_zone": "CODGEO"})
+    typed = _check(raw2, fmt, _known(store, fmt, replace_all=opts.replace, existing=existing), allow_extra=True)
+    typed = typed.rename(columns={c: rename(c) for c in typed.columns})
+    typed.insert(0, "niveau", level)
+    typed.insert(0, "millesime", pd.array(np.full(len(typed), vintage), dtype="Int64"))
+    where = {"millesime": vintage, "niveau": level} if opts.replace else None
+    return Write(store_table, typed, raw.source, replace_where=where), vintage
+
+
+def _census(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
+    frame = raw.frame.drop(columns=[c for c in raw.frame.columns if c == "" or c.startswith("Unnamed")])
+    found = formats.census_layout(list(frame.columns))
+    if found is None:
+        expected = "; ".join(
+            ", ".join(n.replace("{yy}", "AA") for n in names[:2]) + ", …"
+            for _, names in formats.CENSUS_LAYOUTS.values()
+        )
+        raise InvalidDataError(
+            [Problem(0, "", "", f"en-tête non reconnu ; colonnes attendues, par exemple : {expected}", raw.source)],
+            total=1,
+            source=raw.source,
+        )
+    layout, year = found
+    vintage = opts.vintage or year
+    fmt = formats.census_table(layout, year)
+    rename = formats.strip_census_year
+    store_table = with_vintage(fmt, lambda c: "code_iris" if c == "IRIS" else rename(c))
+    raw2 = RawTable(frame, raw.row_numbers, raw.row_label, raw.source)
+    return _vintage_runner(
+        fmt, store_table, lambda c: "code_iris" if c == "IRIS" else rename(c), vintage, raw2, store, opts
+    ), vintage
+
+
+QPV_GEOJSON = Table(
+    "qpv",
+    "Périmètres QPV",
+    "Contours des quartiers prioritaires (GeoJSON).",
+    (
+        Column("code_qp", "text", "code du QPV", code="qpv"),
+        Column("nom_qp", "text", "nom du QPV"),
+        Column("code_commune", "text", "commune", code="commune", required=False),
+        Column("nom_commune", "text", "nom de la commune", required=False),
+        Column("geometrie", "geometry", "périmètre"),
+    ),
+    key=("code_qp",),
+)
+
+COMMUNES_GEOJSON = Table(
+    "communes",
+    "Contours des communes",
+    "Communes avec leur contour (GeoJSON, propriétés code et nom).",
+    (
+        Column("code", "text", "code commune INSEE", code="commune"),
+        Column("nom", "text", "nom de la commune"),
+        Column("geometrie", "geometry", "contour"),
+    ),
+    key=("code",),
+)
+
+
+def _qpv(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
+    if "geometrie" not in raw.frame.columns:
+        table = formats.QPV_INDICATEURS
+        typed = _check(raw, table, _known(store, table, replace_all=opts.replace), allow_extra=False)
+        return Write(table, typed, raw.source, replace_all=opts.replace), None
+    names = {"code_qp": "code_qpv", "nom_qp": "nom"}
+    existing = None
+    if not opts.replace:
+        existing = store.read_if_exists("qpv", ["code_qpv"]).rename(columns={"code_qpv": "code_qp"})
+    typed = _check(raw, QPV_GEOJSON, _known(store, QPV_GEOJSON, replace_all=opts.replace, existing=existing), allow_extra=True)
+    typed = typed.rename(columns=names)
+    typed["synthetique"] = False
+    return Write(model.QPV, typed, raw.source, replace_all=opts.replace), None
+
+
+def _communes(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
+    frame = raw.frame
+    if "code" not in frame.columns and "code_commune" in frame.columns:
+        frame = frame.rename(columns={"code_commune": "code", "nom_commune": "nom"})
+    raw2 = RawTable(frame, raw.row_numbers, raw.row_label, raw.source)
+    existing = None
+    if not opts.replace:
+        existing = store.read_if_exists("communes", ["code_commune"]).rename(columns={"code_commune": "code"})
+    typed = _check(raw2, COMMUNES_GEOJSON, _known(store, COMMUNES_GEOJSON, replace_all=opts.replace, existing=existing), allow_extra=True)
+    typed = typed.rename(columns={"code": "code_commune"})
+    typed["code_epci"] = pd.array([None] * len(typed), dtype="string")
+    typed["code_territoire"] = pd.array([None] * len(typed), dtype="string")
+    typed["synthetique"] = False
+    return Write(model.COMMUNES, typed, raw.source, replace_all=opts.replace), None
+
+
+IMPORTERS: dict[str, Importer] = {
+    i.kind: i
+    for i in (
+        Importer("filosofi-carreaux", "Filosofi carroyé 200 m (CSV INSEE)", _filosofi_carreaux),
+        Importer("filosofi-communes", "Filosofi par commune ou EPCI (CSV INSEE)", _filosofi_zones),
+        Importer("recensement-iris", "Recensement, bases infracommunales IRIS (CSV INSEE)", _census),
+        Importer("qpv", "QPV : indicateurs (CSV) ou périmètres (GeoJSON)", _qpv),
+        Importer("communes", "Contours des communes (GeoJSON, propriétés code et nom)", _communes),
+        Importer("bailleurs", model.BAILLEURS.description, _entity(model.BAILLEURS)),
+        Importer("batiments", model.BATIMENTS.description, _entity(model.BATIMENTS)),
+        Importer("entrees", model.ENTREES.description, _entity(model.ENTREES)),
+        Importer("logements", model.LOGEMENTS.description, _entity(model.LOGEMENTS)),
+        Importer("menages", model.MENAGES.description, _entity(model.MENAGES)),
+        Importer("demandes", model.DEMANDES.description, _entity(model.DEMANDES)),
+        Importer("attributions", model.ATTRIBUTIONS.description, _entity(model.ATTRIBUTIONS)),
+        Importer("relogements", model.RELOGEMENTS.description, _entity(model.RELOGEMENTS)),
+    )
+}
+
+
+def import_file(kind: str, path: Path | str, store: Store, options: ImportOptions | None = None) -> ImportResult:
+    """Validate ``path`` as ``kind`` and write it to ``store``; nothing is written on failure.
+    """
+    if kind not in IMPORTERS:
+        raise UnknownKindError(
+            f"Unknown import kind {kind!r}; available kinds: {', '.join(IMPORTERS)}"
+        )
+    opts = options or ImportOptions()
+    path = Path(path)
+    raw = read_table(path, sheet=opts.sheet)
+    write, vintage = IMPORTERS[kind].run(raw, store, opts)
+    store.write([write])
+    return ImportResult(kind, write.table.name, len(write.frame), raw.source, vintage)

@@ -1,0 +1,213 @@
+"""The store: one DuckDB file that the user owns, needing no server.
+
+Tables are created from their :class:`~mixite.core.schema.Table` description. Every
+write happens in one transaction, after validation: a failed import leaves the file
+byte-for-byte unchanged (validation only opens the store read-only). See
+``docs/adr/0001-stockage-duckdb.md`` for the choice and its server-side successor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from mixite.core.schema import Column, Table
+from mixite.errors import StoreError
+
+DEFAULT_STORE = Path("mixite.duckdb")
+
+_SQL_TYPES = {
+    "text": "VARCHAR",
+    "integer": "BIGINT",
+    "decimal": "DOUBLE",
+    "money": "DECIMAL(14,2)",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+    "geometry": "BLOB",
+}
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """What ``mixite info`` shows about one table."""
+
+    name: str
+    title: str
+    rows: int
+    synthetic: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class Write:
+    """One table to write: its description, its typed rows and how to merge them.
+
+    ``replace_where`` deletes the rows matching ``{column: value}`` first (e.g. one
+    vintage); ``replace_all`` empties the table first.
+    """
+
+    table: Table
+    frame: pd.DataFrame
+    source: str
+    synthetic: bool = False
+    replace_all: bool = False
+    replace_where: Mapping[str, Any] | None = None
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def create_sql(table: Table) -> str:
+    cols = ", ".join(f"{_quote(c.name)} {_SQL_TYPES[c.kind]}" for c in table.columns)
+    return f"CREATE TABLE IF NOT EXISTS {_quote(table.name)} ({cols})"
+
+
+def _select_expr(c: Column) -> str:
+    name = _quote(c.name)
+    if c.kind == "money":
+        return f"CAST(CAST({name} AS DECIMAL(18,0)) / 100 AS DECIMAL(14,2)) AS {name}"
+    if c.kind == "date":
+        return f"CAST({name} AS DATE) AS {name}"
+    return name
+
+
+class Store:
+    """A DuckDB file holding every table of mixite."""
+
+    def __init__(self, path: Path | str = DEFAULT_STORE) -> None:
+        self.path = Path(path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    @contextmanager
+    def _connect(self, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        try:
+            con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"Cannot open the store {self.path}: {exc}") from exc
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def has_table(self, name: str) -> bool:
+        if not self.exists():
+            return False
+        with self._connect(read_only=True) as con:
+            return bool(
+                con.execute(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+                ).fetchone()[0]  # type: ignore[index]
+            )
+
+    def read(self, name: str, columns: Sequence[str] | None = None, where: str = "") -> pd.DataFrame:
+        """Read a table (or some of its columns) into a data frame."""
+        if not self.has_table(name):
+            raise StoreError(
+                f"The store {self.path} has no table {name!r}; run 'mixite demo' or an import first."
+            )
+        cols = ", ".join(_quote(c) for c in columns) if columns else "*"
+        sql = f"SELECT {cols} FROM {_quote(name)}" + (f" WHERE {where}" if where else "")
+        with self._connect(read_only=True) as con:
+            return con.execute(sql).df()
+
+    def read_if_exists(self, name: str, columns: Sequence[str], where: str = "") -> pd.DataFrame:
+        """Like :meth:`read`, but an empty frame with ``columns`` when the table is absent."""
+        if not self.has_table(name):
+            return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
+        return self.read(name, columns, where)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        """Run a read-only SQL query."""
+        with self._connect(read_only=True) as con:
+            return con.execute(sql, list(params)).df()
+
+    def write(self, writes: Sequence[Write], *, meta: Mapping[str, str] | None = None) -> None:
+        """Write several tables in one transaction: all of them, or none."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        with self._connect(read_only=False) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                _ensure_catalog(con)
+                for w in writes:
+                    _write_one(con, w, now)
+                for key, value in (meta or {}).items():
+                    con.execute("DELETE FROM _mixite_meta WHERE key = ?", [key])
+                    con.execute("INSERT INTO _mixite_meta VALUES (?, ?)", [key, value])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    def meta(self) -> dict[str, str]:
+        if not self.has_table("_mixite_meta"):
+            return {}
+        frame = self.query("SELECT key, value FROM _mixite_meta ORDER BY key")
+        return dict(zip(frame["key"], frame["value"], strict=True))
+
+    def tables(self) -> list[TableInfo]:
+        """The data tables of the store, with their row count and whether they are synthetic."""
+        if not self.has_table("_mixite_tables"):
+            return []
+        with self._connect(read_only=True) as con:
+            catalog = con.execute(
+                "SELECT name, title, synthetic, source FROM _mixite_tables ORDER BY name"
+            ).fetchall()
+            out = []
+            for name, title, synthetic, source in catalog:
+                rows = con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()
+                out.append(TableInfo(name, title, int(rows[0]) if rows else 0, bool(synthetic), source))
+            return out
+
+
+def _ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS _mixite_tables "
+        "(name VARCHAR PRIMARY KEY, title VARCHAR, synthetic BOOLEAN, source VARCHAR, updated_at VARCHAR)"
+    )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS _mixite_imports "
+        "(imported_at VARCHAR, table_name VARCHAR, source VARCHAR, rows BIGINT, synthetic BOOLEAN)"
+    )
+    con.execute("CREATE TABLE IF NOT EXISTS _mixite_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+
+
+def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
+    t = w.table
+    missing = [c for c in t.column_names if c not in w.frame.columns]
+    if missing:
+        raise ValueError(
+            f"The frame written to {t.name!r} lacks columns {missing}; validate it against the table first."
+        )
+    con.execute(create_sql(t))
+    if w.replace_all:
+        con.execute(f"DELETE FROM {_quote(t.name)}")
+    elif w.replace_where:
+        clause = " AND ".join(f"{_quote(k)} = ?" for k in w.replace_where)
+        con.execute(f"DELETE FROM {_quote(t.name)} WHERE {clause}", list(w.replace_where.values()))
+    frame = w.frame[list(t.column_names)]
+    con.register("_incoming", frame)
+    try:
+        select = ", ".join(_select_expr(c) for c in t.columns)
+        con.execute(f"INSERT INTO {_quote(t.name)} SELECT {select} FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+    title = t.title + (" — SYNTHÉTIQUE" if w.synthetic else "")
+    con.execute(f"COMMENT ON TABLE {_quote(t.name)} IS '{title.replace(chr(39), chr(39) * 2)}'")
+    con.execute("DELETE FROM _mixite_tables WHERE name = ?", [t.name])
+    con.execute(
+        "INSERT INTO _mixite_tables VALUES (?, ?, ?, ?, ?)", [t.name, t.title, w.synthetic, w.source, now]
+    )
+    con.execute(
+        "INSERT INTO _mixite_imports VALUES (?, ?, ?, ?, ?)", [now, t.name, w.source, len(frame), w.synthetic]
+    )
