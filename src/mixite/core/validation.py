@@ -187,7 +187,7 @@ def validate(
             continue
         failing = np.zeros(n, dtype=bool)
         failing[rows_ok] = rule.failing(frame.loc[rows_ok])
-        shown = frame[list(rule.columns)].astype("string").fillna("").agg(" / ".join, axis=1)
+        shown = _joined(frame, rule.columns, failing)
         col.add_mask(failing, " / ".join(rule.columns), shown, rule.description)
     col.raise_if_any()
     return frame.reset_index(drop=True)
@@ -234,7 +234,7 @@ def _convert(
                 bad = _list_problems(text, c.list_separator, check) & present
             else:
                 bad = check(text) & present
-            col.add_mask(bad, c.name, text, f"n'est pas un {c.rule_text().split(' ; ')[0]}")
+            col.add_mask(bad, c.name, text, f"code invalide ; attendu : {c.rule_text().split(' ; ')[0]}")
         if c.choices is not None:
             not_choice = present & ~text.isin(c.choices).to_numpy(dtype=bool)
             col.add_mask(
@@ -320,6 +320,15 @@ def _list_problems(text: pd.Series, sep: str, check: object) -> npt.NDArray[np.b
     return np.asarray(bad_items.groupby(level=0).any().reindex(text.index).fillna(True), dtype=bool)
 
 
+def _joined(frame: pd.DataFrame, columns: tuple[str, ...], mask: npt.NDArray[np.bool_]) -> pd.Series:
+    """The values of ``columns`` joined by " / ", computed only on the rows in ``mask``."""
+    out = pd.Series("", index=frame.index, dtype=object)
+    if mask.any():
+        part = frame.loc[mask, list(columns)].astype("string").fillna("")
+        out.loc[mask] = part.agg(" / ".join, axis=1).to_numpy()
+    return out
+
+
 def _check_keys(
     frame: pd.DataFrame,
     table: Table,
@@ -330,8 +339,13 @@ def _check_keys(
     key = list(table.key)
     if not key:
         return
-    shown = frame[key].astype("string").fillna("").agg(" / ".join, axis=1)
     dup = frame.duplicated(subset=key, keep="first").to_numpy(dtype=bool) & valid
+    clash = np.zeros(len(frame), dtype=bool)
+    if known is not None and known.existing is not None and len(known.existing):
+        stored = pd.MultiIndex.from_frame(known.existing[key].astype("string"))
+        mine = pd.MultiIndex.from_frame(frame[key].astype("string"))
+        clash = np.asarray(mine.isin(stored), dtype=bool) & valid & ~dup
+    shown = _joined(frame, tuple(key), dup | clash)
     if dup.any():
         first = frame.drop_duplicates(subset=key, keep="first")
         first_row = pd.Series(col.rows[first.index.to_numpy()], index=pd.MultiIndex.from_frame(first[key]))
@@ -350,12 +364,9 @@ def _check_keys(
                     col.row_label,
                 )
             )
-    if known is not None and known.existing is not None and len(known.existing):
-        stored = pd.MultiIndex.from_frame(known.existing[key].astype("string"))
-        mine = pd.MultiIndex.from_frame(frame[key].astype("string"))
-        clash = mine.isin(stored) & valid & ~dup
+    if clash.any():
         col.add_mask(
-            np.asarray(clash, dtype=bool),
+            clash,
             " / ".join(key),
             shown,
             "identifiant déjà présent dans la base (utilisez --remplacer pour remplacer la table)",

@@ -93,8 +93,8 @@ _FILOSOFI_ZONE_VARS: tuple[tuple[str, str, float | None, float | None], ...] = (
 )
 
 
-def filosofi_zones(level: str) -> Table:
-    """The Filosofi commune or EPCI table, columns without their year suffix.
+def filosofi_zones(level: str, suffix: str = "") -> Table:
+    """The Filosofi commune or EPCI table, columns named as in the file (``MED`` + ``suffix``).
 
     An empty cell is a value under statistical secrecy and stays missing.
     """
@@ -107,7 +107,7 @@ def filosofi_zones(level: str) -> Table:
             Column("CODGEO", "text", f"code géographique ({level})", code=code),  # type: ignore[arg-type]
             Column("LIBGEO", "text", "libellé"),
             *(
-                Column(n, "decimal", d, minimum=lo, maximum=hi, required=False)
+                Column(n + suffix, "decimal", d, minimum=lo, maximum=hi, required=False)
                 for n, d, lo, hi in _FILOSOFI_ZONE_VARS
             ),
         ),

@@ -152,14 +152,14 @@ def _filosofi_zones(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[W
     cols = list(raw.frame.columns)
     vintage = _require_vintage(raw, opts, formats.filosofi_year(cols), "colonne MEDaa absente")
     yy = f"{vintage % 100:02d}"
-    frame = raw.frame.rename(columns={c: c[: -len(yy)] for c in cols if c.endswith(yy) and c != "CODGEO"})
-    codes = frame["CODGEO"] if "CODGEO" in frame else pd.Series(dtype=str)
+    codes = raw.frame["CODGEO"] if "CODGEO" in raw.frame else pd.Series(dtype=str)
     level = "epci" if len(codes) and codes.str.fullmatch(r"\d{9}").mean() > 0.5 else "commune"
-    fmt = formats.filosofi_zones(level)
-    raw2 = RawTable(frame, raw.row_numbers, raw.row_label, raw.source)
+    fmt = formats.filosofi_zones(level, yy)
+    raw2 = raw
 
     def rename(c: str) -> str:
-        return {"CODGEO": "code_zone", "LIBGEO": "libelle"}.get(c, c.lower())
+        named = {"CODGEO": "code_zone", "LIBGEO": "libelle"}
+        return named.get(c, c.removesuffix(yy).lower())
 
     store_table = with_vintage(fmt, rename)
     store_table = replace(
@@ -217,17 +217,19 @@ QPV_GEOJSON = Table(
     key=("code_qp",),
 )
 
-COMMUNES_GEOJSON = Table(
-    "communes",
-    "Contours des communes",
-    "Communes avec leur contour (GeoJSON, propriétés code et nom).",
-    (
-        Column("code", "text", "code commune INSEE", code="commune"),
-        Column("nom", "text", "nom de la commune"),
-        Column("geometrie", "geometry", "contour"),
-    ),
-    key=("code",),
-)
+def communes_geojson(code: str = "code", nom: str = "nom") -> Table:
+    """Commune outlines as a GeoJSON names them (``code``/``nom`` or ``code_commune``/``nom_commune``)."""
+    return Table(
+        "communes",
+        "Contours des communes",
+        "Communes avec leur contour (GeoJSON, propriétés code et nom).",
+        (
+            Column(code, "text", "code commune INSEE", code="commune"),
+            Column(nom, "text", "nom de la commune"),
+            Column("geometrie", "geometry", "contour"),
+        ),
+        key=(code,),
+    )
 
 
 def _qpv(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
@@ -246,15 +248,14 @@ def _qpv(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int |
 
 
 def _communes(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
-    frame = raw.frame
-    if "code" not in frame.columns and "code_commune" in frame.columns:
-        frame = frame.rename(columns={"code_commune": "code", "nom_commune": "nom"})
-    raw2 = RawTable(frame, raw.row_numbers, raw.row_label, raw.source)
+    columns = raw.frame.columns
+    code, nom = ("code_commune", "nom_commune") if "code" not in columns and "code_commune" in columns else ("code", "nom")
+    fmt = communes_geojson(code, nom)
     existing = None
     if not opts.replace:
-        existing = store.read_if_exists("communes", ["code_commune"]).rename(columns={"code_commune": "code"})
-    typed = _check(raw2, COMMUNES_GEOJSON, _known(store, COMMUNES_GEOJSON, replace_all=opts.replace, existing=existing), allow_extra=True)
-    typed = typed.rename(columns={"code": "code_commune"})
+        existing = store.read_if_exists("communes", ["code_commune"]).rename(columns={"code_commune": code})
+    typed = _check(raw, fmt, _known(store, fmt, replace_all=opts.replace, existing=existing), allow_extra=True)
+    typed = typed.rename(columns={code: "code_commune", nom: "nom"})
     typed["code_epci"] = pd.array([None] * len(typed), dtype="string")
     typed["code_territoire"] = pd.array([None] * len(typed), dtype="string")
     typed["synthetique"] = False
