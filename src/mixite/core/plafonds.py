@@ -1,0 +1,112 @@
+"""Household categories and income ceilings of social housing (PLUS, PLAI, …).
+
+Ceilings are versioned reference data (``refdata/plafonds_ressources.csv``), passed in
+as a frame: this module never reads a file and holds no amount.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from mixite.errors import ReferenceDataError
+
+
+def categorie_menage(
+    nb_personnes: npt.ArrayLike,
+    *,
+    adulte_seul_avec_charge: npt.ArrayLike = False,
+    jeune_menage: npt.ArrayLike = False,
+    handicap: npt.ArrayLike = False,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The household category (1-6) and the number of persons beyond category 6.
+
+    Parameters
+    ----------
+    nb_personnes : array of int
+        Persons in the household (≥ 1).
+    adulte_seul_avec_charge : array of bool
+        One adult with dependants (a single-parent family).
+    jeune_menage : array of bool
+        A couple whose ages add up to 55 or less, with no dependant.
+    handicap : array of bool
+        A member holds the « mobilité inclusion – invalidité » card.
+
+    Returns
+    -------
+    (category, extra_persons)
+
+    Notes
+    -----
+    Arrêté du 29 juillet 1987, annex I, as worded in ``refdata/menage_categories.csv``:
+    category n for n persons (n ≤ 6); one category higher for a single adult with
+    dependants (« une personne seule avec une personne à charge » is category 3), a
+    jeune ménage without dependant (category 3), or a disabled member (« deux personnes
+    dont au moins une est en situation de handicap » is category 3). Beyond category 6,
+    each further person adds the ``per_extra_person`` amount.
+
+    Examples
+    --------
+    >>> categorie_menage([1, 2, 2, 4, 8], adulte_seul_avec_charge=[False, True, False, False, False])
+    (array([1, 3, 2, 4, 6]), array([0, 0, 0, 0, 2]))
+    """
+    n = np.asarray(nb_personnes, dtype=np.int64)
+    if n.size and n.min() < 1:
+        raise ValueError(f"nb_personnes must be ≥ 1; got minimum {n.min()}.")
+    single_parent = np.broadcast_to(np.asarray(adulte_seul_avec_charge, dtype=bool), n.shape)
+    young = np.broadcast_to(np.asarray(jeune_menage, dtype=bool), n.shape) & (n == 2)
+    disabled = np.broadcast_to(np.asarray(handicap, dtype=bool), n.shape)
+    bump = ((single_parent & (n >= 2)) | young | disabled).astype(np.int64)
+    effective = n + bump
+    return np.minimum(effective, 6), np.maximum(effective - 6, 0)
+
+
+def plafond_ressources(
+    plafonds: pd.DataFrame,
+    *,
+    financement: str,
+    zone: int,
+    millesime: npt.ArrayLike,
+    categorie: npt.ArrayLike,
+    personnes_supplementaires: npt.ArrayLike = 0,
+) -> npt.NDArray[np.int64]:
+    """The annual income ceiling in euros for each household.
+
+    ``plafonds`` has the columns of ``refdata/plafonds_ressources.csv``
+    (``vintage, financing, zone, category, amount_eur``). A missing value raises
+    :class:`~mixite.errors.ReferenceDataError` rather than being guessed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"vintage": [2024, 2024], "financing": ["PLUS", "PLUS"], "zone": [3, 3],
+    ...                   "category": ["1", "per_extra_person"], "amount_eur": [24316, 3011]})
+    >>> plafond_ressources(p, financement="PLUS", zone=3, millesime=[2024], categorie=[1]).tolist()
+    [24316]
+    """
+    years = np.asarray(millesime, dtype=np.int64)
+    cats = np.asarray(categorie, dtype=np.int64)
+    years, cats = np.broadcast_arrays(years, cats)
+    extra = np.broadcast_to(np.asarray(personnes_supplementaires, dtype=np.int64), years.shape)
+    rows = plafonds[(plafonds["financing"] == financement) & (plafonds["zone"].astype(int) == zone)]
+    table = {(int(v), str(c)): int(a) for v, c, a in zip(rows["vintage"], rows["category"], rows["amount_eur"], strict=True)}
+    out = np.empty(years.shape, dtype=np.int64)
+    for y in np.unique(years):
+        for c in np.unique(cats[years == y]):
+            if (int(y), str(c)) not in table:
+                raise ReferenceDataError(
+                    f"No {financement} ceiling for vintage {y}, zone {zone}, category {c} in the reference "
+                    "data (see refdata/SOURCES.md for known gaps)."
+                )
+            sel = (years == y) & (cats == c)
+            out[sel] = table[(int(y), str(c))]
+        sel_extra = (years == y) & (extra > 0)
+        if sel_extra.any():
+            key = (int(y), "per_extra_person")
+            if key not in table:
+                raise ReferenceDataError(
+                    f"No {financement} per-extra-person amount for vintage {y}, zone {zone}."
+                )
+            out[sel_extra] += extra[sel_extra] * table[key]
+    return out

@@ -1,0 +1,71 @@
+"""Reference data shipped in the package (``mixite/data``), each file with its vintage.
+
+Provenance: ``../shared/data/refdata/SOURCES.md`` and ``scripts/extraire_donnees_mel.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+
+def _open(rel: str) -> str:
+    return (resources.files("mixite") / "data" / rel).read_text(encoding="utf-8")
+
+
+def _csv(rel: str, **kwargs: object) -> pd.DataFrame:
+    from io import StringIO
+
+    return pd.read_csv(StringIO(_open(rel)), **kwargs)  # type: ignore[call-overload, no-any-return]
+
+
+@cache
+def plafonds_ressources() -> pd.DataFrame:
+    """Income ceilings by vintage, financing, zone and category (€ per year)."""
+    return _csv("refdata/plafonds_ressources.csv", dtype={"category": str})
+
+
+@cache
+def premier_quartile() -> pd.DataFrame:
+    """First-quartile thresholds per EPCI and vintage (€ per consumption unit and year)."""
+    return _csv("refdata/premier_quartile_national.csv", dtype={"epci_siren": str})
+
+
+@cache
+def mel_communes() -> pd.DataFrame:
+    """The 95 communes of the MEL with their territory (8) and unité territoriale (4)."""
+    return _csv("refdata/mel_communes.csv", dtype=str)
+
+
+@dataclass(frozen=True)
+class MelSources:
+    """The real open data the twin is calibrated on."""
+
+    communes: pd.DataFrame
+    filosofi: pd.DataFrame
+    iris: pd.DataFrame
+    polygons: dict[str, BaseGeometry]
+    poverty_threshold: float
+
+
+@cache
+def mel_sources() -> MelSources:
+    """Load the embedded MEL extract (communes, Filosofi 2016, census 2016 IRIS, polygons)."""
+    geo = json.loads(_open("mel/communes_2018.geojson"))
+    polygons = {
+        f["properties"]["code"]: shapely.from_geojson(json.dumps(f["geometry"])) for f in geo["features"]
+    }
+    threshold = _csv("mel/seuil_pauvrete_filosofi_2016.csv")
+    return MelSources(
+        communes=mel_communes(),
+        filosofi=_csv("mel/filosofi_communes_2016.csv", dtype={"CODGEO": str}),
+        iris=_csv("mel/recensement_iris_2016.csv", dtype={"IRIS": str}),
+        polygons=polygons,
+        poverty_threshold=float(threshold["seuil_annuel_eur"].iloc[0]),
+    )
