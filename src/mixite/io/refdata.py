@@ -6,13 +6,13 @@ Provenance: ``../shared/data/refdata/SOURCES.md`` and ``scripts/extraire_donnees
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 import pandas as pd
 import shapely
-from shapely.geometry.base import BaseGeometry
+
+from mixite.twin.sources import MelSources
 
 
 def _open(rel: str) -> str:
@@ -41,17 +41,6 @@ def premier_quartile() -> pd.DataFrame:
 def mel_communes() -> pd.DataFrame:
     """The 95 communes of the MEL with their territory (8) and unité territoriale (4)."""
     return _csv("refdata/mel_communes.csv", dtype=str)
-
-
-@dataclass(frozen=True)
-class MelSources:
-    """The real open data the twin is calibrated on."""
-
-    communes: pd.DataFrame
-    filosofi: pd.DataFrame
-    iris: pd.DataFrame
-    polygons: dict[str, BaseGeometry]
-    poverty_threshold: float
 
 
 @cache
