@@ -1,2 +1,191 @@
-def main() -> int:
-    return 0
+"""``mixite``: the command line. Help and messages in French; exit 0 on success, 2 on
+invalid input, 1 on an internal error."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from mixite import __version__
+from mixite.errors import InvalidDataError, MixiteError, StoreError, UnknownKindError
+from mixite.io.store import DEFAULT_STORE, Store
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with French error wording."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        message = (
+            message.replace("the following arguments are required", "arguments obligatoires manquants")
+            .replace("invalid choice", "choix invalide")
+            .replace("choose from", "choix possibles :")
+            .replace("unrecognized arguments", "arguments non reconnus")
+            .replace("invalid float value", "nombre invalide")
+            .replace("invalid int value", "entier invalide")
+        )
+        self.exit(EXIT_INVALID, f"{self.prog} : erreur : {message}\n")
+
+
+def _store_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--store",
+        type=Path,
+        default=Path(os.environ.get("MIXITE_STORE", DEFAULT_STORE)),
+        help="fichier de la base (défaut : ./mixite.duckdb ou $MIXITE_STORE)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from mixite.io.importers import IMPORTERS
+
+    parser = _Parser(
+        prog="mixite",
+        description="mixite — mesurer la mixité sociale, fixer et suivre les objectifs d'attribution, "
+        "suivre le relogement.",
+    )
+    parser.add_argument("--version", action="version", version=f"mixite {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser)
+
+    demo = sub.add_parser(
+        "demo",
+        help="construire le jumeau synthétique de la MEL dans la base et afficher sa calibration",
+        description="Construit le jumeau synthétique de la Métropole Européenne de Lille (données "
+        "SYNTHÉTIQUES calibrées sur Filosofi 2016 et le recensement 2016), l'écrit dans la base et "
+        "affiche le rapport de calibration.",
+    )
+    demo.add_argument("--scale", type=float, default=1.0, help="part des ménages générés (1.0 : toute la MEL ; 0.02 pour essayer)")
+    demo.add_argument("--graine", type=int, default=2014, help="graine du générateur (défaut : 2014)")
+    demo.add_argument("--rapport", type=Path, help="écrire aussi le rapport de calibration par commune (CSV)")
+    _store_arg(demo)
+
+    imp = sub.add_parser(
+        "importer",
+        help="valider puis importer un fichier",
+        description="Valide tout le fichier puis l'importe. En cas de problème, rien n'est écrit et "
+        "un rapport (fichier, ligne, colonne, valeur, règle) est affiché.",
+        epilog="Types : " + " ; ".join(f"{k} : {v.description}" for k, v in IMPORTERS.items()),
+    )
+    imp.add_argument("type", metavar="TYPE", choices=list(IMPORTERS), help="type de fichier : " + ", ".join(IMPORTERS))
+    imp.add_argument("fichier", type=Path, help="fichier CSV, Parquet, Excel (.xlsx) ou GeoJSON")
+    imp.add_argument("--remplacer", action="store_true", help="remplacer la table (ou le millésime) au lieu d'ajouter")
+    imp.add_argument("--millesime", type=int, help="millésime des données (sinon déduit du fichier)")
+    imp.add_argument("--feuille", default=0, help="feuille Excel à lire (nom ; défaut : la première)")
+    _store_arg(imp)
+
+    info = sub.add_parser("info", help="résumer le contenu de la base", description="Liste les tables de la base.")
+    _store_arg(info)
+    return parser
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from mixite.io import refdata
+    from mixite.io.twin_store import write_twin
+    from mixite.twin.build import build_twin
+    from mixite.twin.params import TwinParameters
+
+    try:
+        params = TwinParameters(scale=args.scale, seed=args.graine)
+    except ValueError:
+        print(f"mixite demo : --scale doit être compris entre 0 (exclu) et 1 ; reçu {args.scale}.", file=sys.stderr)
+        return EXIT_INVALID
+    start = time.perf_counter()
+    with tqdm(
+        total=11, desc="Jumeau MEL", unit=" étape", file=sys.stderr, leave=False, disable=not sys.stderr.isatty()
+    ) as bar:
+
+        def step(name: str) -> None:
+            bar.set_postfix_str(name)
+            bar.update(1)
+
+        twin = build_twin(
+            refdata.mel_sources(), refdata.plafonds_ressources(), refdata.premier_quartile(), params, progress=step
+        )
+        built = time.perf_counter() - start
+        bar.set_postfix_str("écriture")
+        write_twin(args.store, twin)
+    total = time.perf_counter() - start
+    print(f"Jumeau synthétique de la MEL écrit dans {args.store.path} "
+          f"(génération {built:.1f} s, total {total:.1f} s). DONNÉES SYNTHÉTIQUES.")
+    _print_info(args.store)
+    print()
+    print(twin.report.format())
+    if args.rapport:
+        args.rapport.parent.mkdir(parents=True, exist_ok=True)
+        twin.report.communes.to_csv(args.rapport, index=False)
+        print(f"Rapport par commune écrit dans {args.rapport}")
+    return EXIT_OK
+
+
+def _print_info(store: Store) -> None:
+    from mixite.core.validation import format_int
+
+    tables = store.tables()
+    if not tables:
+        print(f"La base {store.path} est vide. Lancez « mixite demo » ou « mixite importer ».")
+        return
+    print(f"Base {store.path} :")
+    width = max(len(t.name) for t in tables)
+    for t in tables:
+        flag = "  [SYNTHÉTIQUE]" if t.synthetic else ""
+        print(f"  {t.name:<{width}}  {format_int(t.rows):>10} lignes  {t.title}{flag}")
+    meta = store.meta()
+    if meta.get("jumeau.synthetique") == "oui":
+        print(f"  Jumeau : échelle {meta.get('jumeau.echelle')}, graine {meta.get('jumeau.graine')}, "
+              f"période {meta.get('jumeau.periode')}, calibration {meta.get('jumeau.calibration')}")
+
+
+def _import(args: argparse.Namespace) -> int:
+    from mixite.io.importers import ImportOptions, import_file
+
+    sheet: str | int = args.feuille
+    opts = ImportOptions(replace=args.remplacer, vintage=args.millesime, sheet=sheet)
+    result = import_file(args.type, args.fichier, args.store, opts)
+    vintage = f", millésime {result.vintage}" if result.vintage else ""
+    print(f"{result.source} : {result.rows} lignes importées dans la table « {result.table} »{vintage}.")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_INVALID
+    args.store = Store(args.store)
+    try:
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "importer":
+            return _import(args)
+        _print_info(args.store)
+        return EXIT_OK
+    except InvalidDataError as exc:
+        print(exc.report(), file=sys.stderr)
+        return EXIT_INVALID
+    except UnknownKindError as exc:
+        print(f"mixite : {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except StoreError as exc:
+        print(f"mixite : la base ne peut pas être lue ou écrite ({exc}).", file=sys.stderr)
+        return EXIT_INTERNAL
+    except MixiteError as exc:
+        print(f"mixite : {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception:  # noqa: BLE001 - last resort: a French message, the trace for developers
+        print("mixite : erreur interne. Merci de signaler ce problème avec le détail ci-dessous.", file=sys.stderr)
+        traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
