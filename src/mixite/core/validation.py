@@ -268,7 +268,7 @@ def _convert(
         euros = pd.to_numeric(parts[1], errors="coerce").fillna(0).astype("int64")
         cents_txt = parts[2].fillna("").str.pad(2, side="right", fillchar="0")
         cents = pd.to_numeric(cents_txt.where(cents_txt != "", "00"), errors="coerce").fillna(0)
-        sign = np.where(parts[0] == "-", -1, 1)
+        sign = np.where((parts[0] == "-").fillna(False).to_numpy(dtype=bool), -1, 1)
         amount = pd.Series(sign * (euros.to_numpy() * 100 + cents.astype("int64").to_numpy()))
         number = pd.Series(pd.array(amount.to_numpy(), dtype="Int64"), index=values.index)
         number[~present | bad] = pd.NA

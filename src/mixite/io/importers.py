@@ -277,6 +277,7 @@ IMPORTERS: dict[str, Importer] = {
         Importer("menages", model.MENAGES.description, _entity(model.MENAGES)),
         Importer("demandes", model.DEMANDES.description, _entity(model.DEMANDES)),
         Importer("attributions", model.ATTRIBUTIONS.description, _entity(model.ATTRIBUTIONS)),
+        Importer("operations", model.OPERATIONS.description, _entity(model.OPERATIONS)),
         Importer("relogements", model.RELOGEMENTS.description, _entity(model.RELOGEMENTS)),
     )
 }

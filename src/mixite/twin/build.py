@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mixite.core.model import oecd_consumption_units
+from mixite.core.model import TABLES_BY_NAME, oecd_consumption_units
 from mixite.core.plafonds import plafond_ressources
 from mixite.twin import economy, flows, geography, income, population, stock
 from mixite.twin.calibration import CalibrationReport, calibration_report
@@ -230,7 +230,7 @@ def build_twin(
             if col.startswith("date") and frame[col].dtype == object:
                 frame[col] = pd.to_datetime(pd.Series(frame[col]), errors="coerce").astype("datetime64[s]")
         frame["synthetique"] = True
-        tables[name] = frame.reset_index(drop=True)
+        tables[name] = frame[list(TABLES_BY_NAME[name].column_names)].reset_index(drop=True)
 
     progress("calibration")
     report = calibration_report(
