@@ -38,7 +38,9 @@ def build(shared: Path) -> dict[str, str]:
     codes = set(mel["insee_code"])
     out: dict[str, str] = {}
 
-    filo = pd.read_csv(real / "filosofi-communes-2016" / "filosofi_com_2016.csv", dtype={"CODGEO": str})
+    filo = pd.read_csv(
+        real / "filosofi-communes-2016" / "filosofi_com_2016.csv", dtype={"CODGEO": str}
+    )
     filo = filo[filo["CODGEO"].isin(codes)][FILOSOFI_COLUMNS].sort_values("CODGEO")
     out["mel/filosofi_communes_2016.csv"] = filo.to_csv(index=False, float_format="%.6f")
 
@@ -72,7 +74,9 @@ def poverty_threshold(real: Path) -> str:
     threshold. Over every commune where both are published, the threshold (to 10 €) that
     makes this hold most often is kept, with the share of communes where it holds.
     """
-    com = pd.read_csv(real / "filosofi-communes-2016" / "filosofi_com_2016.csv", dtype={"CODGEO": str})
+    com = pd.read_csv(
+        real / "filosofi-communes-2016" / "filosofi_com_2016.csv", dtype={"CODGEO": str}
+    )
     com = com.dropna(subset=["D116", "TP6016"])
     below = (com["TP6016"] < 10).to_numpy()
     d1 = com["D116"].to_numpy()

@@ -43,12 +43,16 @@ def test_exactly_one_luhn_digit_completes_a_siren(prefix: str) -> None:
 
 
 def test_iris_and_lists() -> None:
-    assert codes.iris_code_problems(pd.Series(["593500101", "59350010A", "000000101"])).tolist() == [
+    assert codes.iris_code_problems(
+        pd.Series(["593500101", "59350010A", "000000101"])
+    ).tolist() == [
         False,
         True,
         True,
     ]
-    assert codes.commune_list_problems(pd.Series(["97226", "9722697229", "972269", ""])).tolist() == [
+    assert codes.commune_list_problems(
+        pd.Series(["97226", "9722697229", "972269", ""])
+    ).tolist() == [
         False,
         False,
         True,
@@ -58,7 +62,9 @@ def test_iris_and_lists() -> None:
 
 def test_grid_cells_are_multiples_of_200() -> None:
     ok = "CRS3035RES200mN3078600E3837400"
-    assert codes.grid_cell_problems(pd.Series([ok, ok.replace("3078600", "3078650"), "x"])).tolist() == [
+    assert codes.grid_cell_problems(
+        pd.Series([ok, ok.replace("3078600", "3078650"), "x"])
+    ).tolist() == [
         False,
         True,
         True,

@@ -124,7 +124,9 @@ def test_report_keeps_first_50_and_counts_all() -> None:
     assert len(err.problems) == 50
     assert [p.row for p in err.problems] == list(range(2, 52))
     assert err.report().splitlines()[-1] == "  … et 70 autre(s) problème(s) non affiché(s)."
-    assert format_report(err.problems[:1], total=1, source="m.csv").startswith("Import refusé : 1 problème")
+    assert format_report(err.problems[:1], total=1, source="m.csv").startswith(
+        "Import refusé : 1 problème"
+    )
 
 
 @settings(max_examples=50, deadline=None)

@@ -67,7 +67,9 @@ def test_real_file_imports(real: RealFile, store: Store) -> None:
 def _corrupt_csv(src: Path, dst: Path, real: RealFile) -> dict[str, tuple[int, str]]:
     """Write a copy with four faults at known lines; return {rule: (line, column)}."""
     frame = pd.read_csv(src, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    frame = frame.drop(columns=[c for c in frame.columns if c.startswith("Unnamed")], errors="ignore")
+    frame = frame.drop(
+        columns=[c for c in frame.columns if c.startswith("Unnamed")], errors="ignore"
+    )
     assert real.number is not None
     frame.loc[2, real.number] = "douze"
     frame.loc[4, real.number] = "-3"
@@ -117,7 +119,9 @@ def test_corrupted_copy_is_refused_and_store_unchanged(
     else:
         import_file("communes", REAL / "qpv-occitanie/communes.geojson", store)
     before = sha256(store.path)
-    with pytest.raises(InvalidDataError, match=r"4 problem\(s\) found|3 problem\(s\) found") as info:
+    with pytest.raises(
+        InvalidDataError, match=r"4 problem\(s\) found|3 problem\(s\) found"
+    ) as info:
         import_file(real.kind, dst, store)
     assert sha256(store.path) == before
     err = info.value

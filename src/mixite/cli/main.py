@@ -24,7 +24,9 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         message = (
-            message.replace("the following arguments are required", "arguments obligatoires manquants")
+            message.replace(
+                "the following arguments are required", "arguments obligatoires manquants"
+            )
             .replace("invalid choice", "choix invalide")
             .replace("choose from", "choix possibles :")
             .replace("unrecognized arguments", "arguments non reconnus")
@@ -61,9 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
         "SYNTHÉTIQUES calibrées sur Filosofi 2016 et le recensement 2016), l'écrit dans la base et "
         "affiche le rapport de calibration.",
     )
-    demo.add_argument("--scale", type=float, default=1.0, help="part des ménages générés (1.0 : toute la MEL ; 0.02 pour essayer)")
-    demo.add_argument("--graine", type=int, default=2014, help="graine du générateur (défaut : 2014)")
-    demo.add_argument("--rapport", type=Path, help="écrire aussi le rapport de calibration par commune (CSV)")
+    demo.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="part des ménages générés (1.0 : toute la MEL ; 0.02 pour essayer)",
+    )
+    demo.add_argument(
+        "--graine", type=int, default=2014, help="graine du générateur (défaut : 2014)"
+    )
+    demo.add_argument(
+        "--rapport", type=Path, help="écrire aussi le rapport de calibration par commune (CSV)"
+    )
     _store_arg(demo)
 
     imp = sub.add_parser(
@@ -73,14 +84,29 @@ def build_parser() -> argparse.ArgumentParser:
         "un rapport (fichier, ligne, colonne, valeur, règle) est affiché.",
         epilog="Types : " + " ; ".join(f"{k} : {v.description}" for k, v in IMPORTERS.items()),
     )
-    imp.add_argument("type", metavar="TYPE", choices=list(IMPORTERS), help="type de fichier : " + ", ".join(IMPORTERS))
+    imp.add_argument(
+        "type",
+        metavar="TYPE",
+        choices=list(IMPORTERS),
+        help="type de fichier : " + ", ".join(IMPORTERS),
+    )
     imp.add_argument("fichier", type=Path, help="fichier CSV, Parquet, Excel (.xlsx) ou GeoJSON")
-    imp.add_argument("--remplacer", action="store_true", help="remplacer la table (ou le millésime) au lieu d'ajouter")
-    imp.add_argument("--millesime", type=int, help="millésime des données (sinon déduit du fichier)")
-    imp.add_argument("--feuille", default=0, help="feuille Excel à lire (nom ; défaut : la première)")
+    imp.add_argument(
+        "--remplacer",
+        action="store_true",
+        help="remplacer la table (ou le millésime) au lieu d'ajouter",
+    )
+    imp.add_argument(
+        "--millesime", type=int, help="millésime des données (sinon déduit du fichier)"
+    )
+    imp.add_argument(
+        "--feuille", default=0, help="feuille Excel à lire (nom ; défaut : la première)"
+    )
     _store_arg(imp)
 
-    info = sub.add_parser("info", help="résumer le contenu de la base", description="Liste les tables de la base.")
+    info = sub.add_parser(
+        "info", help="résumer le contenu de la base", description="Liste les tables de la base."
+    )
     _store_arg(info)
     return parser
 
@@ -96,11 +122,19 @@ def _demo(args: argparse.Namespace) -> int:
     try:
         params = TwinParameters(scale=args.scale, seed=args.graine)
     except ValueError:
-        print(f"mixite demo : --scale doit être compris entre 0 (exclu) et 1 ; reçu {args.scale}.", file=sys.stderr)
+        print(
+            f"mixite demo : --scale doit être compris entre 0 (exclu) et 1 ; reçu {args.scale}.",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     start = time.perf_counter()
     with tqdm(
-        total=11, desc="Jumeau MEL", unit=" étape", file=sys.stderr, leave=False, disable=not sys.stderr.isatty()
+        total=11,
+        desc="Jumeau MEL",
+        unit=" étape",
+        file=sys.stderr,
+        leave=False,
+        disable=not sys.stderr.isatty(),
     ) as bar:
 
         def step(name: str) -> None:
@@ -108,14 +142,20 @@ def _demo(args: argparse.Namespace) -> int:
             bar.update(1)
 
         twin = build_twin(
-            refdata.mel_sources(), refdata.plafonds_ressources(), refdata.premier_quartile(), params, progress=step
+            refdata.mel_sources(),
+            refdata.plafonds_ressources(),
+            refdata.premier_quartile(),
+            params,
+            progress=step,
         )
         built = time.perf_counter() - start
         bar.set_postfix_str("écriture")
         write_twin(args.store, twin)
     total = time.perf_counter() - start
-    print(f"Jumeau synthétique de la MEL écrit dans {args.store.path} "
-          f"(génération {built:.1f} s, total {total:.1f} s). DONNÉES SYNTHÉTIQUES.")
+    print(
+        f"Jumeau synthétique de la MEL écrit dans {args.store.path} "
+        f"(génération {built:.1f} s, total {total:.1f} s). DONNÉES SYNTHÉTIQUES."
+    )
     _print_info(args.store)
     print()
     print(twin.report.format())
@@ -140,8 +180,10 @@ def _print_info(store: Store) -> None:
         print(f"  {t.name:<{width}}  {format_int(t.rows):>10} lignes  {t.title}{flag}")
     meta = store.meta()
     if meta.get("jumeau.synthetique") == "oui":
-        print(f"  Jumeau : échelle {meta.get('jumeau.echelle')}, graine {meta.get('jumeau.graine')}, "
-              f"période {meta.get('jumeau.periode')}, calibration {meta.get('jumeau.calibration')}")
+        print(
+            f"  Jumeau : échelle {meta.get('jumeau.echelle')}, graine {meta.get('jumeau.graine')}, "
+            f"période {meta.get('jumeau.periode')}, calibration {meta.get('jumeau.calibration')}"
+        )
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -151,7 +193,9 @@ def _import(args: argparse.Namespace) -> int:
     opts = ImportOptions(replace=args.remplacer, vintage=args.millesime, sheet=sheet)
     result = import_file(args.type, args.fichier, args.store, opts)
     vintage = f", millésime {result.vintage}" if result.vintage else ""
-    print(f"{result.source} : {result.rows} lignes importées dans la table « {result.table} »{vintage}.")
+    print(
+        f"{result.source} : {result.rows} lignes importées dans la table « {result.table} »{vintage}."
+    )
     return EXIT_OK
 
 
@@ -181,8 +225,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MixiteError as exc:
         print(f"mixite : {exc}", file=sys.stderr)
         return EXIT_INTERNAL
-    except Exception:  # noqa: BLE001 - last resort: a French message, the trace for developers
-        print("mixite : erreur interne. Merci de signaler ce problème avec le détail ci-dessous.", file=sys.stderr)
+    except Exception:
+        print(
+            "mixite : erreur interne. Merci de signaler ce problème avec le détail ci-dessous.",
+            file=sys.stderr,
+        )
         traceback.print_exc()
         return EXIT_INTERNAL
 

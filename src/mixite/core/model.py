@@ -78,7 +78,7 @@ def oecd_consumption_units(
     """
     n = np.asarray(nb_personnes, dtype=float)
     k = np.asarray(nb_moins_14, dtype=float)
-    return np.round(1.0 + 0.5 * (n - 1.0 - k) + 0.3 * k, 10)
+    return np.asarray(np.round(1.0 + 0.5 * (n - 1.0 - k) + 0.3 * k, 10), dtype=np.float64)
 
 
 def _uc_rule() -> RowRule:
@@ -100,10 +100,33 @@ def _uc_rule() -> RowRule:
 
 def _composition_columns() -> tuple[Column, ...]:
     return (
-        Column("nb_personnes", "integer", "personnes du ménage", "personnes", minimum=1, maximum=20),
-        Column("nb_adultes", "integer", "personnes de 18 ans ou plus", "personnes", minimum=1, maximum=20),
-        Column("nb_enfants", "integer", "personnes de moins de 18 ans", "personnes", minimum=0, maximum=19),
-        Column("nb_moins_14", "integer", "enfants de moins de 14 ans (échelle OCDE)", "personnes", minimum=0, maximum=19),
+        Column(
+            "nb_personnes", "integer", "personnes du ménage", "personnes", minimum=1, maximum=20
+        ),
+        Column(
+            "nb_adultes",
+            "integer",
+            "personnes de 18 ans ou plus",
+            "personnes",
+            minimum=1,
+            maximum=20,
+        ),
+        Column(
+            "nb_enfants",
+            "integer",
+            "personnes de moins de 18 ans",
+            "personnes",
+            minimum=0,
+            maximum=19,
+        ),
+        Column(
+            "nb_moins_14",
+            "integer",
+            "enfants de moins de 14 ans (échelle OCDE)",
+            "personnes",
+            minimum=0,
+            maximum=19,
+        ),
         Column(
             "unites_consommation",
             "decimal",
@@ -112,7 +135,14 @@ def _composition_columns() -> tuple[Column, ...]:
             minimum=1,
             maximum=15,
         ),
-        Column("nb_actifs_occupes", "integer", "membres ayant un emploi", "personnes", minimum=0, maximum=20),
+        Column(
+            "nb_actifs_occupes",
+            "integer",
+            "membres ayant un emploi",
+            "personnes",
+            minimum=0,
+            maximum=20,
+        ),
         Column(
             "ressources_annuelles",
             "money",
@@ -151,7 +181,13 @@ TERRITOIRES = Table(
     (
         Column("code_territoire", "text", "code du territoire dans l'EPCI"),
         Column("nom", "text", "nom du territoire"),
-        Column("code_epci", "text", "EPCI du territoire", code="siren", references=("epci", "code_epci")),
+        Column(
+            "code_epci",
+            "text",
+            "EPCI du territoire",
+            code="siren",
+            references=("epci", "code_epci"),
+        ),
         SYNTHETIQUE,
     ),
     key=("code_territoire",),
@@ -180,7 +216,13 @@ IRIS = Table(
         Column("code_iris", "text", "code IRIS", code="iris"),
         Column("code_commune", "text", "commune de l'IRIS", code="commune"),
         Column("nom", "text", "nom de l'IRIS", required=False),
-        Column("type_iris", "text", "type INSEE (H habitat, A activité, D divers, Z commune non découpée)", choices=("H", "A", "D", "Z"), required=False),
+        Column(
+            "type_iris",
+            "text",
+            "type INSEE (H habitat, A activité, D divers, Z commune non découpée)",
+            choices=("H", "A", "D", "Z"),
+            required=False,
+        ),
         Column("geometrie", "geometry", "contour (WKB, EPSG:4326)", required=False),
         SYNTHETIQUE,
     ),
@@ -224,7 +266,9 @@ BAILLEURS = Table(
         Column("code_bailleur", "text", "code court du bailleur"),
         Column("siren", "text", "numéro SIREN", code="siren", required=False),
         Column("nom", "text", "raison sociale"),
-        Column("type_bailleur", "text", "famille d'organisme", choices=("OPH", "ESH", "SEM", "autre")),
+        Column(
+            "type_bailleur", "text", "famille d'organisme", choices=("OPH", "ESH", "SEM", "autre")
+        ),
         SYNTHETIQUE,
     ),
     key=("code_bailleur",),
@@ -236,14 +280,41 @@ BATIMENTS = Table(
     "Bâtiments du parc social (RPLS : programme / immeuble).",
     (
         Column("id_batiment", "text", "identifiant du bâtiment"),
-        Column("code_bailleur", "text", "bailleur propriétaire", references=("bailleurs", "code_bailleur")),
+        Column(
+            "code_bailleur",
+            "text",
+            "bailleur propriétaire",
+            references=("bailleurs", "code_bailleur"),
+        ),
         Column("code_commune", "text", "commune", code="commune"),
         Column("code_iris", "text", "IRIS", code="iris", required=False),
-        Column("code_qpv", "text", "QPV où se trouve le bâtiment (vide : hors QPV)", code="qpv", required=False),
-        Column("x", "decimal", "abscisse (EPSG:2154, Lambert-93)", "m", minimum=0, maximum=1_300_000),
-        Column("y", "decimal", "ordonnée (EPSG:2154, Lambert-93)", "m", minimum=6_000_000, maximum=7_200_000),
+        Column(
+            "code_qpv",
+            "text",
+            "QPV où se trouve le bâtiment (vide : hors QPV)",
+            code="qpv",
+            required=False,
+        ),
+        Column(
+            "x", "decimal", "abscisse (EPSG:2154, Lambert-93)", "m", minimum=0, maximum=1_300_000
+        ),
+        Column(
+            "y",
+            "decimal",
+            "ordonnée (EPSG:2154, Lambert-93)",
+            "m",
+            minimum=6_000_000,
+            maximum=7_200_000,
+        ),
         Column("individuel", "boolean", "maison individuelle (vrai) ou immeuble collectif (faux)"),
-        Column("annee_mise_en_service", "integer", "année de première mise en service", "année", minimum=1800, maximum=2100),
+        Column(
+            "annee_mise_en_service",
+            "integer",
+            "année de première mise en service",
+            "année",
+            minimum=1800,
+            maximum=2100,
+        ),
         SYNTHETIQUE,
     ),
     key=("id_batiment",),
@@ -273,7 +344,14 @@ LOGEMENTS = Table(
         Column("nb_pieces", "integer", "pièces principales", "pièces", minimum=1, maximum=12),
         Column("surface", "decimal", "surface habitable", "m²", minimum=9, maximum=400),
         Column("loyer_mensuel", "money", "loyer principal hors charges", "€ / mois", minimum=0),
-        Column("charges_mensuelles", "money", "provision pour charges", "€ / mois", minimum=0, required=False),
+        Column(
+            "charges_mensuelles",
+            "money",
+            "provision pour charges",
+            "€ / mois",
+            minimum=0,
+            required=False,
+        ),
         Column("vacant", "boolean", "logement vacant à la date de l'extraction"),
         SYNTHETIQUE,
     ),
@@ -291,11 +369,36 @@ MENAGES = Table(
         Column("code_iris", "text", "IRIS de résidence", code="iris", required=False),
         Column("idcar_200m", "text", "carreau de 200 m", code="carreau", required=False),
         Column("statut_occupation", "text", "statut d'occupation", choices=STATUTS_OCCUPATION),
-        Column("id_logement", "text", "logement social occupé", references=("logements", "id_logement"), required=False),
-        Column("type_menage", "text", "type de ménage (nomenclature du recensement)", choices=TYPES_MENAGE),
-        Column("age_reference", "integer", "âge de la personne de référence", "ans", minimum=15, maximum=120),
+        Column(
+            "id_logement",
+            "text",
+            "logement social occupé",
+            references=("logements", "id_logement"),
+            required=False,
+        ),
+        Column(
+            "type_menage",
+            "text",
+            "type de ménage (nomenclature du recensement)",
+            choices=TYPES_MENAGE,
+        ),
+        Column(
+            "age_reference",
+            "integer",
+            "âge de la personne de référence",
+            "ans",
+            minimum=15,
+            maximum=120,
+        ),
         *_composition_columns(),
-        Column("apl_annuelle", "money", "aide personnelle au logement perçue", "€ / an", minimum=0, required=False),
+        Column(
+            "apl_annuelle",
+            "money",
+            "aide personnelle au logement perçue",
+            "€ / an",
+            minimum=0,
+            required=False,
+        ),
         SYNTHETIQUE,
     ),
     key=("id_menage",),
@@ -321,22 +424,71 @@ DEMANDES = Table(
         Column("id_demande", "text", "numéro unique de la demande"),
         Column("date_depot", "date", "date de dépôt"),
         Column("code_commune_residence", "text", "commune de résidence actuelle", code="commune"),
-        Column("communes_souhaitees", "text", "communes souhaitées", code="commune", list_separator=";", required=False),
-        Column("nb_pieces_souhaite", "integer", "nombre de pièces souhaité", "pièces", minimum=1, maximum=12, required=False),
+        Column(
+            "communes_souhaitees",
+            "text",
+            "communes souhaitées",
+            code="commune",
+            list_separator=";",
+            required=False,
+        ),
+        Column(
+            "nb_pieces_souhaite",
+            "integer",
+            "nombre de pièces souhaité",
+            "pièces",
+            minimum=1,
+            maximum=12,
+            required=False,
+        ),
         Column("age_demandeur", "integer", "âge du demandeur", "ans", minimum=16, maximum=120),
         *_composition_columns(),
         Column("locataire_hlm", "boolean", "déjà locataire du parc social (mutation)"),
         Column("sans_logement", "boolean", "sans domicile (DALO-1)"),
         Column("menace_expulsion", "boolean", "menacé d'expulsion sans relogement (DALO-2)"),
-        Column("heberge_structure", "boolean", "hébergé en structure ou logement de transition (DALO-3)"),
-        Column("logement_insalubre", "boolean", "logé dans des locaux impropres, insalubres ou dangereux (DALO-4)"),
+        Column(
+            "heberge_structure",
+            "boolean",
+            "hébergé en structure ou logement de transition (DALO-3)",
+        ),
+        Column(
+            "logement_insalubre",
+            "boolean",
+            "logé dans des locaux impropres, insalubres ou dangereux (DALO-4)",
+        ),
         Column("logement_indecent", "boolean", "logement sans les équipements exigés (DALO-5)"),
-        Column("surface_actuelle", "decimal", "surface du logement actuel (suroccupation, DALO-6)", "m²", minimum=0, required=False),
+        Column(
+            "surface_actuelle",
+            "decimal",
+            "surface du logement actuel (suroccupation, DALO-6)",
+            "m²",
+            minimum=0,
+            required=False,
+        ),
         Column("handicap", "boolean", "personne handicapée dans le ménage"),
-        Column("logement_inadapte_handicap", "boolean", "logement inadapté au handicap (critère 3DS, ACI)"),
-        Column("violences_familiales", "boolean", "victime de violences au sein du couple ou de la famille"),
-        Column("jeune_insertion", "boolean", "jeune en parcours d'insertion professionnelle (critère local ACI)"),
-        Column("refus_offre_adaptee", "integer", "refus d'offres adaptées", "offres", minimum=0, maximum=20),
+        Column(
+            "logement_inadapte_handicap",
+            "boolean",
+            "logement inadapté au handicap (critère 3DS, ACI)",
+        ),
+        Column(
+            "violences_familiales",
+            "boolean",
+            "victime de violences au sein du couple ou de la famille",
+        ),
+        Column(
+            "jeune_insertion",
+            "boolean",
+            "jeune en parcours d'insertion professionnelle (critère local ACI)",
+        ),
+        Column(
+            "refus_offre_adaptee",
+            "integer",
+            "refus d'offres adaptées",
+            "offres",
+            minimum=0,
+            maximum=20,
+        ),
         Column("statut", "text", "état de la demande", choices=("active", "attribuee", "radiee")),
         Column("date_sortie", "date", "date d'attribution ou de radiation", required=False),
         SYNTHETIQUE,
@@ -347,7 +499,9 @@ DEMANDES = Table(
         RowRule(
             "date_sortie ne peut précéder date_depot",
             ("date_depot", "date_sortie"),
-            lambda f: np.asarray((f["date_sortie"] < f["date_depot"]).to_numpy(dtype=bool), dtype=bool),
+            lambda f: np.asarray(
+                (f["date_sortie"] < f["date_depot"]).to_numpy(dtype=bool), dtype=bool
+            ),
         ),
     ),
 )
@@ -362,11 +516,17 @@ ATTRIBUTIONS = Table(
         Column("id_commission", "text", "commission d'attribution"),
         Column("code_bailleur", "text", "bailleur", references=("bailleurs", "code_bailleur")),
         Column("id_logement", "text", "logement attribué", references=("logements", "id_logement")),
-        Column("id_demande", "text", "demande", references=("demandes", "id_demande"), required=False),
+        Column(
+            "id_demande", "text", "demande", references=("demandes", "id_demande"), required=False
+        ),
         Column("contingent", "text", "contingent réservataire", choices=CONTINGENTS),
         *_composition_columns(),
         Column("prioritaire", "boolean", "ménage prioritaire (DALO ou L.441-1)"),
-        Column("relogement_renouvellement", "boolean", "ménage relogé au titre du renouvellement urbain"),
+        Column(
+            "relogement_renouvellement",
+            "boolean",
+            "ménage relogé au titre du renouvellement urbain",
+        ),
         Column("decision", "text", "décision de la commission", choices=DECISIONS_CAL),
         Column("suite", "text", "suite donnée par le ménage", choices=SUITES),
         SYNTHETIQUE,
@@ -421,19 +581,44 @@ RELOGEMENTS = Table(
     (
         Column("id_relogement", "text", "identifiant du suivi"),
         Column("code_operation", "text", "opération", references=("operations", "code_operation")),
-        Column("id_menage", "text", "ménage (si connu dans l'enquête d'occupation)", required=False),
-        Column("statut", "text", "état du relogement", choices=("reloge", "a_reloger", "parti_sans_suivi")),
+        Column(
+            "id_menage", "text", "ménage (si connu dans l'enquête d'occupation)", required=False
+        ),
+        Column(
+            "statut",
+            "text",
+            "état du relogement",
+            choices=("reloge", "a_reloger", "parti_sans_suivi"),
+        ),
         Column("date_relogement", "date", "date d'entrée dans le nouveau logement", required=False),
-        Column("nb_personnes", "integer", "personnes du ménage", "personnes", minimum=1, maximum=20),
-        Column("unites_consommation", "decimal", "unités de consommation", "UC", minimum=1, maximum=15),
+        Column(
+            "nb_personnes", "integer", "personnes du ménage", "personnes", minimum=1, maximum=20
+        ),
+        Column(
+            "unites_consommation", "decimal", "unités de consommation", "UC", minimum=1, maximum=15
+        ),
         Column("avant_code_commune", "text", "commune avant", code="commune"),
         Column("avant_qpv", "boolean", "logement d'origine en QPV / ZUS"),
         *_side("avant", True),
         Column("apres_code_commune", "text", "commune après", code="commune", required=False),
         Column("apres_qpv", "boolean", "nouveau logement en QPV / ZUS", required=False),
-        Column("apres_parc", "text", "parc du nouveau logement", choices=("social", "prive"), required=False),
+        Column(
+            "apres_parc",
+            "text",
+            "parc du nouveau logement",
+            choices=("social", "prive"),
+            required=False,
+        ),
         Column("apres_individuel", "boolean", "nouveau logement individuel", required=False),
-        Column("apres_annee_construction", "integer", "année de construction du nouveau logement", "année", minimum=1800, maximum=2100, required=False),
+        Column(
+            "apres_annee_construction",
+            "integer",
+            "année de construction du nouveau logement",
+            "année",
+            minimum=1800,
+            maximum=2100,
+            required=False,
+        ),
         Column("apres_sur_site", "boolean", "relogé sur le site de l'opération", required=False),
         *_side("apres", False),
         SYNTHETIQUE,

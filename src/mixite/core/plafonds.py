@@ -90,7 +90,10 @@ def plafond_ressources(
     years, cats = np.broadcast_arrays(years, cats)
     extra = np.broadcast_to(np.asarray(personnes_supplementaires, dtype=np.int64), years.shape)
     rows = plafonds[(plafonds["financing"] == financement) & (plafonds["zone"].astype(int) == zone)]
-    table = {(int(v), str(c)): int(a) for v, c, a in zip(rows["vintage"], rows["category"], rows["amount_eur"], strict=True)}
+    table = {
+        (int(v), str(c)): int(a)
+        for v, c, a in zip(rows["vintage"], rows["category"], rows["amount_eur"], strict=True)
+    }
     out = np.empty(years.shape, dtype=np.int64)
     for y in np.unique(years):
         for c in np.unique(cats[years == y]):

@@ -87,12 +87,21 @@ class _Collector:
         self.kept: list[Problem] = []
         self.total = 0
 
-    def add_mask(self, mask: npt.NDArray[np.bool_], column: str, values: pd.Series, rule: str) -> None:
+    def add_mask(
+        self, mask: npt.NDArray[np.bool_], column: str, values: pd.Series, rule: str
+    ) -> None:
         idx = np.flatnonzero(mask)
         self.total += len(idx)
         for i in idx[: self.limit]:
             self.kept.append(
-                Problem(int(self.rows[i]), column, str(values.iloc[i]), rule, self.source, self.row_label)
+                Problem(
+                    int(self.rows[i]),
+                    column,
+                    str(values.iloc[i]),
+                    rule,
+                    self.source,
+                    self.row_label,
+                )
             )
 
     def add(self, problem: Problem) -> None:
@@ -164,7 +173,6 @@ def validate(
     col.raise_if_any()
 
     typed: dict[str, pd.Series] = {}
-    valid = np.ones(n, dtype=bool)
     valid_by_column: dict[str, npt.NDArray[np.bool_]] = {}
     for c in table.columns:
         if c.name not in raw.columns:
@@ -174,10 +182,12 @@ def validate(
         series, ok = _convert(raw[c.name], c, col)
         typed[c.name] = series
         valid_by_column[c.name] = ok
-        valid &= ok
 
     frame = pd.DataFrame(typed, index=raw.index)
-    _check_keys(frame, table, col, valid, known)
+    key_valid = np.ones(n, dtype=bool)
+    for k in table.key:
+        key_valid &= valid_by_column[k]
+    _check_keys(frame, table, col, key_valid, known)
     _check_references(frame, table, col, valid_by_column, known)
     for rule in table.rules:
         rows_ok = np.ones(n, dtype=bool)
@@ -234,7 +244,9 @@ def _convert(
                 bad = _list_problems(text, c.list_separator, check) & present
             else:
                 bad = check(text) & present
-            col.add_mask(bad, c.name, text, f"code invalide ; attendu : {c.rule_text().split(' ; ')[0]}")
+            col.add_mask(
+                bad, c.name, text, f"code invalide ; attendu : {c.rule_text().split(' ; ')[0]}"
+            )
         if c.choices is not None:
             not_choice = present & ~text.isin(c.choices).to_numpy(dtype=bool)
             col.add_mask(
@@ -249,7 +261,9 @@ def _convert(
         is_false = low.isin(_FALSE).to_numpy(dtype=bool)
         bad = present & ~(is_true | is_false)
         col.add_mask(bad, c.name, text, "n'est pas un booléen (oui/non, 1/0, vrai/faux)")
-        out = pd.Series(pd.array(np.where(is_true, True, False), dtype="boolean"), index=values.index)
+        out = pd.Series(
+            pd.array(np.where(is_true, True, False), dtype="boolean"), index=values.index
+        )
         out[~present | bad] = pd.NA
         return out, ok & ~bad
 
@@ -286,10 +300,10 @@ def _convert(
         fractional = present & finite & (np.mod(numeric.fillna(0).to_numpy(dtype=float), 1) != 0)
         col.add_mask(fractional, c.name, text, "n'est pas un nombre entier")
         bad |= fractional
-        out = pd.Series(pd.array(numeric.where(~pd.Series(bad, index=numeric.index)), dtype="Float64"))
+        out = numeric.where(~pd.Series(bad, index=numeric.index)).astype("Float64")
         out = out.round().astype("Int64")
     else:
-        out = pd.Series(pd.array(numeric.where(~pd.Series(bad, index=numeric.index)), dtype="Float64"))
+        out = numeric.where(~pd.Series(bad, index=numeric.index)).astype("Float64")
     out.index = values.index
     ok &= ~bad
     ok &= _bounds(out.astype("Float64"), c, col, text, present & ~bad)
@@ -314,13 +328,15 @@ def _bounds(
 
 
 def _list_problems(text: pd.Series, sep: str, check: object) -> npt.NDArray[np.bool_]:
-    assert callable(check)  # noqa: S101 - internal invariant, not validation
+    assert callable(check)
     exploded = text.str.split(sep).explode().str.strip()
     bad_items = pd.Series(check(exploded.fillna("")), index=exploded.index)
     return np.asarray(bad_items.groupby(level=0).any().reindex(text.index).fillna(True), dtype=bool)
 
 
-def _joined(frame: pd.DataFrame, columns: tuple[str, ...], mask: npt.NDArray[np.bool_]) -> pd.Series:
+def _joined(
+    frame: pd.DataFrame, columns: tuple[str, ...], mask: npt.NDArray[np.bool_]
+) -> pd.Series:
     """The values of ``columns`` joined by " / ", computed only on the rows in ``mask``."""
     out = pd.Series("", index=frame.index, dtype=object)
     if mask.any():
@@ -348,7 +364,9 @@ def _check_keys(
     shown = _joined(frame, tuple(key), dup | clash)
     if dup.any():
         first = frame.drop_duplicates(subset=key, keep="first")
-        first_row = pd.Series(col.rows[first.index.to_numpy()], index=pd.MultiIndex.from_frame(first[key]))
+        first_row = pd.Series(
+            col.rows[first.index.to_numpy()], index=pd.MultiIndex.from_frame(first[key])
+        )
         dup_idx = np.flatnonzero(dup)
         col.total += len(dup_idx)
         for i in dup_idx[: col.limit]:
@@ -384,7 +402,7 @@ def _check_references(
         if c.references is None:
             continue
         target_table, target_col = c.references
-        allowed = pd.Index([], dtype="string")
+        allowed: pd.Index = pd.Index([], dtype="string")
         if known is not None and (target_table, target_col) in known.values:
             allowed = known.values[(target_table, target_col)].astype("string")
         if target_table == table.name:

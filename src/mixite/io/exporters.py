@@ -15,17 +15,20 @@ def to_import_frame(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
 
     Money may be integer cents (typed frames) or decimal euros (read from the store).
     """
-    out = {}
+    out: dict[str, object] = {}
     for c in table.columns:
         if c.kind == "geometry":
             continue
         s = frame[c.name]
         missing = s.isna().to_numpy(dtype=bool)
+        text: pd.Series
         if c.kind == "money":
             values = s.to_numpy(dtype=float, na_value=np.nan)
             cents = values if pd.api.types.is_integer_dtype(s.dtype) else np.rint(values * 100)
             cents = np.nan_to_num(cents).astype(np.int64)
-            text = pd.Series([f"{'-' if v < 0 else ''}{abs(v) // 100}.{abs(v) % 100:02d}" for v in cents])
+            text = pd.Series(
+                [f"{'-' if v < 0 else ''}{abs(v) // 100}.{abs(v) % 100:02d}" for v in cents]
+            )
         elif c.kind == "date":
             text = pd.Series(pd.to_datetime(s).dt.strftime("%Y-%m-%d").to_numpy())
         elif c.kind == "boolean":
@@ -36,7 +39,7 @@ def to_import_frame(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
             text = pd.Series([repr(float(v)) for v in s.to_numpy(dtype=float, na_value=np.nan)])
         else:
             text = pd.Series(s.astype("string").to_numpy())
-        text = text.astype(object)
+        text = pd.Series(text.to_numpy(dtype=object))
         text[missing] = ""
         out[c.name] = text.to_numpy()
     return pd.DataFrame(out)

@@ -62,7 +62,13 @@ FILOSOFI_CARREAUX = Table(
         Column("Idcar_nat", "text", "carreau naturel", required=False),
         Column("Groupe", "text", "groupe de carreaux", required=False),
         *(_count(n, d) for n, d in FILOSOFI_CARREAUX_COLUMNS),
-        Column("lcog_geo", "text", "communes intersectées (vide dans quelques carreaux côtiers)", code="communes", required=False),
+        Column(
+            "lcog_geo",
+            "text",
+            "communes intersectées (vide dans quelques carreaux côtiers)",
+            code="communes",
+            required=False,
+        ),
     ),
     key=("Idcar_200m",),
 )

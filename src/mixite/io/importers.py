@@ -56,7 +56,9 @@ class Importer:
     run: Runner
 
 
-def _known(store: Store, table: Table, *, replace_all: bool, existing: pd.DataFrame | None = None) -> KnownKeys:
+def _known(
+    store: Store, table: Table, *, replace_all: bool, existing: pd.DataFrame | None = None
+) -> KnownKeys:
     values: dict[tuple[str, str], pd.Index] = {}
     for c in table.columns:
         if c.references and c.references[0] != table.name:
@@ -68,7 +70,9 @@ def _known(store: Store, table: Table, *, replace_all: bool, existing: pd.DataFr
     return KnownKeys(values, None if replace_all else existing)
 
 
-def _check(raw: RawTable, table: Table, known: KnownKeys, *, allow_extra: bool = False) -> pd.DataFrame:
+def _check(
+    raw: RawTable, table: Table, known: KnownKeys, *, allow_extra: bool = False
+) -> pd.DataFrame:
     return validate(
         raw.frame,
         table,
@@ -93,7 +97,9 @@ def _entity(table: Table) -> Runner:
 def with_vintage(table: Table, rename: Callable[[str], str], name: str | None = None) -> Table:
     """The store's version of a file format: a ``millesime`` column, then renamed columns."""
     cols = tuple(replace(c, name=rename(c.name)) for c in table.columns)
-    vintage = Column("millesime", "integer", "millésime des données", "année", minimum=1990, maximum=2100)
+    vintage = Column(
+        "millesime", "integer", "millésime des données", "année", minimum=1990, maximum=2100
+    )
     return Table(
         name or table.name,
         table.title,
@@ -114,12 +120,14 @@ def _vintage_runner(
 ) -> Write:
     existing = None
     if not opts.replace and store.has_table(store_table.name):
-        stored = store.read(store_table.name, [rename(k) for k in fmt.key], where=f"millesime = {int(vintage)}")
+        stored = store.read(
+            store_table.name, [rename(k) for k in fmt.key], where=f"millesime = {int(vintage)}"
+        )
         existing = stored.rename(columns={rename(k): k for k in fmt.key})
     known = _known(store, fmt, replace_all=opts.replace, existing=existing)
     typed = _check(raw, fmt, known, allow_extra=True)
     typed = typed.rename(columns={c: rename(c) for c in typed.columns})
-    typed.insert(0, "millesime", pd.array(np.full(len(typed), vintage), dtype="Int64"))
+    typed.insert(0, "millesime", pd.Series(np.full(len(typed), vintage), dtype="Int64"))
     return Write(
         store_table,
         typed,
@@ -132,20 +140,34 @@ def _require_vintage(raw: RawTable, opts: ImportOptions, guessed: int | None, hi
     vintage = opts.vintage or guessed
     if vintage is None:
         raise InvalidDataError(
-            [Problem(0, "", raw.source, f"millésime introuvable ({hint}) ; précisez --millesime AAAA", raw.source)],
+            [
+                Problem(
+                    0,
+                    "",
+                    raw.source,
+                    f"millésime introuvable ({hint}) ; précisez --millesime AAAA",
+                    raw.source,
+                )
+            ],
             total=1,
             source=raw.source,
         )
     return vintage
 
 
-def _filosofi_carreaux(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
+def _filosofi_carreaux(
+    raw: RawTable, store: Store, opts: ImportOptions
+) -> tuple[Write, int | None]:
     import re
 
     m = re.search(r"(20\d{2})", raw.source)
-    vintage = _require_vintage(raw, opts, int(m.group(1)) if m else None, "année absente du nom de fichier")
+    vintage = _require_vintage(
+        raw, opts, int(m.group(1)) if m else None, "année absente du nom de fichier"
+    )
     store_table = with_vintage(formats.FILOSOFI_CARREAUX, str.lower)
-    return _vintage_runner(formats.FILOSOFI_CARREAUX, store_table, str.lower, vintage, raw, store, opts), vintage
+    return _vintage_runner(
+        formats.FILOSOFI_CARREAUX, store_table, str.lower, vintage, raw, store, opts
+    ), vintage
 
 
 def _filosofi_zones(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
@@ -164,23 +186,35 @@ def _filosofi_zones(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[W
     store_table = with_vintage(fmt, rename)
     store_table = replace(
         store_table,
-        columns=(store_table.columns[0], Column("niveau", "text", "commune ou epci", choices=("commune", "epci")), *store_table.columns[1:]),
+        columns=(
+            store_table.columns[0],
+            Column("niveau", "text", "commune ou epci", choices=("commune", "epci")),
+            *store_table.columns[1:],
+        ),
         key=("millesime", "niveau", "code_zone"),
     )
     existing = None
     if not opts.replace and store.has_table(store_table.name):
-        stored = store.read(store_table.name, ["code_zone"], where=f"millesime = {int(vintage)} AND niveau = '{level}'")
+        stored = store.read(
+            store_table.name,
+            ["code_zone"],
+            where=f"millesime = {int(vintage)} AND niveau = '{level}'",
+        )
         existing = stored.rename(columns={"code_zone": "CODGEO"})
-    typed = _check(raw2, fmt, _known(store, fmt, replace_all=opts.replace, existing=existing), allow_extra=True)
+    typed = _check(
+        raw2, fmt, _known(store, fmt, replace_all=opts.replace, existing=existing), allow_extra=True
+    )
     typed = typed.rename(columns={c: rename(c) for c in typed.columns})
     typed.insert(0, "niveau", level)
-    typed.insert(0, "millesime", pd.array(np.full(len(typed), vintage), dtype="Int64"))
+    typed.insert(0, "millesime", pd.Series(np.full(len(typed), vintage), dtype="Int64"))
     where = {"millesime": vintage, "niveau": level} if opts.replace else None
     return Write(store_table, typed, raw.source, replace_where=where), vintage
 
 
 def _census(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
-    frame = raw.frame.drop(columns=[c for c in raw.frame.columns if c == "" or c.startswith("Unnamed")])
+    frame = raw.frame.drop(
+        columns=[c for c in raw.frame.columns if c == "" or c.startswith("Unnamed")]
+    )
     found = formats.census_layout(list(frame.columns))
     if found is None:
         expected = "; ".join(
@@ -188,7 +222,15 @@ def _census(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, in
             for _, names in formats.CENSUS_LAYOUTS.values()
         )
         raise InvalidDataError(
-            [Problem(0, "", "", f"en-tête non reconnu ; colonnes attendues, par exemple : {expected}", raw.source)],
+            [
+                Problem(
+                    0,
+                    "",
+                    "",
+                    f"en-tête non reconnu ; colonnes attendues, par exemple : {expected}",
+                    raw.source,
+                )
+            ],
             total=1,
             source=raw.source,
         )
@@ -199,7 +241,13 @@ def _census(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, in
     store_table = with_vintage(fmt, lambda c: "code_iris" if c == "IRIS" else rename(c))
     raw2 = RawTable(frame, raw.row_numbers, raw.row_label, raw.source)
     return _vintage_runner(
-        fmt, store_table, lambda c: "code_iris" if c == "IRIS" else rename(c), vintage, raw2, store, opts
+        fmt,
+        store_table,
+        lambda c: "code_iris" if c == "IRIS" else rename(c),
+        vintage,
+        raw2,
+        store,
+        opts,
     ), vintage
 
 
@@ -216,6 +264,7 @@ QPV_GEOJSON = Table(
     ),
     key=("code_qp",),
 )
+
 
 def communes_geojson(code: str = "code", nom: str = "nom") -> Table:
     """Commune outlines as a GeoJSON names them (``code``/``nom`` or ``code_commune``/``nom_commune``)."""
@@ -235,13 +284,20 @@ def communes_geojson(code: str = "code", nom: str = "nom") -> Table:
 def _qpv(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
     if "geometrie" not in raw.frame.columns:
         table = formats.QPV_INDICATEURS
-        typed = _check(raw, table, _known(store, table, replace_all=opts.replace), allow_extra=False)
+        typed = _check(
+            raw, table, _known(store, table, replace_all=opts.replace), allow_extra=False
+        )
         return Write(table, typed, raw.source, replace_all=opts.replace), None
     names = {"code_qp": "code_qpv", "nom_qp": "nom"}
     existing = None
     if not opts.replace:
         existing = store.read_if_exists("qpv", ["code_qpv"]).rename(columns={"code_qpv": "code_qp"})
-    typed = _check(raw, QPV_GEOJSON, _known(store, QPV_GEOJSON, replace_all=opts.replace, existing=existing), allow_extra=True)
+    typed = _check(
+        raw,
+        QPV_GEOJSON,
+        _known(store, QPV_GEOJSON, replace_all=opts.replace, existing=existing),
+        allow_extra=True,
+    )
     typed = typed.rename(columns=names)
     typed["synthetique"] = False
     return Write(model.QPV, typed, raw.source, replace_all=opts.replace), None
@@ -249,12 +305,20 @@ def _qpv(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int |
 
 def _communes(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
     columns = raw.frame.columns
-    code, nom = ("code_commune", "nom_commune") if "code" not in columns and "code_commune" in columns else ("code", "nom")
+    code, nom = (
+        ("code_commune", "nom_commune")
+        if "code" not in columns and "code_commune" in columns
+        else ("code", "nom")
+    )
     fmt = communes_geojson(code, nom)
     existing = None
     if not opts.replace:
-        existing = store.read_if_exists("communes", ["code_commune"]).rename(columns={"code_commune": code})
-    typed = _check(raw, fmt, _known(store, fmt, replace_all=opts.replace, existing=existing), allow_extra=True)
+        existing = store.read_if_exists("communes", ["code_commune"]).rename(
+            columns={"code_commune": code}
+        )
+    typed = _check(
+        raw, fmt, _known(store, fmt, replace_all=opts.replace, existing=existing), allow_extra=True
+    )
     typed = typed.rename(columns={code: "code_commune", nom: "nom"})
     typed["code_epci"] = pd.array([None] * len(typed), dtype="string")
     typed["code_territoire"] = pd.array([None] * len(typed), dtype="string")
@@ -267,7 +331,9 @@ IMPORTERS: dict[str, Importer] = {
     for i in (
         Importer("filosofi-carreaux", "Filosofi carroyé 200 m (CSV INSEE)", _filosofi_carreaux),
         Importer("filosofi-communes", "Filosofi par commune ou EPCI (CSV INSEE)", _filosofi_zones),
-        Importer("recensement-iris", "Recensement, bases infracommunales IRIS (CSV INSEE)", _census),
+        Importer(
+            "recensement-iris", "Recensement, bases infracommunales IRIS (CSV INSEE)", _census
+        ),
         Importer("qpv", "QPV : indicateurs (CSV) ou périmètres (GeoJSON)", _qpv),
         Importer("communes", "Contours des communes (GeoJSON, propriétés code et nom)", _communes),
         Importer("bailleurs", model.BAILLEURS.description, _entity(model.BAILLEURS)),
@@ -283,9 +349,10 @@ IMPORTERS: dict[str, Importer] = {
 }
 
 
-def import_file(kind: str, path: Path | str, store: Store, options: ImportOptions | None = None) -> ImportResult:
-    """Validate ``path`` as ``kind`` and write it to ``store``; nothing is written on failure.
-    """
+def import_file(
+    kind: str, path: Path | str, store: Store, options: ImportOptions | None = None
+) -> ImportResult:
+    """Validate ``path`` as ``kind`` and write it to ``store``; nothing is written on failure."""
     if kind not in IMPORTERS:
         raise UnknownKindError(
             f"Unknown import kind {kind!r}; available kinds: {', '.join(IMPORTERS)}"

@@ -90,7 +90,11 @@ def read_csv(path: Path) -> RawTable:
         show = size >= PROGRESS_BYTES
         total = _count_lines(path) - 1 if show else None
         with tqdm(
-            total=total, unit=" lignes", desc=f"Lecture de {path.name}", disable=not show, leave=False
+            total=total,
+            unit=" lignes",
+            desc=f"Lecture de {path.name}",
+            disable=not show,
+            leave=False,
         ) as bar:
             for chunk in reader:
                 chunks.append(chunk)
@@ -98,7 +102,9 @@ def read_csv(path: Path) -> RawTable:
         frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise InvalidDataError(
-            [Problem(0, "", "", f"fichier CSV illisible : {exc}", path.name)], total=1, source=path.name
+            [Problem(0, "", "", f"fichier CSV illisible : {exc}", path.name)],
+            total=1,
+            source=path.name,
         ) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)

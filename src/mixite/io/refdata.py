@@ -48,7 +48,8 @@ def mel_sources() -> MelSources:
     """Load the embedded MEL extract (communes, Filosofi 2016, census 2016 IRIS, polygons)."""
     geo = json.loads(_open("mel/communes_2018.geojson"))
     polygons = {
-        f["properties"]["code"]: shapely.from_geojson(json.dumps(f["geometry"])) for f in geo["features"]
+        f["properties"]["code"]: shapely.from_geojson(json.dumps(f["geometry"]))
+        for f in geo["features"]
     }
     threshold = _csv("mel/seuil_pauvrete_filosofi_2016.csv")
     return MelSources(

@@ -109,7 +109,9 @@ class Store:
                 ).fetchone()[0]  # type: ignore[index]
             )
 
-    def read(self, name: str, columns: Sequence[str] | None = None, where: str = "") -> pd.DataFrame:
+    def read(
+        self, name: str, columns: Sequence[str] | None = None, where: str = ""
+    ) -> pd.DataFrame:
         """Read a table (or some of its columns) into a data frame."""
         if not self.has_table(name):
             raise StoreError(
@@ -166,7 +168,9 @@ class Store:
             out = []
             for name, title, synthetic, source in catalog:
                 rows = con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()
-                out.append(TableInfo(name, title, int(rows[0]) if rows else 0, bool(synthetic), source))
+                out.append(
+                    TableInfo(name, title, int(rows[0]) if rows else 0, bool(synthetic), source)
+                )
             return out
 
 
@@ -206,8 +210,10 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
     con.execute(f"COMMENT ON TABLE {_quote(t.name)} IS '{title.replace(chr(39), chr(39) * 2)}'")
     con.execute("DELETE FROM _mixite_tables WHERE name = ?", [t.name])
     con.execute(
-        "INSERT INTO _mixite_tables VALUES (?, ?, ?, ?, ?)", [t.name, t.title, w.synthetic, w.source, now]
+        "INSERT INTO _mixite_tables VALUES (?, ?, ?, ?, ?)",
+        [t.name, t.title, w.synthetic, w.source, now],
     )
     con.execute(
-        "INSERT INTO _mixite_imports VALUES (?, ?, ?, ?, ?)", [now, t.name, w.source, len(frame), w.synthetic]
+        "INSERT INTO _mixite_imports VALUES (?, ?, ?, ?, ?)",
+        [now, t.name, w.source, len(frame), w.synthetic],
     )

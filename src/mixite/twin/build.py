@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from mixite.core.model import TABLES_BY_NAME, oecd_consumption_units
 from mixite.core.plafonds import plafond_ressources
@@ -55,18 +55,23 @@ def build_twin(
 
     progress("IRIS")
     polygons = {code: geography.to_l93(g) for code, g in sources.polygons.items()}
-    iris_polygons: dict[str, shapely.Geometry] = {}
+    iris_polygons: dict[str, BaseGeometry] = {}
     for code, group in targets.groupby("code_commune", sort=True):
         iris_polygons.update(
             geography.split_commune(
-                polygons[str(code)], list(group["code_iris"]), group["menages"].to_numpy(dtype=float), rng
+                polygons[str(code)],
+                list(group["code_iris"]),
+                group["menages"].to_numpy(dtype=float),
+                rng,
             )
         )
 
     progress("parc social")
     occupied = hh.groupby("code_iris")["social"].sum()
     buildings, entrances, dwellings = stock.build_stock(occupied, iris_polygons, p, rng)
-    d_iris = buildings["code_iris"].to_numpy()[dwellings["building_index"].to_numpy()].astype(object)
+    d_iris = (
+        buildings["code_iris"].to_numpy()[dwellings["building_index"].to_numpy()].astype(object)
+    )
     d_ind = buildings["individuel"].to_numpy()[dwellings["building_index"].to_numpy()]
     social_idx = np.flatnonzero(hh["social"].to_numpy())
     pairing = stock.pair_households(
@@ -97,10 +102,12 @@ def build_twin(
     x[social_idx] = buildings["x"].to_numpy()[b_of[pairing]]
     y[social_idx] = buildings["y"].to_numpy()[b_of[pairing]]
     private = np.flatnonzero(~hh["social"].to_numpy())
-    for code, idx in pd.Series(private).groupby(hh["code_iris"].to_numpy()[private]):
+    private_iris = hh["code_iris"].to_numpy()[private].astype(str)
+    for code in np.unique(private_iris):
+        idx = private[private_iris == code]
         pts = geography.random_points(iris_polygons[str(code)], len(idx), rng)
-        x[idx.to_numpy()] = pts[:, 0]
-        y[idx.to_numpy()] = pts[:, 1]
+        x[idx] = pts[:, 0]
+        y[idx] = pts[:, 1]
     cells, cell_e, cell_n = geography.cell_ids(x, y)
     hh["idcar_200m"] = cells
     in_qpv = np.zeros(len(hh), dtype=bool)
@@ -118,31 +125,53 @@ def build_twin(
         + iris_effect
     )
     knots = {
-        str(r.CODGEO): income.knots(r.MED16, r.D1, r.D9, r.TP6016, sources.poverty_threshold)
-        for r in filo.itertuples()
+        str(code): income.knots(med, d1, d9, tp, sources.poverty_threshold)
+        for code, med, d1, d9, tp in zip(
+            filo["CODGEO"],
+            filo["MED16"].to_numpy(dtype=float),
+            filo["D1"].to_numpy(dtype=float),
+            filo["D9"].to_numpy(dtype=float),
+            filo["TP6016"].to_numpy(dtype=float),
+            strict=True,
+        )
     }
     hh["niveau_de_vie_2016"] = income.assign(
         hh["code_commune"].to_numpy().astype(str), hh["nb_personnes"].to_numpy(), latent, knots
     )
     uc = oecd_consumption_units(hh["nb_personnes"], hh["nb_moins_14"])
     ceilings = plafond_ressources(
-        plafonds, financement="PLUS", zone=p.zone_plafonds, millesime=[2016, p.debut.year], categorie=1
+        plafonds,
+        financement="PLUS",
+        zone=p.zone_plafonds,
+        millesime=[2016, p.debut.year],
+        categorie=1,
     )
     uprate = float(ceilings[1]) / float(ceilings[0])
     resources = np.rint(hh["niveau_de_vie_2016"].to_numpy() * uc * uprate * 100).astype(np.int64)
     med = filo.set_index("CODGEO")["MED16"].reindex(hh["code_commune"]).to_numpy()
     employed = economy.employed_members(
-        hh["nb_adultes"].to_numpy(), hh["age_reference"].to_numpy(), hh["niveau_de_vie_2016"].to_numpy() / med, rng
+        hh["nb_adultes"].to_numpy(),
+        hh["age_reference"].to_numpy(),
+        hh["niveau_de_vie_2016"].to_numpy() / med,
+        rng,
     )
     rank = pd.Series(hh["niveau_de_vie_2016"]).groupby(hh["code_commune"]).rank(pct=True).to_numpy()
-    owner = economy.logistic(-0.4 + 3.2 * (rank - 0.5) + 0.04 * (hh["age_reference"].to_numpy() - 45))
+    owner = economy.logistic(
+        -0.4 + 3.2 * (rank - 0.5) + 0.04 * (hh["age_reference"].to_numpy() - 45)
+    )
     draw = rng.random(len(hh))
-    tenure = np.where(draw < owner, "proprietaire", np.where(draw < owner + 0.012, "loge_gratuit", "locataire_prive"))
+    tenure = np.where(
+        draw < owner,
+        "proprietaire",
+        np.where(draw < owner + 0.012, "loge_gratuit", "locataire_prive"),
+    )
     tenure = np.where(hh["social"].to_numpy(), "locataire_social", tenure).astype(object)
     rent = np.zeros(len(hh), dtype=np.int64)
     rent[social_idx] = dwellings["loyer_mensuel"].to_numpy()[pairing]
     private_tenant = tenure == "locataire_prive"
-    rent[private_tenant] = np.rint(rng.normal(620, 140, int(private_tenant.sum())) * 100).astype(np.int64)
+    rent[private_tenant] = np.rint(rng.normal(620, 140, int(private_tenant.sum())) * 100).astype(
+        np.int64
+    )
     apl = economy.housing_benefit_monthly(rent, hh["nb_personnes"].to_numpy(), resources // 12) * 12
     apl = np.where(np.isin(tenure, ("locataire_social", "locataire_prive")), apl, 0)
 
@@ -185,10 +214,17 @@ def build_twin(
         }
     )
     social_hh = menages.iloc[social_idx].copy()
-    operations, relogements, reloc_alloc = relocations(social_hh, dwellings, buildings, qpv_frame, p, rng)
+    operations, relogements, reloc_alloc = relocations(
+        social_hh, dwellings, buildings, qpv_frame, p, rng
+    )
     start = len(attributions)
-    reloc_alloc.insert(0, "id_attribution", [f"ATT-{start + i:07d}" for i in range(len(reloc_alloc))])
-    reloc_alloc["id_commission"] = [f"CAL-{b}-{d:%Y-%m}" for b, d in zip(reloc_alloc["code_bailleur"], reloc_alloc["date_cal"], strict=True)]
+    reloc_alloc.insert(
+        0, "id_attribution", [f"ATT-{start + i:07d}" for i in range(len(reloc_alloc))]
+    )
+    reloc_alloc["id_commission"] = [
+        f"CAL-{b}-{d:%Y-%m}"
+        for b, d in zip(reloc_alloc["code_bailleur"], reloc_alloc["date_cal"], strict=True)
+    ]
     reloc_alloc["id_demande"] = None
     reloc_alloc["contingent"] = "bailleur"
     reloc_alloc["prioritaire"] = False
@@ -201,9 +237,20 @@ def build_twin(
     progress("territoires et carreaux")
     tables = _territories(sources, targets, iris_polygons, perimeters, qpv_codes, names, p)
     carreaux = (
-        pd.DataFrame({"idcar_200m": cells, "x": cell_e, "y": cell_n, "code_commune": hh["code_commune"].to_numpy()})
+        pd.DataFrame(
+            {
+                "idcar_200m": cells,
+                "x": cell_e,
+                "y": cell_n,
+                "code_commune": hh["code_commune"].to_numpy(),
+            }
+        )
         .groupby("idcar_200m")
-        .agg(x=("x", "first"), y=("y", "first"), lcog_geo=("code_commune", lambda s: "".join(sorted(set(s)))))
+        .agg(
+            x=("x", "first"),
+            y=("y", "first"),
+            lcog_geo=("code_commune", lambda s: "".join(sorted(set(s)))),
+        )
         .reset_index()
     )
     tables.update(
@@ -211,11 +258,30 @@ def build_twin(
             "carreaux": carreaux,
             "bailleurs": stock.landlords(),
             "batiments": buildings[
-                ["id_batiment", "code_bailleur", "code_commune", "code_iris", "code_qpv", "x", "y", "individuel", "annee_mise_en_service"]
+                [
+                    "id_batiment",
+                    "code_bailleur",
+                    "code_commune",
+                    "code_iris",
+                    "code_qpv",
+                    "x",
+                    "y",
+                    "individuel",
+                    "annee_mise_en_service",
+                ]
             ],
             "entrees": entrances,
             "logements": dwellings[
-                ["id_logement", "id_entree", "financement", "nb_pieces", "surface", "loyer_mensuel", "charges_mensuelles", "vacant"]
+                [
+                    "id_logement",
+                    "id_entree",
+                    "financement",
+                    "nb_pieces",
+                    "surface",
+                    "loyer_mensuel",
+                    "charges_mensuelles",
+                    "vacant",
+                ]
             ],
             "menages": menages,
             "demandes": demandes,
@@ -228,13 +294,20 @@ def build_twin(
         frame = frame.copy()
         for col in frame.columns:
             if col.startswith("date") and frame[col].dtype == object:
-                frame[col] = pd.to_datetime(pd.Series(frame[col]), errors="coerce").astype("datetime64[s]")
+                frame[col] = pd.to_datetime(pd.Series(frame[col]), errors="coerce").astype(
+                    "datetime64[s]"
+                )
         frame["synthetique"] = True
         tables[name] = frame[list(TABLES_BY_NAME[name].column_names)].reset_index(drop=True)
 
     progress("calibration")
     report = calibration_report(
-        hh.assign(code_iris=hh["code_iris"]), filo, names, counts, sources.poverty_threshold, p.scale
+        hh.assign(code_iris=hh["code_iris"]),
+        filo,
+        names,
+        counts,
+        sources.poverty_threshold,
+        p.scale,
     )
     return Twin(tables, report, p)
 
@@ -242,8 +315,8 @@ def build_twin(
 def _territories(
     sources: MelSources,
     targets: pd.DataFrame,
-    iris_polygons: dict[str, shapely.Geometry],
-    perimeters: list[tuple[str, shapely.Geometry]],
+    iris_polygons: dict[str, BaseGeometry],
+    perimeters: list[tuple[str, BaseGeometry]],
     qpv_codes: list[str],
     names: pd.Series,
     p: TwinParameters,
@@ -251,7 +324,9 @@ def _territories(
     c = sources.communes
     wkb = shapely.to_wkb
     territories = (
-        c[["mel_territory_code", "mel_territory"]].drop_duplicates().sort_values("mel_territory_code")
+        c[["mel_territory_code", "mel_territory"]]
+        .drop_duplicates()
+        .sort_values("mel_territory_code")
     )
     return {
         "epci": pd.DataFrame({"code_epci": [p.code_epci], "nom": [p.nom_epci]}),
@@ -275,19 +350,26 @@ def _territories(
             {
                 "code_iris": targets["code_iris"].to_numpy(),
                 "code_commune": targets["code_commune"].to_numpy(),
-                "nom": [f"IRIS synthétique {k[5:]} ({names.get(k[:5], '')})" for k in targets["code_iris"]],
+                "nom": [
+                    f"IRIS synthétique {k[5:]} ({names.get(k[:5], '')})"
+                    for k in targets["code_iris"]
+                ],
                 "type_iris": targets["type_iris"].to_numpy(),
-                "geometrie": [wkb(geography.to_wgs84(iris_polygons[k])) for k in targets["code_iris"]],
+                "geometrie": [
+                    wkb(geography.to_wgs84(iris_polygons[k])) for k in targets["code_iris"]
+                ],
             }
         ),
         "qpv": pd.DataFrame(
             {
                 "code_qpv": qpv_codes,
-                "nom": [f"QPV synthétique n° {i + 1} ({names.get(iris[:5], '')})" for i, (iris, _) in enumerate(perimeters)],
+                "nom": [
+                    f"QPV synthétique n° {i + 1} ({names.get(iris[:5], '')})"
+                    for i, (iris, _) in enumerate(perimeters)
+                ],
                 "code_commune": [iris[:5] for iris, _ in perimeters],
                 "nom_commune": [names.get(iris[:5], "") for iris, _ in perimeters],
                 "geometrie": [wkb(geography.to_wgs84(shape)) for _, shape in perimeters],
             }
         ),
     }
-

@@ -18,6 +18,11 @@ from mixite.twin.income import weighted_quantile
 TOLERANCE = 0.02
 
 
+def len_of(value: object) -> int:
+    """A count read back from a frame row, as a Python int."""
+    return int(str(value))
+
+
 @dataclass(frozen=True)
 class CalibrationReport:
     """Per-commune comparison and the IRIS count gaps."""
@@ -46,12 +51,18 @@ class CalibrationReport:
             f"  IRIS : écart maximal de ménages {format_int(self.iris_household_gap)}, "
             f"de ménages du parc social {format_int(self.iris_social_gap)}",
         ]
-        worst_rows = c.assign(pire=c[["ecart_mediane", "ecart_pauvrete"]].abs().max(axis=1)).nlargest(worst, "pire")
+        worst_rows = c.assign(
+            pire=c[["ecart_mediane", "ecart_pauvrete"]].abs().max(axis=1)
+        ).nlargest(worst, "pire")
         lines.append("  Communes les plus éloignées de leur cible :")
         for r in worst_rows.itertuples():
-            pov = "secret" if pd.isna(r.pauvrete_cible) else f"{r.pauvrete_cible:.1f} % → {r.pauvrete_jumeau:.1f} %"
+            pov = (
+                "secret"
+                if not np.isfinite(float(r.pauvrete_cible))  # type: ignore[arg-type]
+                else f"{r.pauvrete_cible:.1f} % → {r.pauvrete_jumeau:.1f} %"
+            )
             lines.append(
-                f"    {r.code_commune} {r.nom:<28} ménages {format_int(int(r.menages_jumeau)):>7}  "
+                f"    {r.code_commune} {r.nom:<28} ménages {format_int(len_of(r.menages_jumeau)):>7}  "
                 f"médiane {r.mediane_cible:>8.0f} → {r.mediane_jumeau:>8.0f} €  pauvreté {pov}"
             )
         verdict = "OK" if self.within_tolerance else "HORS TOLÉRANCE"
@@ -79,9 +90,11 @@ def calibration_report(
         v = g["niveau_de_vie_2016"].to_numpy(dtype=float)
         med = weighted_quantile(v, w, 0.5)
         pov = float(w[v < threshold].sum() / w.sum() * 100)
-        target_med = float(f.loc[code, "MED16"])
-        target_pov = f.loc[code, "TP6016"]
-        target_pov = float(target_pov) if pd.notna(target_pov) else np.nan
+        values = f.loc[str(code), ["MED16", "TP6016", "D1", "D9"]].to_numpy(dtype=float)
+        row = dict(zip(["MED16", "TP6016", "D1", "D9"], values.tolist(), strict=True))
+        imputed = bool(f.loc[str(code), "deciles_imputes"])
+        target_med = row["MED16"]
+        target_pov = row["TP6016"]
         rows.append(
             {
                 "code_commune": code,
@@ -92,12 +105,14 @@ def calibration_report(
                 "ecart_mediane": med / target_med - 1,
                 "pauvrete_cible": target_pov,
                 "pauvrete_jumeau": pov,
-                "ecart_pauvrete": (pov / target_pov - 1) if np.isfinite(target_pov) and target_pov > 0 else 0.0,
-                "d1_cible": float(f.loc[code, "D1"]),
+                "ecart_pauvrete": (pov / target_pov - 1)
+                if np.isfinite(target_pov) and target_pov > 0
+                else 0.0,
+                "d1_cible": row["D1"],
                 "d1_jumeau": weighted_quantile(v, w, 0.1),
-                "d9_cible": float(f.loc[code, "D9"]),
+                "d9_cible": row["D9"],
                 "d9_jumeau": weighted_quantile(v, w, 0.9),
-                "deciles_imputes": bool(f.loc[code, "deciles_imputes"]),
+                "deciles_imputes": imputed,
             }
         )
     table = pd.DataFrame(rows)
@@ -109,7 +124,11 @@ def calibration_report(
     got = got.reindex(want.index).fillna(0)
     return CalibrationReport(
         communes=table,
-        iris_household_gap=int(np.abs(want["menages"].to_numpy() - got["menages"].to_numpy()).max()),
-        iris_social_gap=int(np.abs(want["menages_sociaux"].to_numpy() - got["sociaux"].to_numpy()).max()),
+        iris_household_gap=int(
+            np.abs(want["menages"].to_numpy() - got["menages"].to_numpy()).max()
+        ),
+        iris_social_gap=int(
+            np.abs(want["menages_sociaux"].to_numpy() - got["sociaux"].to_numpy()).max()
+        ),
         scale=scale,
     )

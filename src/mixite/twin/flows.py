@@ -82,24 +82,34 @@ def applications_and_allocations(
         share_year = (_days(start, end) + 1) / 365.0
         n = int(rng.binomial(len(stock), min(1.0, params.taux_rotation * share_year)))
         idx = rng.choice(len(stock), n, replace=False)
-        dates = np.array([start + dt.timedelta(days=int(d)) for d in rng.integers(0, _days(start, end) + 1, n)])
+        dates = np.array(
+            [start + dt.timedelta(days=int(d)) for d in rng.integers(0, _days(start, end) + 1, n)]
+        )
         alloc_rows.append(pd.DataFrame({"stock_index": idx, "date_cal": dates, "annee": y}))
-    allocs = pd.concat(alloc_rows, ignore_index=True).sort_values("date_cal", kind="stable").reset_index(drop=True)
+    allocs = (
+        pd.concat(alloc_rows, ignore_index=True)
+        .sort_values("date_cal", kind="stable")
+        .reset_index(drop=True)
+    )
     n_alloc = len(allocs)
-    n_app = int(round(n_alloc * params.demandes_par_attribution))
+    n_app = round(n_alloc * params.demandes_par_attribution)
 
     app = applicant_composition(n_app, rng)
     app["unites_consommation"] = oecd_consumption_units(app["nb_personnes"], app["nb_moins_14"])
     mel = quartiles[quartiles["epci_siren"] == params.code_epci].set_index("vintage")
     ref_year = min(int(y) for y in mel.index)
-    q = mel.loc[ref_year]
-    per_uc = resources_per_uc((q["q1_threshold_eur"], q["q2_eur"], q["q3_eur"]), n_app, rng)
-    app["ressources_annuelles"] = np.rint(per_uc * app["unites_consommation"].to_numpy() * 100).astype(np.int64)
+    q1, q2, q3 = mel.loc[ref_year, ["q1_threshold_eur", "q2_eur", "q3_eur"]].to_numpy(dtype=float)
+    q = {"q1_threshold_eur": float(q1)}
+    per_uc = resources_per_uc((float(q1), float(q2), float(q3)), n_app, rng)
+    app["ressources_annuelles"] = np.rint(
+        per_uc * app["unites_consommation"].to_numpy() * 100
+    ).astype(np.int64)
     cat, extra = categorie_menage(app["nb_personnes"], adulte_seul_avec_charge=app["monoparental"])
     app["categorie"] = cat
     app["extra"] = extra
     app["nb_actifs_occupes"] = rng.binomial(
-        app["nb_adultes"], np.clip(0.15 + 0.5 * np.log(per_uc / q["q1_threshold_eur"] * 1.5), 0.05, 0.9)
+        app["nb_adultes"],
+        np.clip(0.15 + 0.5 * np.log(per_uc / q["q1_threshold_eur"] * 1.5), 0.05, 0.9),
     )
     flags = {
         "sans_logement": 0.04,
@@ -117,7 +127,9 @@ def applications_and_allocations(
     app["jeune_insertion"] = (app["age_demandeur"] < 30) & (rng.random(n_app) < 0.15)
     app["locataire_hlm"] = ~app["sans_logement"] & (rng.random(n_app) < 0.3)
     app["surface_actuelle"] = np.where(
-        app["sans_logement"], np.nan, np.clip(rng.normal(14 + 11 * app["nb_personnes"], 12), 9, 150).round(0)
+        app["sans_logement"],
+        np.nan,
+        np.clip(rng.normal(14 + 11 * app["nb_personnes"], 12), 9, 150).round(0),
     )
     app["refus_offre_adaptee"] = rng.binomial(1, 0.08, n_app)
 
@@ -125,8 +137,12 @@ def applications_and_allocations(
     under40 = {}
     for y in years:
         ceiling = plafond_ressources(
-            plafonds, financement="PLUS", zone=params.zone_plafonds, millesime=y,
-            categorie=app["categorie"].to_numpy(), personnes_supplementaires=app["extra"].to_numpy(),
+            plafonds,
+            financement="PLUS",
+            zone=params.zone_plafonds,
+            millesime=y,
+            categorie=app["categorie"].to_numpy(),
+            personnes_supplementaires=app["extra"].to_numpy(),
         )
         under40[y] = app["ressources_annuelles"].to_numpy() < 40 * ceiling  # cents vs 0.4 × euros
     landlord = b["code_bailleur"].to_numpy()[allocs["stock_index"].to_numpy()]
@@ -143,8 +159,9 @@ def applications_and_allocations(
         for flag in (True, False):
             pools[(y, flag)] = [int(i) for i in perm if under40[y][i] == flag]
     chosen = np.empty(n_alloc, dtype=np.int64)
+    year_of = allocs["annee"].to_numpy(dtype=np.int64)
     for k in range(n_alloc):
-        y = int(allocs["annee"].iat[k])
+        y = int(year_of[k])
         for flag in (bool(wants_under40[k]), not wants_under40[k]):
             pool = pools[(y, flag)]
             while pool and not free[pool[-1]]:
@@ -154,7 +171,11 @@ def applications_and_allocations(
                 break
         free[chosen[k]] = False
 
-    wait = rng.gamma(2.0, 9.0, n_alloc) * 30.4 * (1 + 0.15 * (app["nb_personnes"].to_numpy()[chosen] - 1))
+    wait = (
+        rng.gamma(2.0, 9.0, n_alloc)
+        * 30.4
+        * (1 + 0.15 * (app["nb_personnes"].to_numpy()[chosen] - 1))
+    )
     date_cal = allocs["date_cal"].to_numpy()
     deposit = np.array([d - dt.timedelta(days=int(w)) for d, w in zip(date_cal, wait, strict=True)])
     app_dates = np.array(
@@ -171,7 +192,9 @@ def applications_and_allocations(
         for d, x in zip(app_dates[radiee], rng.integers(30, 700, int(radiee.sum())), strict=True)
     ]
 
-    residence = rng.choice(communes.index.to_numpy(), n_app, p=(communes / communes.sum()).to_numpy())
+    residence = rng.choice(
+        communes.index.to_numpy(), n_app, p=(communes / communes.sum()).to_numpy()
+    )
     wished = residence.astype(object).copy()
     alloc_commune = b["code_commune"].to_numpy()[allocs["stock_index"].to_numpy()]
     wished[chosen] = [
@@ -194,7 +217,9 @@ def applications_and_allocations(
         }
     )  # fmt: skip
     contingent = rng.choice(
-        ["prefecture", "action_logement", "collectivite", "bailleur", "autre"], n_alloc, p=[0.25, 0.25, 0.2, 0.27, 0.03]
+        ["prefecture", "action_logement", "collectivite", "bailleur", "autre"],
+        n_alloc,
+        p=[0.25, 0.25, 0.2, 0.27, 0.03],
     )
     refused = rng.random(n_alloc) < 0.06
     stock_idx = allocs["stock_index"].to_numpy()

@@ -9,6 +9,7 @@ INSEE's grid: EPSG:3035, 200 m, identified by their south-west corner.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -23,11 +24,15 @@ _L93_TO_LAEA = Transformer.from_crs("EPSG:2154", "EPSG:3035", always_xy=True)
 
 
 def to_l93(geom: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geom, lambda xy: np.column_stack(_TO_L93.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(_TO_L93.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def to_wgs84(geom: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geom, lambda xy: np.column_stack(_L93_TO_WGS.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(_L93_TO_WGS.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def random_points(
@@ -47,7 +52,10 @@ def random_points(
 
 
 def split_commune(
-    polygon: BaseGeometry, codes: Sequence[str], weights: npt.NDArray[np.float64], rng: np.random.Generator
+    polygon: BaseGeometry,
+    codes: Sequence[str],
+    weights: npt.NDArray[np.float64],
+    rng: np.random.Generator,
 ) -> dict[str, BaseGeometry]:
     """Cut a commune into one cell per IRIS code: a Voronoi diagram of seeds in it.
 
@@ -76,9 +84,9 @@ def split_commune(
     return out
 
 
-def cell_ids(x_l93: npt.NDArray[np.float64], y_l93: npt.NDArray[np.float64]) -> tuple[
-    npt.NDArray[np.object_], npt.NDArray[np.int64], npt.NDArray[np.int64]
-]:
+def cell_ids(
+    x_l93: npt.NDArray[np.float64], y_l93: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """INSEE 200 m cell of each Lambert-93 point: id, and south-west corner in EPSG:3035."""
     x, y = _L93_TO_LAEA.transform(x_l93, y_l93)
     e = (np.floor(np.asarray(x) / 200) * 200).astype(np.int64)
@@ -120,6 +128,7 @@ def qpv_perimeters(
         if len(b) == 0:
             continue
         pts = shapely.multipoints(b[["x", "y"]].to_numpy())
-        shape = shapely.buffer(shapely.convex_hull(pts), radius).intersection(polygons[code[:5]])
+        hull = cast(BaseGeometry, shapely.buffer(shapely.convex_hull(pts), radius))
+        shape = hull.intersection(polygons[code[:5]])
         out.append((code, shape))
     return out

@@ -12,6 +12,8 @@ household, while poverty concentrates where it does in reality.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -60,7 +62,7 @@ def knots(
     >>> u, v = knots(20000, 10000, 40000, 20.0, 12000)
     >>> u.tolist()
     [0.002, 0.1, 0.2, 0.5, 0.9, 0.998]
-    >>> knots(20000, 13000, 40000, 8.0, 12660)[0].tolist()  # D1 below the threshold: dropped
+    >>> knots(20000, 12000, 40000, 8.0, 12660)[0].tolist()  # D1 under the threshold: dropped
     [0.002, 0.08, 0.5, 0.9, 0.998]
     """
     points = {0.5: median}
@@ -69,7 +71,7 @@ def knots(
     for u, value in ((0.1, d1), (0.9, d9)):
         trial = {**points, u: value}
         keys = sorted(trial)
-        if u not in points and all(trial[a] < trial[b] for a, b in zip(keys, keys[1:], strict=False)):
+        if u not in points and all(trial[a] < trial[b] for a, b in itertools.pairwise(keys)):
             points = trial
     low = min(points.values())
     high = max(points.values())
@@ -90,7 +92,7 @@ def assign(
     out = np.empty(len(commune), dtype=float)
     sorted_communes = commune[order]
     bounds = np.flatnonzero(np.r_[True, sorted_communes[1:] != sorted_communes[:-1], True])
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in itertools.pairwise(bounds):
         idx = order[a:b]
         w = persons[idx].astype(float)
         cum = np.cumsum(w)

@@ -48,7 +48,9 @@ class TwinParameters:
 
     def __post_init__(self) -> None:
         if not 0 < self.scale <= 1.0:
-            raise ValueError(f"scale must be in (0, 1]; got {self.scale}. Use 1.0 for the whole MEL.")
+            raise ValueError(
+                f"scale must be in (0, 1]; got {self.scale}. Use 1.0 for the whole MEL."
+            )
         if self.fin <= self.debut:
             raise ValueError(f"fin ({self.fin}) must come after debut ({self.debut}).")
 

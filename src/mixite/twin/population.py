@@ -31,7 +31,9 @@ def iris_targets(
     ``menages``; ``p_<type>`` holds persons.
     """
     h = iris.copy()
-    out = pd.DataFrame({"code_iris": h["IRIS"], "code_commune": h["IRIS"].str[:5], "type_iris": "H"})
+    out = pd.DataFrame(
+        {"code_iris": h["IRIS"], "code_commune": h["IRIS"].str[:5], "type_iris": "H"}
+    )
     out["menages"] = h["P16_RPMAISON"] + h["P16_RPAPPART"]
     out["menages_sociaux"] = h["P16_RP_LOCHLMV"]
     persons = {
@@ -43,7 +45,9 @@ def iris_targets(
         out[f"p_{t}"] = p.to_numpy()
 
     covered = set(out["code_commune"])
-    rest = filosofi[~filosofi["CODGEO"].isin(covered) & filosofi["CODGEO"].isin(communes["insee_code"])]
+    rest = filosofi[
+        ~filosofi["CODGEO"].isin(covered) & filosofi["CODGEO"].isin(communes["insee_code"])
+    ]
     if len(rest):
         shares = {t: out[f"p_{t}"].sum() for t in TYPES}
         total = sum(shares.values())
@@ -67,7 +71,9 @@ def iris_targets(
     }
     out["n_personne_seule"] = out["p_personne_seule"]
     out["n_couple_sans_enfant"] = out["p_couple_sans_enfant"] / 2
-    remaining = (out["menages"] - out["n_personne_seule"] - out["n_couple_sans_enfant"]).clip(lower=0)
+    remaining = (out["menages"] - out["n_personne_seule"] - out["n_couple_sans_enfant"]).clip(
+        lower=0
+    )
     weights = pd.DataFrame({t: out[f"p_{t}"] / s for t, s in sizes.items()})
     wsum = weights.sum(axis=1).replace(0, 1)
     for t in sizes:
@@ -118,6 +124,16 @@ def scaled_counts(targets: pd.DataFrame, scale: float) -> pd.DataFrame:
     return out
 
 
+#: Age of the reference person: share in the young range, young range, old range.
+_AGES: dict[str, tuple[float, tuple[int, int], tuple[int, int]]] = {
+    "personne_seule": (0.45, (20, 45), (45, 95)),
+    "couple_sans_enfant": (0.3, (22, 40), (50, 90)),
+    "couple_avec_enfants": (1.0, (26, 58), (26, 58)),
+    "monoparental": (1.0, (22, 60), (22, 60)),
+    "autre": (1.0, (20, 85), (20, 85)),
+}
+
+
 def households(
     targets: pd.DataFrame, counts: pd.DataFrame, params: TwinParameters, rng: np.random.Generator
 ) -> pd.DataFrame:
@@ -146,16 +162,10 @@ def households(
     under14 = rng.binomial(children, 0.72)
 
     age = np.empty(n, dtype=np.int64)
-    draws = {
-        "personne_seule": lambda k: np.where(rng.random(k) < 0.45, rng.integers(20, 45, k), rng.integers(45, 95, k)),
-        "couple_sans_enfant": lambda k: np.where(rng.random(k) < 0.3, rng.integers(22, 40, k), rng.integers(50, 90, k)),
-        "couple_avec_enfants": lambda k: rng.integers(26, 58, k),
-        "monoparental": lambda k: rng.integers(22, 60, k),
-        "autre": lambda k: rng.integers(20, 85, k),
-    }
-    for t, draw in draws.items():
+    for t, (p_young, young, old) in _AGES.items():
         sel = types == t
-        age[sel] = draw(int(sel.sum()))
+        k = int(sel.sum())
+        age[sel] = np.where(rng.random(k) < p_young, rng.integers(*young, k), rng.integers(*old, k))
 
     return pd.DataFrame(
         {
@@ -180,9 +190,19 @@ def choose_social(
     Families with children and single parents are more often social tenants: the
     draw is weighted (Efraimidis-Spirakis keys, one vectorized sort).
     """
-    weight = hh["type_menage"].map(
-        {"personne_seule": 1.0, "couple_sans_enfant": 0.6, "couple_avec_enfants": 1.2, "monoparental": 2.2, "autre": 1.0}
-    ).to_numpy(dtype=float)
+    weight = (
+        hh["type_menage"]
+        .map(
+            {
+                "personne_seule": 1.0,
+                "couple_sans_enfant": 0.6,
+                "couple_avec_enfants": 1.2,
+                "monoparental": 2.2,
+                "autre": 1.0,
+            }
+        )
+        .to_numpy(dtype=float)
+    )
     keys = np.log(rng.random(len(hh))) / weight
     order = np.lexsort((-keys, hh["iris_index"].to_numpy()))
     rank = np.empty(len(hh), dtype=np.int64)

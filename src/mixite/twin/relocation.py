@@ -12,10 +12,18 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from mixite.twin.economy import housing_benefit_monthly
 from mixite.twin.params import TwinParameters
+
+
+def _when(mask: npt.NDArray[np.bool_], values: npt.ArrayLike) -> npt.NDArray[np.object_]:
+    """``values`` where ``mask`` holds, ``None`` elsewhere (an object array)."""
+    out = np.broadcast_to(np.asarray(values), mask.shape).astype(object)
+    out[~mask] = None
+    return out
 
 
 def relocations(
@@ -31,7 +39,7 @@ def relocations(
     ``households`` are the social occupants with ``id_logement``, ``ressources_annuelles``
     and ``apl_annuelle``; ``dwellings`` carry rent, rooms and their building.
     """
-    target = max(1, int(round(params.menages_a_reloger * params.scale)))
+    target = max(1, round(params.menages_a_reloger * params.scale))
     d = dwellings.set_index("id_logement")
     occ = households.dropna(subset=["id_logement"]).copy()
     occ["building_index"] = d.loc[occ["id_logement"], "building_index"].to_numpy()
@@ -51,7 +59,11 @@ def relocations(
             count += int(n)
     movers = occ[occ["building_index"].isin(chosen_buildings)].reset_index(drop=True)
     op_qpv = str(by_qpv.index[0]) if len(by_qpv) else None
-    op_commune = str(qpv.set_index("code_qpv").loc[op_qpv, "code_commune"]) if op_qpv else str(occ["code_commune"].iloc[0])
+    op_commune = (
+        str(qpv.set_index("code_qpv").loc[op_qpv, "code_commune"])
+        if op_qpv
+        else str(occ["code_commune"].iloc[0])
+    )
     operations = pd.DataFrame(
         {
             "code_operation": ["PRU-MEL-01"],
@@ -75,7 +87,11 @@ def relocations(
     dest = np.full(n, -1, dtype=np.int64)
     taken = np.zeros(len(free), dtype=bool)
     on_site = (fb["code_qpv"] == op_qpv).fillna(False).to_numpy(dtype=bool)
-    for where, pool in (("site", same_town & on_site), ("ville", same_town), ("ailleurs", ~same_town)):
+    for where, pool in (
+        ("site", same_town & on_site),
+        ("ville", same_town),
+        ("ailleurs", ~same_town),
+    ):
         who = np.flatnonzero(done & social_after & (place == where))
         candidates = np.flatnonzero(pool & ~taken)
         if len(candidates) < len(who):
@@ -93,8 +109,12 @@ def relocations(
     charges_before = d.loc[movers["id_logement"], "charges_mensuelles"].to_numpy()
     rooms_before = d.loc[movers["id_logement"], "nb_pieces"].to_numpy()
     has = dest >= 0
-    rent_after = np.where(has, free["loyer_mensuel"].to_numpy()[np.maximum(dest, 0)], np.rint(rent_before * 1.6))
-    charges_after = np.where(has, free["charges_mensuelles"].to_numpy()[np.maximum(dest, 0)], charges_before)
+    rent_after = np.where(
+        has, free["loyer_mensuel"].to_numpy()[np.maximum(dest, 0)], np.rint(rent_before * 1.6)
+    )
+    charges_after = np.where(
+        has, free["charges_mensuelles"].to_numpy()[np.maximum(dest, 0)], charges_before
+    )
     rooms_after = np.where(has, free["nb_pieces"].to_numpy()[np.maximum(dest, 0)], rooms_before)
     span = (params.fin - params.debut).days
     dates = [params.debut + dt.timedelta(days=int(x)) for x in rng.integers(0, span, n)]
@@ -105,7 +125,7 @@ def relocations(
             "code_operation": "PRU-MEL-01",
             "id_menage": movers["id_menage"].to_numpy(),
             "statut": np.where(done, "reloge", "a_reloger"),
-            "date_relogement": np.where(done, np.array(dates, dtype=object), None),
+            "date_relogement": _when(done, np.array(dates, dtype=object)),
             "nb_personnes": size,
             "unites_consommation": movers["unites_consommation"].to_numpy(),
             "avant_code_commune": movers["code_commune"].to_numpy(),
@@ -115,17 +135,23 @@ def relocations(
             "avant_apl_mensuelle": housing_benefit_monthly(rent_before, size, res_before),
             "avant_ressources_mensuelles": res_before,
             "avant_nb_pieces": rooms_before,
-            "apres_code_commune": np.where(done, np.where(has, fbd["code_commune"].to_numpy(), op_commune), None),
-            "apres_qpv": np.where(done, has & fbd["code_qpv"].notna().to_numpy(dtype=bool), None),
-            "apres_parc": np.where(done, np.where(has, "social", "prive"), None),
-            "apres_individuel": np.where(done, np.where(has, fbd["individuel"].to_numpy(), False), None),
-            "apres_annee_construction": np.where(done, np.where(has, fbd["annee_mise_en_service"].to_numpy(), 1975), None),
-            "apres_sur_site": np.where(done, place == "site", None),
-            "apres_loyer_mensuel": np.where(done, rent_after, None),
-            "apres_charges_mensuelles": np.where(done, charges_after, None),
-            "apres_apl_mensuelle": np.where(done, housing_benefit_monthly(rent_after.astype(np.int64), size, res_after), None),
-            "apres_ressources_mensuelles": np.where(done, res_after, None),
-            "apres_nb_pieces": np.where(done, rooms_after, None),
+            "apres_code_commune": _when(
+                done, np.where(has, fbd["code_commune"].to_numpy(), op_commune)
+            ),
+            "apres_qpv": _when(done, has & fbd["code_qpv"].notna().to_numpy(dtype=bool)),
+            "apres_parc": _when(done, np.where(has, "social", "prive")),
+            "apres_individuel": _when(done, np.where(has, fbd["individuel"].to_numpy(), False)),
+            "apres_annee_construction": _when(
+                done, np.where(has, fbd["annee_mise_en_service"].to_numpy(), 1975)
+            ),
+            "apres_sur_site": _when(done, place == "site"),
+            "apres_loyer_mensuel": _when(done, rent_after),
+            "apres_charges_mensuelles": _when(done, charges_after),
+            "apres_apl_mensuelle": _when(
+                done, housing_benefit_monthly(rent_after.astype(np.int64), size, res_after)
+            ),
+            "apres_ressources_mensuelles": _when(done, res_after),
+            "apres_nb_pieces": _when(done, rooms_after),
         }
     )
     moved = np.flatnonzero(has)

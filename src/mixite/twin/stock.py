@@ -54,7 +54,9 @@ def build_stock(
         occupied = int(occupied)
         if occupied == 0:
             continue
-        total = occupied + int(rng.binomial(occupied, params.taux_vacance / (1 - params.taux_vacance)))
+        total = occupied + int(
+            rng.binomial(occupied, params.taux_vacance / (1 - params.taux_vacance))
+        )
         n_ind = int(rng.binomial(total, params.part_individuel))
         n_coll = total - n_ind
         sizes: list[int] = []
@@ -66,7 +68,9 @@ def build_stock(
         polygon = iris_polygons[str(iris)]
         dominant = rng.choice(len(codes), p=shares)
         n_build = len(sizes) + n_ind
-        owner = np.where(rng.random(n_build) < 0.7, dominant, rng.choice(len(codes), n_build, p=shares))
+        owner = np.where(
+            rng.random(n_build) < 0.7, dominant, rng.choice(len(codes), n_build, p=shares)
+        )
         points = _building_points(polygon, len(sizes), n_ind, rng)
         for k in range(n_build):
             individual = k >= len(sizes)
@@ -87,7 +91,9 @@ def build_stock(
             per = np.array_split(np.arange(size), n_ent)
             for j, part in enumerate(per):
                 eid = len(entrance_rows)
-                entrance_rows.append((bid, chr(ord("A") + j % 26) + ("" if j < 26 else str(j // 26))))
+                entrance_rows.append(
+                    (bid, chr(ord("A") + j % 26) + ("" if j < 26 else str(j // 26)))
+                )
                 dwelling_entrance.append(np.full(len(part), eid, dtype=np.int64))
             dwelling_building.append(np.full(size, bid, dtype=np.int64))
 
@@ -97,7 +103,10 @@ def build_stock(
     ent_b = np.array([e[0] for e in entrance_rows], dtype=np.int64)
     entrances = pd.DataFrame(
         {
-            "id_entree": [f"{buildings['id_batiment'].iat[b]}-{e[1]}" for b, e in zip(ent_b, entrance_rows, strict=True)],
+            "id_entree": [
+                f"{buildings['id_batiment'].iat[b]}-{e[1]}"
+                for b, e in zip(ent_b, entrance_rows, strict=True)
+            ],
             "id_batiment": buildings["id_batiment"].to_numpy()[ent_b],
             "adresse": pd.array([None] * len(ent_b), dtype="string"),
         }
@@ -108,7 +117,9 @@ def build_stock(
     fin = rng.choice(len(FINANCEMENTS), n, p=FINANCEMENT_SHARES)
     dwellings = pd.DataFrame(
         {
-            "id_logement": [f"{e}-{i:06d}" for i, e in enumerate(entrances["id_entree"].to_numpy()[ent_of])],
+            "id_logement": [
+                f"{e}-{i:06d}" for i, e in enumerate(entrances["id_entree"].to_numpy()[ent_of])
+            ],
             "id_entree": entrances["id_entree"].to_numpy()[ent_of],
             "financement": np.array(FINANCEMENTS)[fin],
             "building_index": bld_of,
@@ -134,7 +145,15 @@ def _year(individual: bool, rng: np.random.Generator) -> int:
     if individual:
         lo, hi = (1920, 1960) if u < 0.3 else (1961, 2000) if u < 0.7 else (2001, 2025)
     else:
-        lo, hi = (1955, 1980) if u < 0.6 else (1981, 2005) if u < 0.85 else (2006, 2018) if u < 0.95 else (2019, 2025)
+        lo, hi = (
+            (1955, 1980)
+            if u < 0.6
+            else (1981, 2005)
+            if u < 0.85
+            else (2006, 2018)
+            if u < 0.95
+            else (2019, 2025)
+        )
     return int(rng.integers(lo, hi + 1))
 
 
@@ -177,7 +196,9 @@ def pair_households(
     at least as many dwellings as social households (vacancy margin).
     """
     out = np.full(len(hh_iris), -1, dtype=np.int64)
-    d_order = np.lexsort((-(dwellings_individual * 2.0 + rng.random(len(dwellings_iris))), dwellings_iris))
+    d_order = np.lexsort(
+        (-(dwellings_individual * 2.0 + rng.random(len(dwellings_iris))), dwellings_iris)
+    )
     h_order = np.lexsort((-(hh_size + rng.random(len(hh_iris)) * 2.5), hh_iris))
     d_keys, d_first = np.unique(dwellings_iris[d_order], return_index=True)
     h_keys, h_first, h_count = np.unique(hh_iris[h_order], return_index=True, return_counts=True)
