@@ -20,6 +20,9 @@ from mixite.errors import InvalidDataError
 
 REPORT_LIMIT = 50
 
+_MONEY_RE = r"-?\d{1,13}(?:[.,]\d{1,2})?"
+_NUMBER_RE = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?"
+
 _TRUE = frozenset({"1", "oui", "o", "vrai", "true", "t", "yes", "y", "x"})
 _FALSE = frozenset({"0", "non", "n", "faux", "false", "f", "no"})
 
@@ -276,15 +279,13 @@ def _convert(
         return parsed.astype("datetime64[s]"), ok & ~bad
 
     if c.kind == "money":
-        parts = text.str.extract(r"^(-?)(\d+)(?:[.,](\d{1,2}))?$")
-        bad = present & parts[1].isna().to_numpy(dtype=bool)
+        shape = text.str.fullmatch(_MONEY_RE).fillna(False).to_numpy(dtype=bool)
+        bad = present & ~shape
         col.add_mask(bad, c.name, text, "n'est pas un montant en euros (2 décimales au plus)")
-        euros = pd.to_numeric(parts[1], errors="coerce").fillna(0).astype("int64")
-        cents_txt = parts[2].fillna("").str.pad(2, side="right", fillchar="0")
-        cents = pd.to_numeric(cents_txt.where(cents_txt != "", "00"), errors="coerce").fillna(0)
-        sign = np.where((parts[0] == "-").fillna(False).to_numpy(dtype=bool), -1, 1)
-        amount = pd.Series(sign * (euros.to_numpy() * 100 + cents.astype("int64").to_numpy()))
-        number = pd.Series(pd.array(amount.to_numpy(), dtype="Int64"), index=values.index)
+        # At most 2 decimals and under 10¹³ €: rint(x × 100) recovers the exact cents.
+        euros = codes.parse_numbers(text.str.replace(",", ".", regex=False), present & shape)
+        cents = np.rint(np.nan_to_num(euros) * 100).astype(np.int64)
+        number = pd.Series(pd.array(cents, dtype="Int64"), index=values.index)
         number[~present | bad] = pd.NA
         ok &= ~bad
         ok &= _bounds(number.astype("Float64") / 100, c, col, text, present & ~bad)
@@ -292,8 +293,10 @@ def _convert(
 
     # integer and decimal
     normalized = text.str.replace(",", ".", regex=False)
-    numeric = pd.to_numeric(normalized.where(present, None), errors="coerce")
-    finite = np.isfinite(numeric.to_numpy(dtype=float, na_value=np.nan))
+    shape = normalized.str.fullmatch(_NUMBER_RE).fillna(False).to_numpy(dtype=bool)
+    parsed = codes.parse_numbers(normalized, present & shape)
+    finite = np.isfinite(parsed)
+    numeric = pd.Series(parsed, index=values.index)
     bad = present & ~finite
     col.add_mask(bad, c.name, text, "n'est pas un nombre")
     if c.kind == "integer":

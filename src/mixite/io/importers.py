@@ -14,13 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from mixite.core import model
 from mixite.core.schema import Column, Table
 from mixite.core.validation import KnownKeys, Problem, validate
 from mixite.errors import InvalidDataError, UnknownKindError
 from mixite.io import formats
-from mixite.io.readers import RawTable, read_table
+from mixite.io.readers import PROGRESS_BYTES, RawTable, read_table
 from mixite.io.store import Store, Write
 
 
@@ -359,7 +360,17 @@ def import_file(
         )
     opts = options or ImportOptions()
     path = Path(path)
-    raw = read_table(path, sheet=opts.sheet)
-    write, vintage = IMPORTERS[kind].run(raw, store, opts)
-    store.write([write])
+    big = path.exists() and path.stat().st_size >= PROGRESS_BYTES
+    with tqdm(
+        total=3, desc=f"Import de {path.name}", unit=" étape", disable=not big, leave=False
+    ) as bar:
+        bar.set_postfix_str("lecture")
+        raw = read_table(path, sheet=opts.sheet)
+        bar.update(1)
+        bar.set_postfix_str(f"validation de {len(raw.frame):,} lignes".replace(",", " "))
+        write, vintage = IMPORTERS[kind].run(raw, store, opts)
+        bar.update(1)
+        bar.set_postfix_str("écriture")
+        store.write([write])
+        bar.update(1)
     return ImportResult(kind, write.table.name, len(write.frame), raw.source, vintage)
