@@ -283,8 +283,8 @@ def _convert(
         bad = present & ~shape
         col.add_mask(bad, c.name, text, "n'est pas un montant en euros (2 décimales au plus)")
         # At most 2 decimals and under 10¹³ €: rint(x × 100) recovers the exact cents.
-        euros = codes.parse_numbers(text.str.replace(",", ".", regex=False), present & shape)
-        cents = np.rint(np.nan_to_num(euros) * 100).astype(np.int64)
+        amounts = codes.parse_numbers(text.str.replace(",", ".", regex=False), present & shape)
+        cents = np.rint(np.nan_to_num(amounts) * 100).astype(np.int64)
         number = pd.Series(pd.array(cents, dtype="Int64"), index=values.index)
         number[~present | bad] = pd.NA
         ok &= ~bad
@@ -294,9 +294,9 @@ def _convert(
     # integer and decimal
     normalized = text.str.replace(",", ".", regex=False)
     shape = normalized.str.fullmatch(_NUMBER_RE).fillna(False).to_numpy(dtype=bool)
-    parsed = codes.parse_numbers(normalized, present & shape)
-    finite = np.isfinite(parsed)
-    numeric = pd.Series(parsed, index=values.index)
+    numbers = codes.parse_numbers(normalized, present & shape)
+    finite = np.isfinite(numbers)
+    numeric = pd.Series(numbers, index=values.index)
     bad = present & ~finite
     col.add_mask(bad, c.name, text, "n'est pas un nombre")
     if c.kind == "integer":
