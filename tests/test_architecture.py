@@ -11,7 +11,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "mixite"
 PURE = ("core", "twin")
 FORBIDDEN_MODULES = {
-    "duckdb", "sqlite3", "socket", "urllib", "http", "requests", "httpx", "openpyxl", "pyarrow",
+    "duckdb", "sqlite3", "socket", "urllib", "http", "requests", "httpx", "openpyxl",
+    "pyarrow.parquet", "pyarrow.csv", "pyarrow.dataset", "pyarrow.fs", "pyarrow.feather",
     "shutil", "tempfile", "mixite.io", "mixite.cli", "importlib.resources", "pathlib",
 }  # fmt: skip
 FORBIDDEN_CALLS = {

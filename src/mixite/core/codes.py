@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Departments of metropolitan France and the overseas departments (COG).
 DEPARTEMENTS: frozenset[str] = frozenset(
@@ -126,9 +128,6 @@ def parse_numbers(text: pd.Series, valid: npt.NDArray[np.bool_]) -> npt.NDArray[
 
     Uses Arrow's cast, about ten times faster than ``pandas.to_numeric`` on 10⁶ rows.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     kept = text.astype("string").fillna("0").where(pd.Series(valid, index=text.index), "0")
     arr = pc.cast(pa.array(kept.to_numpy(dtype=object), type=pa.string()), pa.float64())
     out = np.array(arr.to_numpy(zero_copy_only=False), dtype=float)
