@@ -585,6 +585,13 @@ RELOGEMENTS = Table(
             "id_menage", "text", "ménage (si connu dans l'enquête d'occupation)", required=False
         ),
         Column(
+            "code_bailleur",
+            "text",
+            "bailleur du logement d'origine",
+            references=("bailleurs", "code_bailleur"),
+            required=False,
+        ),
+        Column(
             "statut",
             "text",
             "état du relogement",
@@ -607,6 +614,13 @@ RELOGEMENTS = Table(
             "text",
             "parc du nouveau logement",
             choices=("social", "prive"),
+            required=False,
+        ),
+        Column(
+            "apres_code_bailleur",
+            "text",
+            "bailleur du nouveau logement (parc social)",
+            references=("bailleurs", "code_bailleur"),
             required=False,
         ),
         Column("apres_individuel", "boolean", "nouveau logement individuel", required=False),

@@ -82,25 +82,41 @@ def relocations(
     free = dwellings[~dwellings["building_index"].isin(chosen_buildings)].reset_index(drop=True)
     fb = buildings.iloc[free["building_index"].to_numpy()].reset_index(drop=True)
     recent = fb["annee_mise_en_service"].to_numpy() >= params.fin.year - 5
-    weight = (1.0 + 10.0 * recent) * (1.0 + 1.2 * fb["individuel"].to_numpy())
+    in_qpv = fb["code_qpv"].notna().to_numpy(dtype=bool)
+    # Preferences of the relocation team (assumption): new dwellings, QPV dwellings in
+    # town (rebuilt supply), few individual houses.
+    weight = (
+        (1.0 + 30.0 * recent) * (1.0 + 0.6 * fb["individuel"].to_numpy()) * (1.0 + 3.0 * in_qpv)
+    )
     same_town = fb["code_commune"].to_numpy() == op_commune
     dest = np.full(n, -1, dtype=np.int64)
     taken = np.zeros(len(free), dtype=bool)
     on_site = (fb["code_qpv"] == op_qpv).fillna(False).to_numpy(dtype=bool)
+    rooms_before_all = d.loc[movers["id_logement"], "nb_pieces"].to_numpy()
+    free_rooms = free["nb_pieces"].to_numpy()
     for where, pool in (
         ("site", same_town & on_site),
         ("ville", same_town),
         ("ailleurs", ~same_town),
     ):
-        who = np.flatnonzero(done & social_after & (place == where))
-        candidates = np.flatnonzero(pool & ~taken)
-        if len(candidates) < len(who):
-            candidates = np.flatnonzero(~taken)
-        # Weighted sampling without replacement (Efraimidis-Spirakis keys).
-        keys = np.log(rng.random(len(candidates))) / weight[candidates]
-        picked = candidates[np.argsort(-keys)[: len(who)]]
-        dest[who] = picked
-        taken[picked] = True
+        for rooms in np.unique(rooms_before_all):
+            who = np.flatnonzero(
+                done & social_after & (place == where) & (rooms_before_all == rooms)
+            )
+            candidates = np.flatnonzero(pool & ~taken)
+            if len(candidates) < len(who):
+                candidates = np.flatnonzero(~taken)
+            # Same size mostly, a room more for some (assumption, docs/jumeau.md).
+            fit = np.where(
+                free_rooms[candidates] == rooms,
+                3.0,
+                np.where(free_rooms[candidates] == rooms + 1, 0.9, 0.05),
+            )
+            # Weighted sampling without replacement (Efraimidis-Spirakis keys).
+            keys = np.log(rng.random(len(candidates))) / (weight[candidates] * fit)
+            picked = candidates[np.argsort(-keys)[: len(who)]]
+            dest[who] = picked
+            taken[picked] = True
 
     size = movers["nb_personnes"].to_numpy()
     res_before = np.rint(movers["ressources_annuelles"].to_numpy() / 12).astype(np.int64)
@@ -124,6 +140,9 @@ def relocations(
             "id_relogement": [f"REL-{i:05d}" for i in range(n)],
             "code_operation": "PRU-MEL-01",
             "id_menage": movers["id_menage"].to_numpy(),
+            "code_bailleur": buildings["code_bailleur"].to_numpy()[
+                movers["building_index"].to_numpy()
+            ],
             "statut": np.where(done, "reloge", "a_reloger"),
             "date_relogement": _when(done, np.array(dates, dtype=object)),
             "nb_personnes": size,
@@ -140,6 +159,7 @@ def relocations(
             ),
             "apres_qpv": _when(done, has & fbd["code_qpv"].notna().to_numpy(dtype=bool)),
             "apres_parc": _when(done, np.where(has, "social", "prive")),
+            "apres_code_bailleur": _when(done & has, fbd["code_bailleur"].to_numpy()),
             "apres_individuel": _when(done, np.where(has, fbd["individuel"].to_numpy(), False)),
             "apres_annee_construction": _when(
                 done, np.where(has, fbd["annee_mise_en_service"].to_numpy(), 1975)
