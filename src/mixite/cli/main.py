@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mixite import __version__
+from mixite.core.acces import AccesRefuse
 from mixite.errors import InvalidDataError, MixiteError, StoreError, UnknownKindError
 from mixite.io.store import DEFAULT_STORE, Store
 
@@ -103,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--feuille", default=0, help="feuille Excel à lire (nom ; défaut : la première)"
     )
     _store_arg(imp)
+
+    from mixite.cli import relogement
+
+    relogement.add_parser(sub, _store_arg)
 
     info = sub.add_parser(
         "info", help="résumer le contenu de la base", description="Liste les tables de la base."
@@ -211,6 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args)
         if args.command == "importer":
             return _import(args)
+        if args.command == "relogement":
+            from mixite.cli import relogement
+
+            return relogement.run(args)
         _print_info(args.store)
         return EXIT_OK
     except InvalidDataError as exc:
@@ -222,9 +231,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"mixite : la base ne peut pas être lue ou écrite ({exc}).", file=sys.stderr)
         return EXIT_INTERNAL
+    except AccesRefuse as exc:
+        print(f"mixite : accès refusé. {exc}", file=sys.stderr)
+        return EXIT_INVALID
     except MixiteError as exc:
         print(f"mixite : {exc}", file=sys.stderr)
         return EXIT_INTERNAL
+    except ValueError as exc:
+        print(f"mixite : {exc}", file=sys.stderr)
+        return EXIT_INVALID
     except Exception:
         print(
             "mixite : erreur interne. Merci de signaler ce problème avec le détail ci-dessous.",

@@ -82,11 +82,13 @@ def relocations(
     free = dwellings[~dwellings["building_index"].isin(chosen_buildings)].reset_index(drop=True)
     fb = buildings.iloc[free["building_index"].to_numpy()].reset_index(drop=True)
     recent = fb["annee_mise_en_service"].to_numpy() >= params.fin.year - 5
-    in_qpv = fb["code_qpv"].notna().to_numpy(dtype=bool)
+    qpv_dwelling = fb["code_qpv"].notna().to_numpy(dtype=bool)
     # Preferences of the relocation team (assumption): new dwellings, QPV dwellings in
     # town (rebuilt supply), few individual houses.
     weight = (
-        (1.0 + 30.0 * recent) * (1.0 + 0.6 * fb["individuel"].to_numpy()) * (1.0 + 3.0 * in_qpv)
+        (1.0 + 30.0 * recent)
+        * (1.0 + 0.6 * fb["individuel"].to_numpy())
+        * (1.0 + 3.0 * qpv_dwelling)
     )
     same_town = fb["code_commune"].to_numpy() == op_commune
     dest = np.full(n, -1, dtype=np.int64)

@@ -1,0 +1,184 @@
+"""``mixite relogement``: the relocation dashboard, the follow-up list, the snapshots."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mixite.core.acces import Perimetre
+from mixite.core.relogement import (
+    DIMENSIONS,
+    compare_snapshots,
+    dashboard,
+    follow_up_list,
+    household_figures,
+)
+from mixite.core.secret import THRESHOLD
+from mixite.io.config import RelocationSettings, load_relocation_settings
+from mixite.io.exports import write_tables
+from mixite.io.store import Store
+
+
+def add_parser(
+    sub: argparse._SubParsersAction[Any], store_arg: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    reloc = sub.add_parser(
+        "relogement",
+        help="suivi du relogement (tableau de bord, ménages fragiles, état semestriel)",
+        description="Suivi des ménages relogés : taux d'effort et reste à vivre avant/après, "
+        "ménages fragiles, tableau de bord, état semestriel.",
+    )
+    rsub = reloc.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=type(reloc)
+    )
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--config", type=Path, help="réglages YAML (formule du reste à vivre, critères)"
+        )
+        p.add_argument("--operation", help="se limiter à une opération (code)")
+        p.add_argument(
+            "--date",
+            type=dt.date.fromisoformat,
+            help="date de référence AAAA-MM-JJ (défaut : dernière date de relogement)",
+        )
+        p.add_argument("--sortie", type=Path, help="écrire le résultat (.csv ou .xlsx)")
+        store_arg(p)
+
+    board = rsub.add_parser(
+        "tableau-de-bord", help="tableau de bord agrégé (secret statistique appliqué)"
+    )
+    board.add_argument(
+        "--par", choices=list(DIMENSIONS), help="ventilation : " + ", ".join(DIMENSIONS)
+    )
+    common(board)
+
+    follow = rsub.add_parser(
+        "suivi", help="liste nominative des ménages fragiles (bailleur ou équipe d'opération)"
+    )
+    who = follow.add_mutually_exclusive_group(required=True)
+    who.add_argument("--bailleur", help="code du bailleur qui consulte")
+    who.add_argument("--equipe", help="code de l'opération dont l'équipe consulte")
+    common(follow)
+
+    state = rsub.add_parser("etat", help="état à deux dates côte à côte (rapport semestriel)")
+    state.add_argument(
+        "--date-1", type=dt.date.fromisoformat, required=True, help="première date AAAA-MM-JJ"
+    )
+    state.add_argument(
+        "--date-2", type=dt.date.fromisoformat, required=True, help="seconde date AAAA-MM-JJ"
+    )
+    state.add_argument("--par", choices=list(DIMENSIONS), help="ventilation")
+    common(state)
+
+
+def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, RelocationSettings, dt.date, list[str]]:
+    store: Store = args.store
+    settings = load_relocation_settings(args.config)
+    records = store.read("relogements")
+    if args.operation:
+        records = records[records["code_operation"] == args.operation]
+        if records.empty:
+            raise ValueError(f"aucune ligne pour l'opération « {args.operation} »")
+    dates = pd.to_datetime(records["date_relogement"]).dropna()
+    ref = args.date or (dates.max().date() if len(dates) else dt.date.today())
+    figures = household_figures(
+        records, settings.formula, reference_date=ref, recent_years=settings.recent_years
+    )
+    notes = [
+        f"Formule : {settings.formula.describe()}",
+        "Taux d'effort = (loyer + charges − APL) / ressources",
+        f"Secret statistique : aucune case ne décrit moins de {THRESHOLD} ménages (cases masquées vides)",
+        f"Date de référence : {ref.isoformat()} ; réglages : {settings.source}",
+    ]
+    if records["synthetique"].fillna(False).any():
+        notes.insert(0, "DONNÉES SYNTHÉTIQUES (jumeau de la MEL) : aucun ménage réel")
+    return figures, settings, ref, notes
+
+
+def _print_table(frame: pd.DataFrame) -> None:
+    """Print lines as columns; a suppressed cell shows « s » (secret), as INSEE prints it."""
+    shown = frame.set_index(frame.columns[0]).T
+    text = shown.map(
+        lambda v: (
+            "s"
+            if pd.isna(v)
+            else (f"{v:,.1f}".replace(",", " ") if isinstance(v, float) else str(v))
+        )
+    )
+    print(text.to_string())
+
+
+def run(args: argparse.Namespace) -> int:
+    figures, settings, ref, notes = _load(args)
+    for note in notes:
+        print(note)
+    print()
+    if args.action == "tableau-de-bord":
+        board = dashboard(
+            figures,
+            settings.formula,
+            by=args.par,
+            criteria=settings.criteria,
+            reference_year=ref.year,
+        )
+        table = board.french()
+        _print_table(table)
+        print("\nRépartition des taux d'effort (ménages relogés) :")
+        print(board.distribution.to_string(index=False))
+        print(f"\n{board.suppressed} case(s) masquée(s) par le secret statistique.")
+        if args.sortie:
+            write_tables(
+                args.sortie, {"Tableau de bord": table, "Taux d'effort": board.distribution}, notes
+            )
+            print(f"Écrit : {args.sortie}")
+        return 0
+    if args.action == "suivi":
+        viewer = (
+            Perimetre("bailleur", args.bailleur)
+            if args.bailleur
+            else Perimetre("operation", args.equipe)
+        )
+        listing = follow_up_list(figures, viewer)
+        print(
+            f"{len(listing)} ménage(s) à suivre pour {viewer.role} {viewer.code} (liste nominative, ne pas diffuser)."
+        )
+        with pd.option_context("display.width", 200, "display.max_columns", None):
+            print(listing.head(30).to_string(index=False))
+        if args.sortie:
+            write_tables(
+                args.sortie,
+                {"Ménages à suivre": listing},
+                [*notes, "Liste nominative : diffusion limitée au groupe de suivi"],
+            )
+            print(f"Écrit : {args.sortie}")
+        return 0
+    comparison = compare_snapshots(
+        figures, settings.formula, args.date_1, args.date_2, by=args.par, criteria=settings.criteria
+    )
+    headers = comparison.second.headers
+    changes = comparison.changes.copy()
+    changes.columns = [
+        " / ".join(str(p) for p in c if p) if isinstance(c, tuple) else c for c in changes.columns
+    ]
+    changes = changes.rename(columns=lambda c: _french_pair(c, headers))
+    _print_table(changes)
+    print(
+        f"\nRelogés entre les deux dates : {len(comparison.relocated_between)} ; restant à reloger : {len(comparison.still_to_relocate)}"
+    )
+    if args.sortie:
+        write_tables(args.sortie, {"État": changes}, notes)
+        print(f"Écrit : {args.sortie}")
+    return 0
+
+
+def _french_pair(column: str, headers: dict[str, str]) -> str:
+    if " / " not in column:
+        return headers.get(column, column)
+    when, name = column.split(" / ", 1)
+    return f"{headers.get(name, name)} — {when}"
