@@ -95,6 +95,8 @@ def test_snapshot_comparison(demo_store: Path, capsys: pytest.CaptureFixture[str
             "2025-06-30",
             "--date-2",
             "2025-12-31",
+            "--equipe",
+            "PRU-MEL-01",
             "--store",
             str(demo_store),
         ]
@@ -103,6 +105,7 @@ def test_snapshot_comparison(demo_store: Path, capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "ménages relogés — évolution" in out
     assert "Relogés entre les deux dates" in out
+    assert "Ménages restant à reloger visibles pour operation PRU-MEL-01" in out
 
 
 def test_unknown_operation_is_invalid_input(

@@ -18,6 +18,7 @@ from mixite.core.relogement import (
     follow_up_list,
     household_figures,
 )
+from mixite.core.relogement.followup import visible_to
 from mixite.core.secret import THRESHOLD
 from mixite.io.config import RelocationSettings, load_relocation_settings
 from mixite.io.exports import write_tables
@@ -74,6 +75,13 @@ def add_parser(
         "--date-2", type=dt.date.fromisoformat, required=True, help="seconde date AAAA-MM-JJ"
     )
     state.add_argument("--par", choices=list(DIMENSIONS), help="ventilation")
+    viewer = state.add_mutually_exclusive_group()
+    viewer.add_argument(
+        "--bailleur", help="lister aussi les ménages de ce bailleur restant à reloger"
+    )
+    viewer.add_argument(
+        "--equipe", help="lister aussi les ménages de cette opération restant à reloger"
+    )
     common(state)
 
 
@@ -171,6 +179,18 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"\nRelogés entre les deux dates : {len(comparison.relocated_between)} ; restant à reloger : {len(comparison.still_to_relocate)}"
     )
+    if args.bailleur or args.equipe:
+        viewer = (
+            Perimetre("bailleur", args.bailleur)
+            if args.bailleur
+            else Perimetre("operation", args.equipe)
+        )
+        remaining = visible_to(comparison.still_to_relocate, viewer)
+        print(
+            f"Ménages restant à reloger visibles pour {viewer.role} {viewer.code} "
+            f"(liste nominative) : {len(remaining)}"
+        )
+        print(remaining.to_string(index=False))
     if args.sortie:
         write_tables(args.sortie, {"État": changes}, notes)
         print(f"Écrit : {args.sortie}")
