@@ -113,3 +113,121 @@ def plafond_ressources(
                 )
             out[sel_extra] += extra[sel_extra] * table[key]
     return out
+
+
+#: Legal basis of the PLS ceiling rule, quoted in every output that uses it.
+PLS_RULE = (
+    "« les plafonds PLS sont égaux à ceux du PLUS majorés de 30 % » (refdata/menage_categories.csv, "
+    "rule:PLS ; plafonds PLUS de l'arrêté du 29 juillet 1987 modifié, annexe I)"
+)
+
+
+def plafond_pls(
+    plafonds: pd.DataFrame,
+    *,
+    zone: int,
+    millesime: npt.ArrayLike,
+    categorie: npt.ArrayLike,
+    personnes_supplementaires: npt.ArrayLike = 0,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """PLS ceilings: the published value where the reference data has it, otherwise
+    PLUS × 1.3 applied explicitly (see :data:`PLS_RULE`), with a mask of derived values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"vintage": [2024], "financing": ["PLUS"], "zone": [3],
+    ...                   "category": ["1"], "amount_eur": [24316]})
+    >>> plafond_pls(p, zone=3, millesime=[2024], categorie=[1])
+    (array([31611]), array([ True]))
+    """
+    years = np.atleast_1d(np.asarray(millesime, dtype=np.int64))
+    cats = np.atleast_1d(np.asarray(categorie, dtype=np.int64))
+    years, cats = np.broadcast_arrays(years, cats)
+    extra = np.broadcast_to(np.asarray(personnes_supplementaires, dtype=np.int64), years.shape)
+    out = np.empty(years.shape, dtype=np.int64)
+    derived = np.zeros(years.shape, dtype=bool)
+    for i, (y, c, e) in enumerate(zip(years.ravel(), cats.ravel(), extra.ravel(), strict=True)):
+        try:
+            out.flat[i] = plafond_ressources(
+                plafonds,
+                financement="PLS",
+                zone=zone,
+                millesime=y,
+                categorie=c,
+                personnes_supplementaires=e,
+            ).item()
+        except ReferenceDataError:
+            plus = plafond_ressources(
+                plafonds,
+                financement="PLUS",
+                zone=zone,
+                millesime=y,
+                categorie=c,
+                personnes_supplementaires=e,
+            ).item()
+            out.flat[i] = int(np.floor(plus * 1.3 + 0.5))
+            derived.flat[i] = True
+    return out, derived
+
+
+def part_du_plafond(
+    ressources_cents: npt.ArrayLike, plafond_eur: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    """Resources as a share of a ceiling (0.4 = 40 % of the PLUS ceiling).
+
+    Examples
+    --------
+    >>> part_du_plafond([900_000], [22_500]).tolist()
+    [0.4]
+    """
+    return np.asarray(
+        np.asarray(ressources_cents, dtype=float) / (np.asarray(plafond_eur, dtype=float) * 100),
+        dtype=float,
+    )
+
+
+def seuil_premier_quartile(quartiles: pd.DataFrame, *, epci: str, millesime: int) -> float:
+    """The first-quartile threshold (€ per UC and year) of an EPCI for a vintage.
+
+    ``quartiles`` has the columns of ``refdata/premier_quartile_national.csv``.
+    """
+    rows = quartiles[
+        (quartiles["epci_siren"].astype(str) == str(epci)) & (quartiles["vintage"] == millesime)
+    ]
+    if rows.empty:
+        known = sorted(
+            set(quartiles.loc[quartiles["epci_siren"].astype(str) == str(epci), "vintage"])
+        )
+        raise ReferenceDataError(
+            f"No first-quartile threshold for EPCI {epci} and vintage {millesime} in the reference "
+            f"data; vintages known for this EPCI: {known or 'none'} (see refdata/SOURCES.md, gap 3)."
+        )
+    return float(rows["q1_threshold_eur"].iloc[0])
+
+
+def premier_quartile(
+    ressources_cents: npt.ArrayLike,
+    unites_consommation: npt.ArrayLike,
+    *,
+    seuil_eur: float,
+) -> npt.NDArray[np.bool_]:
+    """Whether each household's annual resources per UC are under the Q1 threshold.
+
+    Notes
+    -----
+    CCH L.441-1 (loi Égalité et Citoyenneté, 2017): the threshold is the first quartile of
+    the annual resources per consumption unit of the EPCI's applicants, fixed yearly by
+    arrêté. « Sous le seuil » is read as strictly lower.
+
+    Examples
+    --------
+    >>> premier_quartile([1_800_000, 1_900_000], [2.0, 2.0], seuil_eur=9324).tolist()
+    [True, False]
+    """
+    per_uc = (
+        np.asarray(ressources_cents, dtype=float)
+        / 100
+        / np.asarray(unites_consommation, dtype=float)
+    )
+    return np.asarray(per_uc < seuil_eur, dtype=bool)

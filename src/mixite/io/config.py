@@ -9,6 +9,15 @@ from typing import Any
 
 import yaml
 
+from mixite.core.objectifs.charte import (
+    COMPARATEURS,
+    PUBLICS,
+    VENTILATIONS,
+    Charte,
+    Objectif,
+    Perimetre,
+)
+from mixite.core.priorites import OPERATORS, Catalogue, Condition, Criterion
 from mixite.core.relogement.criteria import KINDS, QualitativeCriterion
 from mixite.core.relogement.formulas import ResteAVivreFormula
 from mixite.core.validation import Problem
@@ -47,7 +56,8 @@ def _mapping(node: yaml.Node) -> dict[str, tuple[yaml.Node, int]]:
 
 
 def _scalar(node: yaml.Node) -> Any:
-    return yaml.safe_load(yaml.serialize(node))
+    """The Python value of a composed node (safe constructors only)."""
+    return yaml.SafeLoader("").construct_object(node, deep=True)
 
 
 def load_relocation_settings(path: Path | None = None) -> RelocationSettings:
@@ -164,3 +174,281 @@ def load_relocation_settings(path: Path | None = None) -> RelocationSettings:
     if problems:
         raise InvalidDataError(problems[:50], total=len(problems), source=source)
     return RelocationSettings(ResteAVivreFormula(**rav), recent, tuple(criteria), source)
+
+
+def load_priority_catalogue(path: Path | None = None) -> Catalogue:
+    """Read the priority-criteria catalogue (default: the packaged one), checked with lines."""
+    if path is None:
+        text = (resources.files("mixite") / "data" / "config" / "criteres_priorite.yaml").read_text(
+            "utf-8"
+        )
+        source = "criteres_priorite.yaml (défaut)"
+    else:
+        text = path.read_text(encoding="utf-8")
+        source = path.name
+    root = _mapping(_compose(text, source))
+    problems: list[Problem] = []
+    criteria: dict[str, Criterion] = {}
+    node_list = root.get("criteres")
+    if node_list is None or not isinstance(node_list[0], yaml.SequenceNode):
+        problems.append(
+            Problem(
+                node_list[1] if node_list else 1,
+                "criteres",
+                "",
+                "liste de critères attendue",
+                source,
+            )
+        )
+    else:
+        for item in node_list[0].value:
+            fields = _mapping(item)
+            line = item.start_mark.line + 1
+            values = {k: _scalar(v) for k, (v, _) in fields.items()}
+            missing = [k for k in ("id", "libelle", "famille", "reference") if k not in values]
+            if missing:
+                problems.append(
+                    Problem(
+                        line,
+                        "criteres",
+                        "",
+                        "champs obligatoires manquants : " + ", ".join(missing),
+                        source,
+                    )
+                )
+                continue
+            if values["id"] in criteria:
+                problems.append(
+                    Problem(line, "criteres.id", str(values["id"]), "identifiant en double", source)
+                )
+                continue
+            groups: dict[str, list[Condition]] = {"tous": [], "au_moins_un": []}
+            for group in groups:
+                if group not in fields:
+                    continue
+                seq, gline = fields[group]
+                if not isinstance(seq, yaml.SequenceNode):
+                    problems.append(
+                        Problem(
+                            gline,
+                            f"{values['id']}.{group}",
+                            "",
+                            "liste de conditions attendue",
+                            source,
+                        )
+                    )
+                    continue
+                for cnode in seq.value:
+                    cond = {k: _scalar(v) for k, (v, _) in _mapping(cnode).items()}
+                    ops = [k for k in cond if k in OPERATORS]
+                    cline = cnode.start_mark.line + 1
+                    if "champ" not in cond or len(ops) != 1:
+                        problems.append(
+                            Problem(
+                                cline,
+                                f"{values['id']}.{group}",
+                                str(cond),
+                                "une condition a un « champ » et un opérateur parmi : "
+                                + ", ".join(OPERATORS),
+                                source,
+                            )
+                        )
+                        continue
+                    try:
+                        groups[group].append(
+                            Condition(
+                                str(cond["champ"]), ops[0], cond[ops[0]], cond.get("champ_compare")
+                            )
+                        )
+                    except ValueError:
+                        problems.append(
+                            Problem(
+                                cline,
+                                f"{values['id']}.{group}",
+                                str(cond),
+                                "donner une valeur ou un champ_compare, pas les deux",
+                                source,
+                            )
+                        )
+            if not groups["tous"] and not groups["au_moins_un"]:
+                problems.append(
+                    Problem(line, str(values["id"]), "", "critère sans condition", source)
+                )
+                continue
+            criteria[str(values["id"])] = Criterion(
+                str(values["id"]),
+                str(values["libelle"]),
+                str(values["famille"]),
+                str(values["reference"]),
+                tuple(groups["tous"]),
+                tuple(groups["au_moins_un"]),
+            )
+    lists: dict[str, tuple[str, ...]] = {}
+    if "listes" in root:
+        for name, (node, line) in _mapping(root["listes"][0]).items():
+            ids = _scalar(node)
+            unknown = [i for i in ids or [] if i not in criteria]
+            if not isinstance(ids, list) or unknown:
+                problems.append(
+                    Problem(
+                        line,
+                        f"listes.{name}",
+                        str(unknown or ids),
+                        "critères inconnus du catalogue",
+                        source,
+                    )
+                )
+                continue
+            lists[name] = tuple(ids)
+    if problems:
+        raise InvalidDataError(problems[:50], total=len(problems), source=source)
+    return Catalogue(criteria, lists)
+
+
+CHARTER_PRESETS: tuple[str, ...] = ("pecquencourt", "lille", "loi-2017")
+
+
+def load_charter(name_or_path: str | Path) -> Charte:
+    """A charter from a YAML file, or one of :data:`CHARTER_PRESETS` by name.
+
+    Invalid charters raise :class:`InvalidDataError` naming every line and problem.
+    """
+    if str(name_or_path) in CHARTER_PRESETS:
+        rel = f"{name_or_path}.yaml"
+        text = (resources.files("mixite") / "data" / "config" / "chartes" / rel).read_text("utf-8")
+        source = f"{rel} (modèle)"
+    else:
+        path = Path(name_or_path)
+        if not path.exists():
+            raise InvalidDataError(
+                [
+                    Problem(
+                        0,
+                        "",
+                        str(path),
+                        "charte introuvable ; modèles : " + ", ".join(CHARTER_PRESETS),
+                        path.name,
+                    )
+                ],
+                total=1,
+                source=path.name,
+            )
+        text = path.read_text(encoding="utf-8")
+        source = path.name
+    root = _mapping(_compose(text, source))
+    problems: list[Problem] = []
+
+    def bad(line: int, key: str, value: object, rule: str) -> None:
+        problems.append(Problem(line, key, "" if value is None else str(value), rule, source))
+
+    head = {k: _scalar(v) for k, (v, _) in root.items() if k != "objectifs"}
+    for key in ("nom", "epci"):
+        if key not in head:
+            bad(1, key, None, "champ obligatoire manquant")
+    known_keys = {"nom", "fondement", "epci", "zone_plafonds", "objectifs"}
+    for key, (_, line) in root.items():
+        if key not in known_keys:
+            bad(line, key, None, "clé inconnue ; clés possibles : " + ", ".join(sorted(known_keys)))
+    zone = head.get("zone_plafonds", 3)
+    if zone not in (1, 2, 3):
+        bad(root["zone_plafonds"][1], "zone_plafonds", zone, "zone 1, 2 ou 3 attendue")
+    objectives: list[Objectif] = []
+    if "objectifs" not in root or not isinstance(root["objectifs"][0], yaml.SequenceNode):
+        bad(root.get("objectifs", (None, 1))[1], "objectifs", None, "liste d'objectifs attendue")
+    else:
+        codes: set[str] = set()
+        for item in root["objectifs"][0].value:
+            fields = _mapping(item)
+            line = item.start_mark.line + 1
+            values = {k: _scalar(v) for k, (v, _) in fields.items()}
+            missing = [
+                k for k in ("code", "libelle", "public", "comparateur", "cible") if k not in values
+            ]
+            if missing:
+                bad(
+                    line, "objectifs", None, "champs obligatoires manquants : " + ", ".join(missing)
+                )
+                continue
+            checks = (
+                (
+                    "public",
+                    values["public"] in PUBLICS,
+                    "publics possibles : " + ", ".join(PUBLICS),
+                ),
+                (
+                    "comparateur",
+                    values["comparateur"] in COMPARATEURS,
+                    "comparateurs : au_moins, au_plus",
+                ),
+                (
+                    "cible",
+                    isinstance(values["cible"], int | float)
+                    and not isinstance(values["cible"], bool)
+                    and 0 <= values["cible"] <= 100,
+                    "pourcentage entre 0 et 100 attendu",
+                ),
+                (
+                    "periode",
+                    values.get("periode", "annee") in ("annee", "semestre"),
+                    "période : annee ou semestre",
+                ),
+                (
+                    "ventilation",
+                    isinstance(values.get("ventilation", []), list)
+                    and all(v in VENTILATIONS for v in values.get("ventilation", [])),
+                    "ventilations possibles : " + ", ".join(VENTILATIONS),
+                ),
+                ("code", values["code"] not in codes, "code d'objectif en double"),
+            )
+            failed = False
+            for key, ok, rule in checks:
+                if not ok:
+                    failed = True
+                    bad(
+                        fields[key][1] if key in fields else line,
+                        f"objectifs.{key}",
+                        values.get(key),
+                        rule,
+                    )
+            scope = values.get("perimetre") or {}
+            allowed_scope = {"communes", "territoires", "bailleurs", "contingents", "qpv"}
+            if not isinstance(scope, dict) or set(scope) - allowed_scope:
+                failed = True
+                bad(
+                    fields.get("perimetre", (None, line))[1],
+                    "objectifs.perimetre",
+                    scope,
+                    "clés possibles : " + ", ".join(sorted(allowed_scope)),
+                )
+            if failed:
+                continue
+            codes.add(str(values["code"]))
+            objectives.append(
+                Objectif(
+                    code=str(values["code"]),
+                    libelle=str(values["libelle"]),
+                    public=str(values["public"]),
+                    comparateur=str(values["comparateur"]),
+                    cible=float(values["cible"]),
+                    tolerance=float(values.get("tolerance", 0) or 0),
+                    perimetre=Perimetre(
+                        communes=tuple(str(c) for c in scope.get("communes", [])),
+                        territoires=tuple(str(c) for c in scope.get("territoires", [])),
+                        bailleurs=tuple(str(c) for c in scope.get("bailleurs", [])),
+                        contingents=tuple(str(c) for c in scope.get("contingents", [])),
+                        qpv=scope.get("qpv"),
+                    ),
+                    periode=str(values.get("periode", "annee")),
+                    ventilation=tuple(values.get("ventilation", [])),
+                    fondement=str(values.get("fondement", head.get("fondement", ""))),
+                )
+            )
+    if problems:
+        raise InvalidDataError(problems[:50], total=len(problems), source=source)
+    return Charte(
+        nom=str(head["nom"]),
+        fondement=str(head.get("fondement", "")),
+        epci=str(head["epci"]),
+        zone_plafonds=int(zone),
+        objectifs=tuple(objectives),
+    )

@@ -8,6 +8,7 @@ byte-for-byte unchanged (validation only opens the store read-only). See
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -193,10 +194,23 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
         raise ValueError(
             f"The frame written to {t.name!r} lacks columns {missing}; validate it against the table first."
         )
-    con.execute(create_sql(t))
     if w.replace_all:
-        con.execute(f"DELETE FROM {_quote(t.name)}")
-    elif w.replace_where:
+        con.execute(f"DROP TABLE IF EXISTS {_quote(t.name)}")
+    existing = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [t.name],
+        ).fetchall()
+    ]
+    if existing and existing != list(t.column_names):
+        raise StoreError(
+            f"La table « {t.name} » de la base n'a pas les colonnes de cette version de mixite "
+            f"(base : {len(existing)} colonnes, attendu : {len(t.column_names)}) ; "
+            "réimportez-la avec --remplacer ou relancez « mixite demo »."
+        )
+    con.execute(create_sql(t))
+    if w.replace_where:
         clause = " AND ".join(f"{_quote(k)} = ?" for k in w.replace_where)
         con.execute(f"DELETE FROM {_quote(t.name)} WHERE {clause}", list(w.replace_where.values()))
     frame = w.frame[list(t.column_names)]
@@ -205,7 +219,9 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
         select = ", ".join(_select_expr(c) for c in t.columns)
         con.execute(f"INSERT INTO {_quote(t.name)} SELECT {select} FROM _incoming")
     finally:
-        con.unregister("_incoming")
+        # If the transaction already failed, the first error is the one to report.
+        with contextlib.suppress(duckdb.Error):
+            con.unregister("_incoming")
     title = t.title + (" — SYNTHÉTIQUE" if w.synthetic else "")
     con.execute(f"COMMENT ON TABLE {_quote(t.name)} IS '{title.replace(chr(39), chr(39) * 2)}'")
     con.execute("DELETE FROM _mixite_tables WHERE name = ?", [t.name])

@@ -112,19 +112,19 @@ def applications_and_allocations(
         np.clip(0.15 + 0.5 * np.log(per_uc / q["q1_threshold_eur"] * 1.5), 0.05, 0.9),
     )
     flags = {
-        "sans_logement": 0.04,
-        "menace_expulsion": 0.03,
-        "heberge_structure": 0.05,
-        "logement_insalubre": 0.02,
-        "logement_indecent": 0.03,
-        "handicap": 0.08,
-        "logement_inadapte_handicap": 0.03,
-        "violences_familiales": 0.03,
+        "sans_logement": 0.06,
+        "menace_expulsion": 0.045,
+        "heberge_structure": 0.07,
+        "logement_insalubre": 0.03,
+        "logement_indecent": 0.05,
+        "handicap": 0.11,
+        "logement_inadapte_handicap": 0.3,
+        "violences_familiales": 0.045,
     }
     for name, p in flags.items():
         app[name] = rng.random(n_app) < p
     app["logement_inadapte_handicap"] &= app["handicap"]
-    app["jeune_insertion"] = (app["age_demandeur"] < 30) & (rng.random(n_app) < 0.15)
+    app["jeune_insertion"] = (app["age_demandeur"] < 30) & (rng.random(n_app) < 0.2)
     app["locataire_hlm"] = ~app["sans_logement"] & (rng.random(n_app) < 0.3)
     app["surface_actuelle"] = np.where(
         app["sans_logement"],
@@ -146,24 +146,34 @@ def applications_and_allocations(
         )
         under40[y] = app["ressources_annuelles"].to_numpy() < 40 * ceiling  # cents vs 0.4 × euros
     landlord = b["code_bailleur"].to_numpy()[allocs["stock_index"].to_numpy()]
-    target = np.full(n_alloc, params.part_moins_40_normale)
+    in_qpv = b["code_qpv"].notna().to_numpy(dtype=bool)[allocs["stock_index"].to_numpy()]
+    # Landlords house poorer households in QPV than elsewhere (the pattern the 2017 law
+    # fights); the drifting landlord's share rises year after year everywhere.
+    target = np.where(in_qpv, params.part_moins_40_qpv, params.part_moins_40_hors_qpv)
     drift = landlord == params.bailleur_derive
     for i, y in enumerate(years):
         share = params.part_moins_40_derive[min(i, len(params.part_moins_40_derive) - 1)]
         target[drift & (allocs["annee"].to_numpy() == y)] = share
     wants_under40 = rng.random(n_alloc) < target
+    wants_priority = rng.random(n_alloc) < params.part_prioritaires
+    priority = app[["sans_logement", "menace_expulsion", "heberge_structure", "logement_insalubre",
+                    "logement_indecent", "violences_familiales"]].any(axis=1).to_numpy()  # fmt: skip
     free = np.ones(n_app, dtype=bool)
     perm = rng.permutation(n_app)
-    pools: dict[tuple[int, bool], list[int]] = {}
+    pools: dict[tuple[int, bool, bool], list[int]] = {}
     for y in years:
         for flag in (True, False):
-            pools[(y, flag)] = [int(i) for i in perm if under40[y][i] == flag]
+            for prio in (True, False):
+                pools[(y, flag, prio)] = [
+                    int(i) for i in perm if under40[y][i] == flag and priority[i] == prio
+                ]
     chosen = np.empty(n_alloc, dtype=np.int64)
     year_of = allocs["annee"].to_numpy(dtype=np.int64)
     for k in range(n_alloc):
         y = int(year_of[k])
-        for flag in (bool(wants_under40[k]), not wants_under40[k]):
-            pool = pools[(y, flag)]
+        u, p = bool(wants_under40[k]), bool(wants_priority[k])
+        for flag, prio in ((u, p), (u, not p), (not u, p), (not u, not p)):
+            pool = pools[(y, flag, prio)]
             while pool and not free[pool[-1]]:
                 pool.pop()
             if pool:

@@ -40,7 +40,10 @@ class TwinParameters:
     nb_qpv: int = 26
     #: The landlord whose allocations drift away from the 40 %-under-40 %-of-PLUS charter.
     bailleur_derive: str = "B04"
-    part_moins_40_normale: float = 0.33
+    part_moins_40_hors_qpv: float = 0.13
+    part_moins_40_qpv: float = 0.45
+    #: Share of allocations to priority households (the source: 33 % before the agreement).
+    part_prioritaires: float = 0.33
     part_moins_40_derive: tuple[float, float, float] = (0.37, 0.46, 0.55)
     #: Renewal operation: households to relocate and share relocated at extraction.
     menages_a_reloger: int = 2470

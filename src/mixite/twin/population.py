@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from mixite.core.arrondi import largest_remainder
 from mixite.twin.params import TwinParameters
 
 TYPES = ("personne_seule", "couple_sans_enfant", "couple_avec_enfants", "monoparental", "autre")
@@ -85,30 +86,6 @@ def iris_targets(
     out["n_personne_seule"] *= shrink
     out["n_couple_sans_enfant"] *= shrink
     return out.sort_values("code_iris").reset_index(drop=True)
-
-
-def largest_remainder(values: npt.NDArray[np.float64], total: int) -> npt.NDArray[np.int64]:
-    """Integers summing to ``total``, each the floor of its value or one more.
-
-    Examples
-    --------
-    >>> largest_remainder(np.array([1.5, 1.5, 1.0]), 4).tolist()
-    [2, 1, 1]
-    """
-    base = np.floor(values).astype(np.int64)
-    short = total - int(base.sum())
-    if short > 0:
-        order = np.argsort(-(values - base), kind="stable")
-        base[order[:short]] += 1
-    elif short < 0:
-        order = np.argsort(values - base, kind="stable")
-        for i in order:
-            if short == 0:
-                break
-            if base[i] > 0:
-                base[i] -= 1
-                short += 1
-    return base
 
 
 def scaled_counts(targets: pd.DataFrame, scale: float) -> pd.DataFrame:

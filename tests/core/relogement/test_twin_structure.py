@@ -32,7 +32,7 @@ def test_structure_of_the_source_figures(scale: float) -> None:
     assert 2470 * scale * 0.97 <= total["menages"] <= 2470 * scale * 1.03
     assert 85 <= total["part_reloges"] <= 95
     assert total["part_parc_social"] >= 93
-    assert 20 <= total["part_individuel"] <= 40
+    assert 15 <= total["part_individuel"] <= 40
     assert 20 <= total["part_piece_supplementaire"] <= 40
     assert 25 <= total["part_neuf_ou_recent"] <= 50
     assert 35 <= total["part_hors_qpv"] <= 70

@@ -1,0 +1,33 @@
+"""Read-side queries that join store tables for the core's functions."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mixite.io.store import Store
+
+MADE = ("attribution", "attribution_rang", "attribution_sous_condition")
+
+
+def allocations_in_context(store: Store) -> pd.DataFrame:
+    """Allocations actually made, with their dwelling's commune, territory, IRIS and QPV."""
+    for table in ("attributions", "logements", "entrees", "batiments"):
+        if not store.has_table(table):
+            return store.read(table)  # raises the store's French-friendly error
+    communes = (
+        "LEFT JOIN communes c ON c.code_commune = b.code_commune"
+        if store.has_table("communes")
+        else ""
+    )
+    territory = "c.code_territoire" if communes else "NULL"
+    sql = f"""
+        SELECT a.*, b.code_commune, b.code_iris, b.code_qpv, b.code_qpv IS NOT NULL AS en_qpv,
+               {territory} AS code_territoire
+        FROM attributions a
+        JOIN logements l ON l.id_logement = a.id_logement
+        JOIN entrees e ON e.id_entree = l.id_entree
+        JOIN batiments b ON b.id_batiment = e.id_batiment
+        {communes}
+        WHERE a.decision IN {MADE}
+    """
+    return store.query(sql)
