@@ -13,7 +13,13 @@ from pathlib import Path
 
 from mixite import __version__
 from mixite.core.acces import AccesRefuse
-from mixite.errors import InvalidDataError, MixiteError, StoreError, UnknownKindError
+from mixite.errors import (
+    InvalidDataError,
+    MixiteError,
+    ReferenceDataError,
+    StoreError,
+    UnknownKindError,
+)
 from mixite.io.store import DEFAULT_STORE, Store
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
@@ -108,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     from mixite.cli import relogement
 
     relogement.add_parser(sub, _store_arg)
+    from mixite.cli import objectifs
+
+    objectifs.add_parsers(sub, _store_arg)
 
     info = sub.add_parser(
         "info", help="résumer le contenu de la base", description="Liste les tables de la base."
@@ -210,12 +219,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_INVALID
-    args.store = Store(args.store)
+    if hasattr(args, "store"):
+        args.store = Store(args.store)
     try:
         if args.command == "demo":
             return _demo(args)
         if args.command == "importer":
             return _import(args)
+        if args.command in ("objectifs", "demandes", "plafonds", "modele"):
+            from mixite.cli import objectifs
+
+            runner = {
+                "objectifs": objectifs.run_objectifs,
+                "demandes": objectifs.run_demandes,
+                "plafonds": objectifs.run_plafonds,
+                "modele": objectifs.run_modele,
+            }[args.command]
+            return runner(args)
         if args.command == "relogement":
             from mixite.cli import relogement
 
@@ -231,6 +251,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"mixite : la base ne peut pas être lue ou écrite ({exc}).", file=sys.stderr)
         return EXIT_INTERNAL
+    except ReferenceDataError as exc:
+        print(
+            f"mixite : données de référence manquantes, rien n'est deviné ({exc}).", file=sys.stderr
+        )
+        return EXIT_INVALID
     except AccesRefuse as exc:
         print(f"mixite : accès refusé. {exc}", file=sys.stderr)
         return EXIT_INVALID

@@ -7,7 +7,7 @@ rules run on the whole file in vectorized passes; only the first ``limit`` probl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -330,8 +330,9 @@ def _bounds(
     return ok
 
 
-def _list_problems(text: pd.Series, sep: str, check: object) -> npt.NDArray[np.bool_]:
-    assert callable(check)
+def _list_problems(
+    text: pd.Series, sep: str, check: Callable[[pd.Series], npt.NDArray[np.bool_]]
+) -> npt.NDArray[np.bool_]:
     exploded = text.str.split(sep).explode().str.strip()
     bad_items = pd.Series(check(exploded.fillna("")), index=exploded.index)
     return np.asarray(bad_items.groupby(level=0).any().reindex(text.index).fillna(True), dtype=bool)

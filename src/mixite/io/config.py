@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from mixite.core.cotation import Grid
 from mixite.core.objectifs.charte import (
     COMPARATEURS,
     PUBLICS,
@@ -451,4 +452,54 @@ def load_charter(name_or_path: str | Path) -> Charte:
         epci=str(head["epci"]),
         zone_plafonds=int(zone),
         objectifs=tuple(objectives),
+    )
+
+
+def load_grid(path: Path | None = None) -> Grid:
+    """A scoring grid (default: the packaged example), checked with lines."""
+    if path is None:
+        text = (resources.files("mixite") / "data" / "config" / "cotation.yaml").read_text("utf-8")
+        source = "cotation.yaml (défaut)"
+    else:
+        text = path.read_text(encoding="utf-8")
+        source = path.name
+    root = _mapping(_compose(text, source))
+    problems: list[Problem] = []
+    points: dict[str, float] = {}
+    known = set(load_priority_catalogue().criteria)
+    for key, (node, line) in _mapping(
+        root["criteres"][0] if "criteres" in root else yaml.MappingNode("", [])
+    ).items():
+        value = _scalar(node)
+        if key not in known:
+            problems.append(
+                Problem(line, f"criteres.{key}", key, "critère inconnu du catalogue", source)
+            )
+        elif not isinstance(value, int | float) or isinstance(value, bool):
+            problems.append(
+                Problem(line, f"criteres.{key}", str(value), "nombre de points attendu", source)
+            )
+        else:
+            points[key] = float(value)
+    seniority = {
+        k: _scalar(v)
+        for k, (v, _) in _mapping(
+            root["anciennete"][0] if "anciennete" in root else yaml.MappingNode("", [])
+        ).items()
+    }
+    refusal = _scalar(root["refus_offre_adaptee"][0]) if "refus_offre_adaptee" in root else 0
+    for name, value in (
+        ("anciennete.points_par_mois", seniority.get("points_par_mois", 1)),
+        ("anciennete.plafond", seniority.get("plafond", 60)),
+        ("refus_offre_adaptee", refusal),
+    ):
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            problems.append(Problem(1, name, str(value), "nombre attendu", source))
+    if problems:
+        raise InvalidDataError(problems[:50], total=len(problems), source=source)
+    return Grid(
+        points,
+        float(seniority.get("points_par_mois", 1)),
+        float(seniority.get("plafond", 60)),
+        float(refusal),
     )

@@ -125,7 +125,12 @@ class Suivi:
     suppressed: int
 
     def french(self) -> pd.DataFrame:
-        return self.published.rename(columns=COLUMN_TITLES)
+        """The published table with French headers; « — » where a period is closed."""
+        out = self.published.copy()
+        closed = (out["encore_possible"] == "période close").to_numpy(dtype=bool)
+        out["a_orienter"] = out["a_orienter"].astype(object)
+        out.loc[closed, "a_orienter"] = "—"
+        return out.rename(columns=COLUMN_TITLES)
 
 
 def _group_values(a: pd.DataFrame, dims: Sequence[str]) -> pd.Series:

@@ -1,0 +1,447 @@
+"""``mixite objectifs``, ``mixite demandes``, ``mixite plafonds``, ``mixite modele``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mixite.core import cotation, plafonds, priorites
+from mixite.core.model import oecd_consumption_units
+from mixite.core.objectifs import publics_des_attributions, repartir, suivre
+from mixite.core.secret import THRESHOLD
+from mixite.core.validation import format_int
+from mixite.errors import ReferenceDataError
+from mixite.io import refdata
+from mixite.io.config import CHARTER_PRESETS, load_charter, load_grid, load_priority_catalogue
+from mixite.io.exports import write_tables
+from mixite.io.queries import allocations_in_context
+from mixite.io.store import Store
+from mixite.io.template import write_allocation_template
+
+StoreArg = Callable[[argparse.ArgumentParser], None]
+
+
+def add_parsers(sub: argparse._SubParsersAction[Any], store_arg: StoreArg) -> None:
+    parser_class = sub._parser_class
+
+    obj = sub.add_parser(
+        "objectifs",
+        help="objectifs d'attribution : suivi, répartition",
+        description="Suivi des objectifs d'une charte et répartition d'un objectif entre territoires.",
+    )
+    osub = obj.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=parser_class
+    )
+    follow = osub.add_parser(
+        "suivi", help="tableau de suivi des objectifs d'une charte (secret appliqué)"
+    )
+    follow.add_argument(
+        "--charte", required=True, help="fichier YAML ou modèle : " + ", ".join(CHARTER_PRESETS)
+    )
+    follow.add_argument(
+        "--date",
+        type=dt.date.fromisoformat,
+        help="date de référence (défaut : dernière commission)",
+    )
+    follow.add_argument("--sortie", type=Path, help="écrire le tableau (.csv ou .xlsx)")
+    store_arg(follow)
+    split = osub.add_parser("repartir", help="répartir un objectif entre les territoires de l'EPCI")
+    split.add_argument(
+        "--cible", type=float, default=40.0, help="part des attributions visée, en %% (défaut 40)"
+    )
+    split.add_argument("--min", type=float, default=0.0, help="part minimale par territoire, en %%")
+    split.add_argument(
+        "--max", type=float, default=100.0, help="part maximale par territoire, en %%"
+    )
+    split.add_argument("--sortie", type=Path, help="écrire la répartition (.csv ou .xlsx)")
+    store_arg(split)
+
+    dem = sub.add_parser(
+        "demandes",
+        help="critères de priorité et cotation des demandes",
+        description="Critères de priorité remplis par chaque demande, et cotation.",
+    )
+    dsub = dem.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=parser_class
+    )
+    prio = dsub.add_parser("priorites", help="critères de priorité remplis, avec leurs motifs")
+    cot = dsub.add_parser(
+        "cotation",
+        help="score de chaque demande, position et délai d'attente des demandes similaires",
+    )
+    for p in (prio, cot):
+        p.add_argument(
+            "--catalogue", type=Path, help="catalogue YAML des critères (défaut : celui de mixite)"
+        )
+        p.add_argument(
+            "--liste",
+            default=None,
+            help="liste de critères définissant « prioritaire » (dalo, lille_13…)",
+        )
+        p.add_argument(
+            "--delai-anormalement-long",
+            type=float,
+            help="délai anormalement long du département, en mois (DALO-7)",
+        )
+        p.add_argument(
+            "--date", type=dt.date.fromisoformat, help="date de référence (défaut : dernier dépôt)"
+        )
+        p.add_argument("--sortie", type=Path, help="écrire le résultat par demande (.csv ou .xlsx)")
+        store_arg(p)
+    cot.add_argument(
+        "--grille", type=Path, help="grille de cotation YAML (défaut : grille d'exemple)"
+    )
+    cot.add_argument(
+        "--demande", help="afficher le détail d'une demande (ce qu'on doit dire au demandeur)"
+    )
+
+    ceil = sub.add_parser(
+        "plafonds",
+        help="catégorie, plafonds de ressources et premier quartile d'un ménage",
+        description="Calcule la catégorie du ménage, ses plafonds PLAI/PLUS/PLS et, si ses ressources sont données, leur part du plafond PLUS et s'il est du premier quartile.",
+    )
+    ceil.add_argument("--millesime", type=int, required=True, help="année des plafonds")
+    ceil.add_argument("--personnes", type=int, required=True, help="nombre de personnes")
+    ceil.add_argument(
+        "--moins-14",
+        type=int,
+        default=0,
+        help="enfants de moins de 14 ans (unités de consommation)",
+    )
+    ceil.add_argument(
+        "--monoparental", action="store_true", help="adulte seul avec personne(s) à charge"
+    )
+    ceil.add_argument(
+        "--jeune-menage",
+        action="store_true",
+        help="couple dont la somme des âges est au plus 55 ans",
+    )
+    ceil.add_argument(
+        "--handicap", action="store_true", help="personne en situation de handicap dans le ménage"
+    )
+    ceil.add_argument(
+        "--zone", type=int, default=3, choices=(1, 2, 3), help="zone des plafonds (défaut 3)"
+    )
+    ceil.add_argument(
+        "--ressources", type=float, help="ressources annuelles (revenu fiscal de référence), en €"
+    )
+    ceil.add_argument(
+        "--epci",
+        default="200093201",
+        help="SIREN de l'EPCI pour le premier quartile (défaut : MEL)",
+    )
+
+    model = sub.add_parser("modele", help="écrire un modèle de fichier à remplir")
+    model.add_argument("quoi", choices=["fiche-attribution"], help="modèle à écrire")
+    model.add_argument(
+        "--sortie", type=Path, default=Path("fiche-attribution.xlsx"), help="fichier Excel à écrire"
+    )
+
+
+def _notes(frame: pd.DataFrame, extra: list[str]) -> list[str]:
+    notes = list(extra)
+    if "synthetique" in frame.columns and frame["synthetique"].fillna(False).any():
+        notes.insert(0, "DONNÉES SYNTHÉTIQUES (jumeau de la MEL) : aucun ménage réel")
+    notes.append(
+        f"Secret statistique : aucune case ne décrit moins de {THRESHOLD} ménages (cases masquées vides ou « s »)"
+    )
+    return notes
+
+
+def _show(frame: pd.DataFrame, limit: int = 60) -> None:
+    with pd.option_context(
+        "display.width", 220, "display.max_columns", None, "display.float_format", "{:,.1f}".format
+    ):
+        print(frame.head(limit).fillna("s").to_string(index=False))
+    if len(frame) > limit:
+        print(f"… {len(frame) - limit} ligne(s) de plus dans le fichier de sortie.")
+
+
+def run_objectifs(args: argparse.Namespace) -> int:
+    store: Store = args.store
+    if args.action == "suivi":
+        charter = load_charter(args.charte)
+        allocations = allocations_in_context(store)
+        if allocations.empty:
+            raise ValueError(
+                "aucune attribution dans la base ; importez les fiches attribution ou lancez « mixite demo »"
+            )
+        ref = args.date or pd.to_datetime(allocations["date_cal"]).max().date()
+        enriched = publics_des_attributions(
+            allocations,
+            refdata.plafonds_ressources(),
+            refdata.premier_quartile(),
+            epci=charter.epci,
+            zone=charter.zone_plafonds,
+        )
+        result = suivre(enriched, charter, reference=ref)
+        notes = _notes(
+            allocations,
+            [
+                f"Charte : {charter.nom} ({charter.fondement})",
+                f"Date de référence : {ref.isoformat()}",
+            ],
+        )
+        notes += [f"Objectif {o.code} : {o.describe()}" for o in charter.objectifs]
+        notes.append(
+            "Intervalle de confiance : Wilson à 95 % ; attributions attendues au rythme observé depuis le début de la période"
+        )
+        for n in notes:
+            print(n)
+        print()
+        table = result.french()
+        _show(table, limit=80)
+        missed = result.table[result.table["statut"] != "atteint"]
+        print(
+            f"\n{len(missed)} ligne(s) « à risque » ou « manqué » ; {result.suppressed} case(s) masquée(s)."
+        )
+        if args.sortie:
+            write_tables(args.sortie, {"Suivi des objectifs": table}, notes)
+            print(f"Écrit : {args.sortie}")
+        return 0
+    territories = territory_inputs(store)
+    split = repartir(
+        territories, share=args.cible / 100, minimum=args.min / 100, maximum=args.max / 100
+    )
+    notes = _notes(store.read("attributions", ["synthetique"]), [f"Règle : {split.rule}"])
+    for n in notes:
+        print(n)
+    print()
+    table = split.table.rename(columns=SPLIT_TITLES)
+    _show(table)
+    if args.sortie:
+        write_tables(args.sortie, {"Répartition": table}, notes)
+        print(f"Écrit : {args.sortie}")
+    return 0
+
+
+SPLIT_TITLES = {
+    "territoire": "territoire",
+    "demandes": "demandes actives",
+    "vacances_attendues": "attributions attendues (12 derniers mois)",
+    "fragilite": "fragilité (part des occupants sous 40 % du PLUS, %)",
+    "pression": "pression (demandes par attribution)",
+    "facteur_pression": "facteur pression",
+    "facteur_fragilite": "facteur fragilité",
+    "poids": "poids",
+    "objectif": "objectif (attributions aux prioritaires)",
+    "objectif_part": "objectif (% des attributions du territoire)",
+    "borne": "borne atteinte",
+}
+
+
+def territory_inputs(store: Store) -> pd.DataFrame:
+    """Per territory: active applications, allocations of the last 12 months, fragility."""
+    communes = store.read("communes", ["code_commune", "code_territoire"]).dropna()
+    to_territory = dict(
+        zip(communes["code_commune"], communes["code_territoire"].astype(str), strict=True)
+    )
+    apps = store.read("demandes", ["statut", "communes_souhaitees", "code_commune_residence"])
+    apps = apps[apps["statut"] == "active"]
+    first = apps["communes_souhaitees"].fillna(apps["code_commune_residence"]).str.split(";").str[0]
+    demand = first.map(to_territory).value_counts()
+    allocations = allocations_in_context(store)
+    last = pd.to_datetime(allocations["date_cal"])
+    recent = allocations[last > last.max() - pd.DateOffset(months=12)]
+    vacancies = recent["code_territoire"].astype(str).value_counts()
+    occupants = store.query(
+        "SELECT m.code_commune, m.nb_personnes, m.nb_adultes, m.nb_enfants, m.ressources_annuelles, m.millesime "
+        "FROM menages m WHERE m.statut_occupation = 'locataire_social'"
+    )
+    year = int(occupants["millesime"].max())
+    single_parent = (occupants["nb_adultes"] == 1).to_numpy() & (
+        occupants["nb_enfants"] > 0
+    ).to_numpy()
+    cat, extra = plafonds.categorie_menage(
+        occupants["nb_personnes"].to_numpy(dtype=np.int64), adulte_seul_avec_charge=single_parent
+    )
+    ceiling = plafonds.plafond_ressources(
+        refdata.plafonds_ressources(),
+        financement="PLUS",
+        zone=3,
+        millesime=year,
+        categorie=cat,
+        personnes_supplementaires=extra,
+    )
+    under = occupants["ressources_annuelles"].to_numpy(dtype=float) * 100 < 40 * ceiling
+    fragility = (
+        pd.Series(under).groupby(occupants["code_commune"].map(to_territory).to_numpy()).mean()
+        * 100
+    )
+    names = sorted(set(to_territory.values()))
+    return pd.DataFrame(
+        {
+            "territoire": names,
+            "demandes": [int(demand.get(t, 0)) for t in names],
+            "vacances_attendues": [int(vacancies.get(t, 0)) for t in names],
+            "fragilite": [float(fragility.get(t, np.nan)) for t in names],
+        }
+    )
+
+
+def run_demandes(args: argparse.Namespace) -> int:
+    store: Store = args.store
+    catalogue = load_priority_catalogue(args.catalogue)
+    apps = store.read("demandes")
+    ref = args.date or pd.to_datetime(apps["date_depot"]).max().date()
+    frame = priorites.derived_fields(
+        apps, reference=ref, delai_anormalement_long_mois=args.delai_anormalement_long
+    )
+    criteria = (
+        catalogue.select(args.liste)
+        if args.action == "priorites"
+        else tuple(catalogue.criteria.values())
+    )
+    result = priorites.evaluate(frame, criteria)
+    notes = _notes(apps, [f"Date de référence : {ref.isoformat()}"])
+    if args.delai_anormalement_long is None:
+        notes.append(
+            "DALO-7 non évalué : délai anormalement long non renseigné (--delai-anormalement-long)"
+        )
+    if args.action == "priorites":
+        summary = pd.DataFrame(
+            {
+                "critère": [c.id for c in criteria],
+                "libellé": [c.libelle for c in criteria],
+                "référence": [c.reference for c in criteria],
+                "demandes": [int(result.met[c.id].sum()) for c in criteria],
+                "non évaluables": [int(result.not_evaluable[c.id]) for c in criteria],
+            }
+        )
+        for n in notes:
+            print(n)
+        print(
+            f"Liste « {args.liste or 'tous les critères'} » : {int(result.prioritaire.sum())} demande(s) prioritaire(s) sur {len(apps)} ({result.prioritaire.mean():.1%}).\n"
+        )
+        _show(summary)
+        if args.sortie:
+            detail = pd.DataFrame(
+                {
+                    "id_demande": result.met.index,
+                    "prioritaire": result.prioritaire.to_numpy(),
+                    "motifs": result.reasons.to_numpy(),
+                }
+            )
+            write_tables(
+                args.sortie,
+                {"Demandes": detail, "Critères": summary},
+                [*notes, "Données nominatives : diffusion restreinte"],
+            )
+            print(f"Écrit : {args.sortie}")
+        return 0
+    grid = load_grid(args.grille)
+    frame.index = result.met.index
+    scores = cotation.score(frame, result.met, grid)
+    info = cotation.applicant_information(frame, scores.score, reference=pd.Timestamp(ref))
+    print(f"Grille : {grid.describe()}")
+    if args.demande:
+        if args.demande not in scores.score.index:
+            raise ValueError(f"demande « {args.demande} » introuvable")
+        print(f"\nDemande {args.demande}")
+        print(f"  score : {scores.score[args.demande]:.1f} ({scores.explanation[args.demande]})")
+        if args.demande in info.index:
+            row = info.loc[args.demande]
+            print(
+                f"  position parmi les {int(row['demandes_similaires'])} demandes similaires actives ({row['groupe']}) : {int(row['position'])}"
+            )
+            print(
+                f"  délai moyen d'attente des demandes similaires satisfaites (12 derniers mois) : {row['attente_moyenne_mois']:.1f} mois"
+            )
+        else:
+            print("  demande non active : pas de position.")
+        return 0
+    by_group = (
+        info.groupby("groupe")
+        .agg(
+            demandes=("score", "size"),
+            score_median=("score", "median"),
+            attente_moyenne_mois=("attente_moyenne_mois", "first"),
+        )
+        .reset_index()
+    )
+    _show(by_group)
+    if args.sortie:
+        detail = info.assign(detail=scores.explanation.reindex(info.index)).reset_index(
+            names="id_demande"
+        )
+        write_tables(
+            args.sortie,
+            {"Cotation": detail, "Par typologie": by_group},
+            [*notes, f"Grille : {grid.describe()}", "Données nominatives : diffusion restreinte"],
+        )
+        print(f"Écrit : {args.sortie}")
+    return 0
+
+
+def run_plafonds(args: argparse.Namespace) -> int:
+    table = refdata.plafonds_ressources()
+    euros = format_int
+    cat, extra = plafonds.categorie_menage(
+        [args.personnes],
+        adulte_seul_avec_charge=args.monoparental,
+        jeune_menage=args.jeune_menage,
+        handicap=args.handicap,
+    )
+    c, e = int(cat[0]), int(extra[0])
+    more = f" + {e} personne(s) supplémentaire(s)" if e else ""
+    print(f"Ménage de {args.personnes} personne(s) : catégorie {c}{more}")
+    ceiling = {"financement": "PLUS", "zone": args.zone, "millesime": args.millesime}
+    plus = int(
+        plafonds.plafond_ressources(
+            table, **ceiling, categorie=c, personnes_supplementaires=e
+        ).item()
+    )
+    print(f"  plafond PLUS {args.millesime}, zone {args.zone} : {euros(plus)} €")
+    try:
+        ceiling["financement"] = "PLAI"
+        plai = int(
+            plafonds.plafond_ressources(
+                table, **ceiling, categorie=c, personnes_supplementaires=e
+            ).item()
+        )
+        print(f"  plafond PLAI : {euros(plai)} €")
+    except ReferenceDataError:
+        print(
+            f"  plafond PLAI : absent des données de référence pour {args.millesime} (voir refdata/SOURCES.md)"
+        )
+    pls, derived = plafonds.plafond_pls(
+        table,
+        zone=args.zone,
+        millesime=[args.millesime],
+        categorie=[c],
+        personnes_supplementaires=[e],
+    )
+    how = f" (déduit : {plafonds.PLS_RULE})" if derived[0] else ""
+    print(f"  plafond PLS : {euros(int(pls[0]))} €{how}")
+    if args.ressources is not None:
+        cents = round(args.ressources * 100)
+        share = plafonds.part_du_plafond([cents], [plus])[0]
+        under = " : sous 40 %" if cents < 40 * plus else ""
+        print(
+            f"  ressources {euros(round(args.ressources))} € = {share:.1%} du plafond PLUS{under}"
+        )
+        uc = float(oecd_consumption_units([args.personnes], [args.moins_14])[0])
+        threshold = plafonds.seuil_premier_quartile(
+            refdata.premier_quartile(), epci=args.epci, millesime=args.millesime
+        )
+        q1 = bool(plafonds.premier_quartile([cents], [uc], seuil_eur=threshold)[0])
+        verdict = "premier quartile" if q1 else "autres quartiles"
+        print(
+            f"  {euros(round(args.ressources / uc))} € par UC ({uc:g} UC) ; seuil du premier quartile "
+            f"{args.millesime} de l'EPCI {args.epci} : {euros(round(threshold))} € → {verdict}"
+        )
+    return 0
+
+
+def run_modele(args: argparse.Namespace) -> int:
+    path = write_allocation_template(args.sortie)
+    print(
+        f"Modèle de fiche attribution écrit : {path} (feuilles Fiche, Listes, Aide). Importez-le ensuite avec « mixite importer attributions {path.name} »."
+    )
+    return 0
