@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mixite.core.model import ENTITY_TABLES
+from mixite.core.model import AUDIT_ATTRIBUTIONS, ENTITY_TABLES
 from mixite.core.schema import Table
 from mixite.io import formats
 
@@ -37,7 +37,7 @@ ménage occupant du parc social pointe vers son logement.
 
 def table_section(t: Table, level: str = "##") -> str:
     lines = [f"{level} `{t.name}` — {t.title}", "", t.description, ""]
-    lines.append(f"Clé : {', '.join(f'`{k}`' for k in t.key)}")
+    lines.append(f"Clé : {', '.join(f'`{k}`' for k in t.key) or 'aucune (journal)'}")
     lines += ["", "| colonne | type et règle | unité | signification |", "|---|---|---|---|"]
     for c in t.columns:
         lines.append(f"| `{c.name}` | {c.rule_text()} | {c.unit} | {c.description} |")
@@ -50,6 +50,8 @@ def table_section(t: Table, level: str = "##") -> str:
 def render() -> str:
     parts = [HEADER, "# Entités\n"]
     parts += [table_section(t) for t in ENTITY_TABLES]
+    parts.append("# Journal\n")
+    parts.append(table_section(AUDIT_ATTRIBUTIONS))
     parts.append(
         "# Fichiers officiels importés\n\nLes colonnes portent le nom qu'elles ont dans le "
         "fichier INSEE ; la base les range en minuscules, sans suffixe d'année, avec une "

@@ -158,7 +158,8 @@ def _show(frame: pd.DataFrame, limit: int = 60) -> None:
     with pd.option_context(
         "display.width", 220, "display.max_columns", None, "display.float_format", "{:,.1f}".format
     ):
-        print(frame.head(limit).fillna("s").to_string(index=False))
+        shown = frame.head(limit).astype(object)
+        print(shown.where(shown.notna(), "s").to_string(index=False))
     if len(frame) > limit:
         print(f"… {len(frame) - limit} ligne(s) de plus dans le fichier de sortie.")
 

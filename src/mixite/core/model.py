@@ -684,3 +684,26 @@ ENTITY_TABLES: tuple[Table, ...] = (
 )
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in ENTITY_TABLES}
+
+#: Every change to an allocation form, written by the importer (never imported).
+AUDIT_ATTRIBUTIONS = Table(
+    "audit_attributions",
+    "Journal des fiches attribution",
+    "Chaque ajout, modification ou suppression d'une fiche attribution, avec l'empreinte de "
+    "son contenu (SHA-256), le fichier, l'utilisateur et l'heure.",
+    (
+        Column("horodatage", "text", "date et heure UTC (ISO 8601)"),
+        Column("utilisateur", "text", "compte système qui a lancé l'import"),
+        Column("fichier", "text", "fichier importé"),
+        Column(
+            "action",
+            "text",
+            "nature du changement",
+            choices=("ajout", "modification", "suppression"),
+        ),
+        Column("id_attribution", "text", "fiche concernée"),
+        Column("empreinte_avant", "text", "SHA-256 du contenu avant", required=False),
+        Column("empreinte_apres", "text", "SHA-256 du contenu après", required=False),
+    ),
+    key=(),
+)

@@ -8,6 +8,9 @@ writes it in one transaction only if nothing is wrong. Otherwise it raises
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +24,7 @@ from mixite.core.schema import Column, Table
 from mixite.core.validation import KnownKeys, Problem, validate
 from mixite.errors import InvalidDataError, UnknownKindError
 from mixite.io import formats
+from mixite.io.exporters import to_import_frame
 from mixite.io.readers import PROGRESS_BYTES, RawTable, read_table
 from mixite.io.store import Store, Write
 
@@ -93,6 +97,53 @@ def _entity(table: Table) -> Runner:
         return Write(table, typed, raw.source, replace_all=opts.replace), None
 
     return run
+
+
+def row_fingerprints(frame: pd.DataFrame, table: Table) -> pd.Series:
+    """SHA-256 of each row's content, as text in the table's column order."""
+    text = to_import_frame(frame, table)
+    joined = text.astype(str).agg("\x1f".join, axis=1)
+    return joined.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest())
+
+
+def audit_allocations(
+    new: pd.DataFrame, store: Store, *, source: str, replace: bool
+) -> pd.DataFrame:
+    """The audit rows of an allocation-form import: additions, and with ``replace``,
+    modifications and deletions against what the store held."""
+    after = pd.Series(
+        row_fingerprints(new, model.ATTRIBUTIONS).to_numpy(), index=new["id_attribution"].to_numpy()
+    )
+    before = pd.Series(dtype=str)
+    if store.has_table("attributions"):
+        stored = store.read("attributions")
+        if replace and len(stored):
+            before = pd.Series(
+                row_fingerprints(stored, model.ATTRIBUTIONS).to_numpy(),
+                index=stored["id_attribution"].to_numpy(),
+            )
+    old: dict[str, str] = {str(k): str(v) for k, v in before.items()}
+    new_digests: dict[str, str] = {str(k): str(v) for k, v in after.items()}
+    rows: list[tuple[str, str, str | None, str | None]] = []
+    for ident, digest in new_digests.items():
+        if ident not in old:
+            rows.append(("ajout", ident, None, digest))
+        elif old[ident] != digest:
+            rows.append(("modification", ident, old[ident], digest))
+    for ident in sorted(set(old) - set(new_digests)):
+        rows.append(("suppression", ident, old[ident], None))
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    return pd.DataFrame(
+        {
+            "horodatage": now,
+            "utilisateur": getpass.getuser(),
+            "fichier": source,
+            "action": [r[0] for r in rows],
+            "id_attribution": [r[1] for r in rows],
+            "empreinte_avant": pd.array([r[2] for r in rows], dtype="string"),
+            "empreinte_apres": pd.array([r[3] for r in rows], dtype="string"),
+        }
+    )
 
 
 def with_vintage(table: Table, rename: Callable[[str], str], name: str | None = None) -> Table:
@@ -371,6 +422,10 @@ def import_file(
         write, vintage = IMPORTERS[kind].run(raw, store, opts)
         bar.update(1)
         bar.set_postfix_str("écriture")
-        store.write([write])
+        writes = [write]
+        if kind == "attributions":
+            audit = audit_allocations(write.frame, store, source=raw.source, replace=opts.replace)
+            writes.append(Write(model.AUDIT_ATTRIBUTIONS, audit, raw.source))
+        store.write(writes)
         bar.update(1)
     return ImportResult(kind, write.table.name, len(write.frame), raw.source, vintage)

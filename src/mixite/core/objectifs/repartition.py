@@ -7,8 +7,9 @@ Notes
 weight_t = vacancies_t × (pressure_t / mean pressure)^a × (mean fragility / fragility_t)^b,
 where pressure = applications / expected vacancies. The target count (``share`` × all
 expected vacancies) is split in proportion to the weights, each territory kept within
-[min, max] × its vacancies by iterative clipping, then rounded by largest remainder so
-the counts add up exactly.
+[min, max] × its vacancies, then rounded by largest remainder so
+the counts add up exactly. The clipping solves ``sum(clip(λ × weight, min, max)) = target``
+for λ by bisection: within bounds, shares stay proportional to the weights.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from mixite.core.arrondi import largest_remainder
@@ -27,6 +29,25 @@ class Repartition:
 
     table: pd.DataFrame
     rule: str
+
+
+def _fill(
+    weight: npt.NDArray[np.float64],
+    lo: npt.NDArray[np.float64],
+    hi: npt.NDArray[np.float64],
+    total: float,
+) -> npt.NDArray[np.float64]:
+    """``clip(λ × weight, lo, hi)`` with λ found by bisection so that it sums to ``total``
+    (the sum is non-decreasing in λ)."""
+    top = float(np.max(np.where(weight > 0, hi / np.where(weight > 0, weight, 1), 0))) + 1.0
+    low_l, high_l = 0.0, top
+    for _ in range(200):
+        mid = (low_l + high_l) / 2
+        if np.clip(mid * weight, lo, hi).sum() < total:
+            low_l = mid
+        else:
+            high_l = mid
+    return np.asarray(np.clip(high_l * weight, lo, hi), dtype=float)
 
 
 def repartir(
@@ -65,21 +86,20 @@ def repartir(
     p_factor = (pressure / pressure.mean()) ** pressure_exponent
     f_factor = (frag.mean() / frag) ** fragility_exponent
     weight = vac * p_factor * f_factor
-    total = round(share * vac.sum())
+    exact = share * vac.sum()
+    total = round(exact)
     lo, hi = minimum * vac, maximum * vac
-    alloc = np.zeros(len(t))
-    fixed = np.zeros(len(t), dtype=bool)
-    for _ in range(len(t) + 1):
-        free = ~fixed
-        left = total - alloc[fixed].sum()
-        alloc[free] = left * weight[free] / weight[free].sum()
-        over = free & (alloc > hi)
-        under = free & (alloc < lo)
-        if not over.any() and not under.any():
-            break
-        alloc[over] = hi[over]
-        alloc[under] = lo[under]
-        fixed |= over | under
+    if lo.sum() > exact + 1e-9 or hi.sum() < exact - 1e-9:
+        raise ValueError(
+            f"The bounds cannot hold {exact:g} allocations (between {lo.sum():g} and {hi.sum():g})."
+        )
+    w = weight if weight.sum() > 0 else vac.astype(float)
+    alloc = _fill(w, lo, hi, exact)
+    # Territories without demand stay at their minimum; give them what is left, if any.
+    rest = exact - alloc.sum()
+    if rest > 1e-9:
+        room = hi - alloc
+        alloc = alloc + rest * room / room.sum()
     counts = largest_remainder(alloc, total)
     t["pression"] = pressure
     t["facteur_pression"] = p_factor
