@@ -1,0 +1,10 @@
+"""Segregation and mix indices, computed for every region in one vectorized pass.
+
+:func:`segregation_indices` is the entry point; :data:`INDICES` is the registry.
+Pure computation: no file or database access.
+"""
+
+from mixite.indices.batch import segregation_indices
+from mixite.indices.registry import INDICES, IndexSpec
+
+__all__ = ["INDICES", "IndexSpec", "segregation_indices"]

@@ -1,0 +1,115 @@
+"""``segregation_indices``: every registered index, for every region, in one call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from mixite.indices._regions import regions_from
+from mixite.indices.registry import INDICES, IndexSpec
+
+
+def _column(units: pd.DataFrame, name: str, parameter: str) -> np.ndarray:
+    if name not in units.columns:
+        raise ValueError(
+            f"The '{parameter}' parameter of segregation_indices must be a column of units. "
+            f"Got {name!r}; available columns: {list(units.columns)}."
+        )
+    return units[name].to_numpy(dtype=float, na_value=np.nan)
+
+
+def _check_counts(units: pd.DataFrame, values: np.ndarray, names: Sequence[str]) -> None:
+    bad_nan = np.isnan(values).any(axis=1)
+    bad_neg = (values < 0).any(axis=1)
+    for mask, rule in ((bad_nan, "missing (NaN) counts"), (bad_neg, "negative counts")):
+        if mask.any():
+            where = list(units.index[mask][:10])
+            raise ValueError(f"{int(mask.sum())} unit(s) have {rule} in {list(names)}; first: {where}.")
+
+
+def segregation_indices(
+    units: pd.DataFrame,
+    *,
+    group: str | None = None,
+    groups: Sequence[str] | None = None,
+    total: str | None = None,
+    by: str | None = None,
+    indices: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """One row per region (``by``), one column per index of the registry.
+
+    Parameters
+    ----------
+    units : DataFrame
+        One row per areal unit (200 m cell, IRIS, …).
+    group, total : str, optional
+        Columns of the group count and the unit's population (single-group indices).
+    groups : sequence of str, optional
+        Columns of the counts of mutually exclusive groups (multigroup indices). When
+        only ``group`` and ``total`` are given, the multigroup indices use the two
+        groups "group" and "everyone else".
+    by : str, optional
+        Column of region labels: every index is computed for every region at once.
+    indices : sequence of str, optional
+        Registry names to compute (default: every one the inputs allow).
+
+    Returns
+    -------
+    DataFrame indexed by region, with ``unites`` (units), ``population`` and the indices.
+
+    Notes
+    -----
+    Units with no population contribute nothing. A region whose group is absent or
+    is the whole population gets NaN for the single-group indices.
+
+    Examples
+    --------
+    >>> u = pd.DataFrame({"pauvres": [10, 0, 5, 5], "menages": [10, 10, 10, 10], "ville": ["a", "a", "b", "b"]})
+    >>> out = segregation_indices(u, group="pauvres", total="menages", by="ville", indices=["dissimilarity"])
+    >>> out["dissimilarity"].to_dict()
+    {'a': 1.0, 'b': 0.0}
+    """
+    if group is None and groups is None:
+        raise ValueError("segregation_indices needs 'group' and 'total', or 'groups'; got neither.")
+    if (group is None) != (total is None):
+        raise ValueError("The 'group' and 'total' parameters of segregation_indices go together.")
+    wanted = list(indices) if indices is not None else None
+    if wanted is not None:
+        unknown = [n for n in wanted if n not in INDICES]
+        if unknown:
+            raise ValueError(f"Unknown indices {unknown}; available: {list(INDICES)}.")
+    x = t = None
+    if group is not None and total is not None:
+        x = _column(units, group, "group")
+        t = _column(units, total, "total")
+        _check_counts(units, np.column_stack([x, t]), [group, total])
+        over = x > t + 1e-9
+        if over.any():
+            raise ValueError(
+                f"{int(over.sum())} unit(s) have more '{group}' than '{total}'; first: {list(units.index[over][:10])}."
+            )
+    if groups is not None:
+        n = np.column_stack([_column(units, g, "groups") for g in groups])
+        _check_counts(units, n, list(groups))
+        if len(groups) < 2:
+            raise ValueError(f"Multigroup indices need at least 2 groups; got {list(groups)}.")
+    elif x is not None and t is not None:
+        n = np.column_stack([x, t - x])
+    else:
+        n = None
+    regions = regions_from(units[by] if by is not None else None, len(units), by or "region")
+    population = t if t is not None else n.sum(axis=1)  # type: ignore[union-attr]
+    out = pd.DataFrame({"unites": regions.count(), "population": regions.sum(population)}, index=regions.labels)
+    specs: list[IndexSpec] = [INDICES[k] for k in wanted] if wanted is not None else list(INDICES.values())
+    for spec in specs:
+        if spec.family == "single":
+            if x is None or t is None:
+                if wanted is not None:
+                    raise ValueError(f"Index {spec.name!r} is single-group: give 'group' and 'total'.")
+                continue
+            out[spec.name] = spec.compute(x, t, regions)  # type: ignore[call-arg]
+        else:
+            out[spec.name] = spec.compute(n, regions)  # type: ignore[call-arg]
+    return out
