@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from mixite.indices._regions import regions_from
+from mixite.indices._regions import Regions, regions_from
 from mixite.indices.registry import INDICES, IndexSpec
 
 
@@ -26,7 +26,9 @@ def _check_counts(units: pd.DataFrame, values: np.ndarray, names: Sequence[str])
     for mask, rule in ((bad_nan, "missing (NaN) counts"), (bad_neg, "negative counts")):
         if mask.any():
             where = list(units.index[mask][:10])
-            raise ValueError(f"{int(mask.sum())} unit(s) have {rule} in {list(names)}; first: {where}.")
+            raise ValueError(
+                f"{int(mask.sum())} unit(s) have {rule} in {list(names)}; first: {where}."
+            )
 
 
 def segregation_indices(
@@ -101,15 +103,36 @@ def segregation_indices(
         n = None
     regions = regions_from(units[by] if by is not None else None, len(units), by or "region")
     population = t if t is not None else n.sum(axis=1)  # type: ignore[union-attr]
-    out = pd.DataFrame({"unites": regions.count(), "population": regions.sum(population)}, index=regions.labels)
-    specs: list[IndexSpec] = [INDICES[k] for k in wanted] if wanted is not None else list(INDICES.values())
+    out = pd.DataFrame(
+        {"unites": regions.count(), "population": regions.sum(population)}, index=regions.labels
+    )
+    specs: list[IndexSpec] = (
+        [INDICES[k] for k in wanted] if wanted is not None else list(INDICES.values())
+    )
     for spec in specs:
+        _compute(spec, out, x, t, n, regions, explicit=wanted is not None)
+    return out
+
+
+def _compute(
+    spec: IndexSpec,
+    out: pd.DataFrame,
+    x: np.ndarray | None,
+    t: np.ndarray | None,
+    n: np.ndarray | None,
+    regions: Regions,
+    *,
+    explicit: bool,
+) -> None:
+    """Fill ``out[spec.name]``; regions where the index is undefined get NaN silently."""
+    with np.errstate(divide="ignore", invalid="ignore"):
         if spec.family == "single":
             if x is None or t is None:
-                if wanted is not None:
-                    raise ValueError(f"Index {spec.name!r} is single-group: give 'group' and 'total'.")
-                continue
+                if explicit:
+                    raise ValueError(
+                        f"Index {spec.name!r} is single-group: give 'group' and 'total'."
+                    )
+                return
             out[spec.name] = spec.compute(x, t, regions)  # type: ignore[call-arg]
         else:
             out[spec.name] = spec.compute(n, regions)  # type: ignore[call-arg]
-    return out

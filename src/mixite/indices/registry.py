@@ -40,11 +40,15 @@ class IndexSpec:
     full_is_one: bool = True
 
 
-def _single(name: str, fn: SingleFn, title: str, formula: str, reference: str, **kw: object) -> IndexSpec:
+def _single(
+    name: str, fn: SingleFn, title: str, formula: str, reference: str, **kw: object
+) -> IndexSpec:
     return IndexSpec(name, "single", title, formula, reference, fn, **kw)  # type: ignore[arg-type]
 
 
-def _multi(name: str, fn: MultiFn, title: str, formula: str, reference: str, **kw: object) -> IndexSpec:
+def _multi(
+    name: str, fn: MultiFn, title: str, formula: str, reference: str, **kw: object
+) -> IndexSpec:
     return IndexSpec(name, "multi", title, formula, reference, fn, **kw)  # type: ignore[arg-type]
 
 

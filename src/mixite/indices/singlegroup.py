@@ -16,7 +16,9 @@ import numpy as np
 from mixite.indices._regions import FloatArray, Regions
 
 
-def _shares(x: FloatArray, t: FloatArray, r: Regions) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def _shares(
+    x: FloatArray, t: FloatArray, r: Regions
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     X = r.sum(x)
     T = r.sum(t)
     with np.errstate(divide="ignore", invalid="ignore"):

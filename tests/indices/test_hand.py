@@ -1,0 +1,120 @@
+"""Hand-computed cases: two units (10 of 20 and 20 of 30 in the group)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mixite.indices import segregation_indices
+
+UNITS = pd.DataFrame({"x": [10.0, 20.0], "t": [20.0, 30.0]})
+# X = 30, T = 50, P = 0.6; p = 1/2 and 2/3.
+P = 0.6
+p = (0.5, 2 / 3)
+t = (20, 30)
+
+
+def _h(q: float) -> float:
+    return -(q * math.log(q) + (1 - q) * math.log(1 - q))
+
+
+EXPECTED = {
+    "dissimilarity": 0.5 * (abs(10 / 30 - 10 / 20) + abs(20 / 30 - 10 / 20)),
+    "gini": 2 * 20 * 30 * abs(p[0] - p[1]) / (2 * 50**2 * P * (1 - P)),
+    "entropy": (20 * (_h(P) - _h(p[0])) + 30 * (_h(P) - _h(p[1]))) / (_h(P) * 50),
+    "isolation": 10 / 30 * p[0] + 20 / 30 * p[1],
+    "exposure": 10 / 30 * (1 - p[0]) + 20 / 30 * (1 - p[1]),
+    "correlation_ratio": (10 / 30 * p[0] + 20 / 30 * p[1] - P) / (1 - P),
+    "atkinson_0.5": 1
+    - P
+    / (1 - P)
+    * abs(sum(math.sqrt((1 - q) * q) * w for q, w in zip(p, t, strict=True)) / (P * 50)) ** 2,
+    "mutual_information": sum(
+        w / 50 * (q * math.log(q / P) + (1 - q) * math.log((1 - q) / (1 - P)))
+        for q, w in zip(p, t, strict=True)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_two_units_by_hand(name: str) -> None:
+    got = segregation_indices(UNITS, group="x", total="t", indices=[name])[name].iloc[0]
+    assert got == pytest.approx(EXPECTED[name], rel=1e-12)
+
+
+def test_d_equals_gini_for_two_units() -> None:
+    out = segregation_indices(UNITS, group="x", total="t", indices=["dissimilarity", "gini"])
+    assert (
+        out["dissimilarity"].iloc[0] == pytest.approx(out["gini"].iloc[0]) == pytest.approx(1 / 6)
+    )
+
+
+def test_multigroup_three_groups_by_hand() -> None:
+    # Two units: (a, b, c) = (10, 0, 10) and (0, 20, 0); T = 40, π = (1/4, 1/2, 1/4).
+    units = pd.DataFrame({"a": [10.0, 0.0], "b": [0.0, 20.0], "c": [10.0, 0.0]})
+    out = segregation_indices(
+        units,
+        groups=["a", "b", "c"],
+        indices=["multi_dissimilarity", "multi_information_theory", "mutual_information"],
+    )
+    simpson = 1 / 4 * 3 / 4 * 2 + 1 / 2 * 1 / 2
+    d = (20 * (1 / 4 + 1 / 2 + 1 / 4) + 20 * (1 / 4 + 1 / 2 + 1 / 4)) / (2 * 40 * simpson)
+    assert out["multi_dissimilarity"].iloc[0] == pytest.approx(d)
+    e = -(2 * 0.25 * math.log(0.25) + 0.5 * math.log(0.5))
+    m = 20 / 40 * (2 * 0.5 * math.log(0.5 / 0.25)) + 20 / 40 * math.log(1 / 0.5)
+    assert out["mutual_information"].iloc[0] == pytest.approx(m)
+    assert out["multi_information_theory"].iloc[0] == pytest.approx(m / e)
+
+
+def test_regions_in_one_pass_equal_a_loop() -> None:
+    rng = np.random.default_rng(7)
+    units = pd.DataFrame({"t": rng.integers(1, 50, 400).astype(float)})
+    units["x"] = np.floor(units["t"] * rng.random(400))
+    units["r"] = rng.integers(0, 12, 400)
+    together = segregation_indices(units, group="x", total="t", by="r")
+    for region, part in units.groupby("r"):
+        alone = segregation_indices(part.reset_index(drop=True), group="x", total="t")
+        pd.testing.assert_series_equal(
+            together.loc[region].drop(["unites", "population"]),
+            alone.iloc[0].drop(["unites", "population"]),
+            check_names=False,
+            rtol=1e-11,
+        )
+
+
+def test_bad_input_names_the_units() -> None:
+    units = pd.DataFrame({"x": [1.0, 5.0, np.nan], "t": [3.0, 4.0, 2.0]}, index=["u1", "u2", "u3"])
+    with pytest.raises(
+        ValueError,
+        match=r"1 unit\(s\) have missing \(NaN\) counts in \['x', 't'\]; first: \['u3'\]",
+    ):
+        segregation_indices(units, group="x", total="t")
+    units.loc["u3", "x"] = 1
+    with pytest.raises(ValueError, match=r"1 unit\(s\) have more 'x' than 't'; first: \['u2'\]"):
+        segregation_indices(units, group="x", total="t")
+    units.loc["u2", "x"] = -1
+    with pytest.raises(ValueError, match="negative counts"):
+        segregation_indices(units, group="x", total="t")
+    with pytest.raises(ValueError, match="available columns: \\['x', 't'\\]"):
+        segregation_indices(units, group="pauvres", total="t")
+    with pytest.raises(ValueError, match="Unknown indices \\['theil'\\]"):
+        segregation_indices(units.clip(lower=0), group="x", total="t", indices=["theil"])
+
+
+def test_documented_results_for_degenerate_regions() -> None:
+    units = pd.DataFrame(
+        {
+            "x": [0.0, 0.0, 3.0, 2.0, 4.0, 0.0],
+            "t": [5.0, 5.0, 3.0, 6.0, 5.0, 0.0],
+            "r": list("aabbcc"),
+        }
+    )
+    out = segregation_indices(units, group="x", total="t", by="r")
+    assert np.isnan(out.loc["a", "dissimilarity"])  # no member of the group: nothing to measure
+    assert not np.isnan(out.loc["b", "dissimilarity"])
+    # One populated unit (the other is empty): nothing is uneven.
+    assert out.loc["c", "dissimilarity"] == 0 and out.loc["c", "gini"] == 0
+    assert out.loc["c", "unites"] == 2
