@@ -3,7 +3,6 @@ complete segregation, symmetry, float output."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings

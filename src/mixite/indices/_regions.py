@@ -29,14 +29,15 @@ class Regions:
 
     def sum(self, values: npt.ArrayLike) -> FloatArray:
         """Sum of ``values`` over the units of each region."""
-        return np.bincount(self.codes, weights=np.asarray(values, dtype=float), minlength=self.n)
+        weights = np.asarray(values, dtype=float)
+        return np.asarray(np.bincount(self.codes, weights=weights, minlength=self.n), dtype=float)
 
     def spread(self, per_region: npt.ArrayLike) -> FloatArray:
         """Each region's value, repeated for each of its units."""
         return np.asarray(per_region, dtype=float)[self.codes]
 
     def count(self) -> IntArray:
-        return np.bincount(self.codes, minlength=self.n).astype(np.int64)
+        return np.asarray(np.bincount(self.codes, minlength=self.n), dtype=np.int64)
 
     def sorted_within(self, key: FloatArray) -> IntArray:
         """Unit order: by region, then by ``key`` (for rank-based indices)."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from mixite.indices._regions import Regions, regions_from
-from mixite.indices.registry import INDICES, IndexSpec
+from mixite.indices.registry import INDICES, IndexSpec, MultiFn, SingleFn
 
 
 def _column(units: pd.DataFrame, name: str, parameter: str) -> np.ndarray:
@@ -25,7 +26,7 @@ def _check_counts(units: pd.DataFrame, values: np.ndarray, names: Sequence[str])
     bad_neg = (values < 0).any(axis=1)
     for mask, rule in ((bad_nan, "missing (NaN) counts"), (bad_neg, "negative counts")):
         if mask.any():
-            where = list(units.index[mask][:10])
+            where = list(units.index[np.flatnonzero(mask)][:10])
             raise ValueError(
                 f"{int(mask.sum())} unit(s) have {rule} in {list(names)}; first: {where}."
             )
@@ -90,7 +91,8 @@ def segregation_indices(
         over = x > t + 1e-9
         if over.any():
             raise ValueError(
-                f"{int(over.sum())} unit(s) have more '{group}' than '{total}'; first: {list(units.index[over][:10])}."
+                f"{int(over.sum())} unit(s) have more '{group}' than '{total}'; "
+                f"first: {list(units.index[np.flatnonzero(over)][:10])}."
             )
     if groups is not None:
         n = np.column_stack([_column(units, g, "groups") for g in groups])
@@ -133,6 +135,8 @@ def _compute(
                         f"Index {spec.name!r} is single-group: give 'group' and 'total'."
                     )
                 return
-            out[spec.name] = spec.compute(x, t, regions)  # type: ignore[call-arg]
-        else:
-            out[spec.name] = spec.compute(n, regions)  # type: ignore[call-arg]
+            single = cast(SingleFn, spec.compute)
+            out[spec.name] = single(x, t, regions)
+        elif n is not None:
+            multi = cast(MultiFn, spec.compute)
+            out[spec.name] = multi(n, regions)

@@ -98,13 +98,13 @@ def multi_squared_coefficient_of_variation(n: FloatArray, r: Regions) -> FloatAr
     K = n.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
         term = ((pi_ik - pi_k[r.codes]) ** 2 / pi_k[r.codes]).sum(axis=1)
-    return r.sum(t * np.nan_to_num(term)) / ((K - 1) * T)
+    return np.asarray(r.sum(t * np.nan_to_num(term)) / ((K - 1) * T), dtype=float)
 
 
 def exposure_matrix(n: FloatArray, r: Regions) -> FloatArray:
     """Isolation/exposure matrix [R×K×K]: entry (k, l) = Σ_i (n_ik / N_k) π_il, the average
     share of group l in the unit of a member of group k (diagonal: isolation)."""
-    t, T, pi_k, pi_ik = _prepare(n, r)
+    _t, T, pi_k, pi_ik = _prepare(n, r)
     K = n.shape[1]
     Nk = pi_k * T[:, None]
     out = np.empty((r.n, K, K))

@@ -51,7 +51,7 @@ def gini(x: FloatArray, t: FloatArray, r: Regions) -> FloatArray:
     Σ_i Σ_j t_i t_j |p_i − p_j| = 2 Σ_i t_i (p_i W_i − S_i) with W_i, S_i the sums of
     t_j and t_j p_j over the units before i.
     """
-    X, T, P, p = _shares(x, t, r)
+    _x, T, P, p = _shares(x, t, r)
     order = r.sorted_within(p)
     w_before = r.segment_cumsum(t, order)
     s_before = r.segment_cumsum(t * p, order)
@@ -69,26 +69,26 @@ def _entropy(q: FloatArray) -> FloatArray:
 
 def entropy(x: FloatArray, t: FloatArray, r: Regions) -> FloatArray:
     """Theil's information theory index H = Σ t_i (E − E_i) / (E T), E the binary entropy."""
-    X, T, P, p = _shares(x, t, r)
+    _x, T, P, p = _shares(x, t, r)
     E = _entropy(P)
     return r.sum(t * (r.spread(E) - _entropy(p))) / (E * T)
 
 
 def isolation(x: FloatArray, t: FloatArray, r: Regions) -> FloatArray:
     """Isolation xPx = Σ (x_i / X)(x_i / t_i): the group share in a member's unit."""
-    X, T, P, p = _shares(x, t, r)
+    X, _t, P, p = _shares(x, t, r)
     return _defined(r.sum(x / r.spread(X) * p), P)
 
 
 def exposure(x: FloatArray, t: FloatArray, r: Regions) -> FloatArray:
     """Exposure (interaction) xPy = Σ (x_i / X)((t_i − x_i) / t_i)."""
-    X, T, P, p = _shares(x, t, r)
+    X, _t, P, p = _shares(x, t, r)
     return _defined(r.sum(x / r.spread(X) * (1 - p)), P)
 
 
 def correlation_ratio(x: FloatArray, t: FloatArray, r: Regions) -> FloatArray:
     """Correlation ratio V = (xPx − P) / (1 − P) (eta²)."""
-    X, T, P, p = _shares(x, t, r)
+    _x, _t, P, _p = _shares(x, t, r)
     return (isolation(x, t, r) - P) / (1 - P)
 
 
@@ -100,6 +100,6 @@ def atkinson(x: FloatArray, t: FloatArray, r: Regions, *, b: float = 0.5) -> Flo
     """
     if not 0 < b < 1:
         raise ValueError(f"The 'b' parameter of atkinson must be in (0, 1); got {b}.")
-    X, T, P, p = _shares(x, t, r)
+    _x, T, P, p = _shares(x, t, r)
     s = r.sum((1 - p) ** (1 - b) * p**b * t)
     return 1 - P / (1 - P) * np.abs(s / (P * T)) ** (1 / (1 - b))
