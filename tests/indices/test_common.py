@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from mixite.indices import INDICES, segregation_indices
 
 SINGLE = [k for k, v in INDICES.items() if v.family == "single"]
-MULTI = [k for k, v in INDICES.items() if v.family == "multi"]
+MULTI = [k for k, v in INDICES.items() if v.family != "single"]
 
 
 def _compute(units: pd.DataFrame, name: str) -> float:
@@ -80,3 +80,20 @@ def test_registry_is_documented() -> None:
         assert spec.formula and spec.reference and spec.title
         assert spec.compute.__doc__ or hasattr(spec.compute, "func")
     assert set(SINGLE) | set(MULTI) == set(INDICES)
+
+
+ORDINAL = [k for k, v in INDICES.items() if v.family == "ordinal"]
+
+
+@pytest.mark.parametrize("name", ORDINAL)
+@settings(max_examples=30, deadline=None)
+@given(counts=counts_strategy)
+def test_ordinal_indices_ignore_the_direction_of_the_order(
+    name: str, counts: list[tuple[int, int, int]]
+) -> None:
+    units = _units(counts)
+    if not _valid(units):
+        return
+    forward = segregation_indices(units, groups=["a", "b", "c"], indices=[name])[name].iloc[0]
+    backward = segregation_indices(units, groups=["c", "b", "a"], indices=[name])[name].iloc[0]
+    assert forward == pytest.approx(backward, abs=1e-9)

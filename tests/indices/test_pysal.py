@@ -119,3 +119,44 @@ def test_martinique_dissimilarity_matches_source_md(grid: pd.DataFrame) -> None:
     ].iloc[0]
     assert round(d, 3) == 0.279
     assert not np.isnan(d)
+
+
+LOCAL = {
+    "diversite": "MultiLocalDiversity",
+    "entropie": "MultiLocalEntropy",
+    "concentration_simpson": "MultiLocalSimpsonConcentration",
+    "interaction_simpson": "MultiLocalSimpsonInteraction",
+}
+
+
+@pytest.mark.parametrize("column", list(LOCAL))
+def test_local_indices_on_census_iris(iris_nord: pd.DataFrame, column: str) -> None:
+    import segregation.local as loc
+
+    from mixite.indices import local_indices
+
+    groups = [f"C16_PMEN_CS{i}" for i in range(1, 9)]
+    ours = local_indices(iris_nord, groups=groups)[column].to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = np.asarray(getattr(loc, LOCAL[column])(iris_nord, groups).statistics, dtype=float)
+    np.testing.assert_allclose(ours, theirs, atol=1e-9)
+
+
+def test_location_quotients_and_m_contributions(iris_nord: pd.DataFrame) -> None:
+    import segregation.local as loc
+
+    from mixite.indices import local_indices
+
+    groups = [f"C16_PMEN_CS{i}" for i in range(1, 9)]
+    ours = local_indices(iris_nord, groups=groups)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = np.asarray(loc.MultiLocationQuotient(iris_nord, groups).statistics, dtype=float)
+    np.testing.assert_allclose(
+        ours[[f"quotient_{g}" for g in groups]].to_numpy(), theirs, atol=1e-9
+    )
+    m = segregation_indices(iris_nord, groups=groups, indices=["mutual_information"])[
+        "mutual_information"
+    ].iloc[0]
+    assert ours["contribution_m"].sum() == pytest.approx(m, abs=1e-12)

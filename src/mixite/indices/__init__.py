@@ -5,6 +5,7 @@ Pure computation: no file or database access.
 """
 
 from mixite.indices.batch import segregation_indices
+from mixite.indices.local import local_indices
 from mixite.indices.registry import INDICES, IndexSpec
 
-__all__ = ["INDICES", "IndexSpec", "segregation_indices"]
+__all__ = ["INDICES", "IndexSpec", "local_indices", "segregation_indices"]

@@ -40,6 +40,7 @@ def segregation_indices(
     total: str | None = None,
     by: str | None = None,
     indices: Sequence[str] | None = None,
+    ordered: bool = False,
 ) -> pd.DataFrame:
     """One row per region (``by``), one column per index of the registry.
 
@@ -57,6 +58,8 @@ def segregation_indices(
         Column of region labels: every index is computed for every region at once.
     indices : sequence of str, optional
         Registry names to compute (default: every one the inputs allow).
+    ordered : bool
+        ``groups`` are ordered (income classes…): ordinal indices are computed too.
 
     Returns
     -------
@@ -108,9 +111,14 @@ def segregation_indices(
     out = pd.DataFrame(
         {"unites": regions.count(), "population": regions.sum(population)}, index=regions.labels
     )
-    specs: list[IndexSpec] = (
-        [INDICES[k] for k in wanted] if wanted is not None else list(INDICES.values())
-    )
+    if wanted is not None:
+        specs = [INDICES[k] for k in wanted]
+        if any(s.family == "ordinal" for s in specs) and groups is None:
+            raise ValueError("Ordinal indices need 'groups' in their order (e.g. income classes).")
+    else:
+        specs = [
+            s for s in INDICES.values() if s.family != "ordinal" or (ordered and groups is not None)
+        ]
     for spec in specs:
         _compute(spec, out, x, t, n, regions, explicit=wanted is not None)
     return out
@@ -138,5 +146,7 @@ def _compute(
             single = cast(SingleFn, spec.compute)
             out[spec.name] = single(x, t, regions)
         elif n is not None:
+            if spec.family == "ordinal" and n.shape[1] < 3:
+                raise ValueError(f"Ordinal index {spec.name!r} needs at least 3 ordered groups.")
             multi = cast(MultiFn, spec.compute)
             out[spec.name] = multi(n, regions)

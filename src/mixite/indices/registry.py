@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
-from mixite.indices import multigroup, singlegroup
+from mixite.indices import multigroup, ordinal, singlegroup
 from mixite.indices._regions import FloatArray, Regions
 
 SingleFn = Callable[[FloatArray, FloatArray, Regions], FloatArray]
@@ -28,7 +28,7 @@ class IndexSpec:
     """
 
     name: str
-    family: Literal["single", "multi"]
+    family: Literal["single", "multi", "ordinal"]
     title: str
     formula: str
     reference: str
@@ -52,8 +52,15 @@ def _multi(
     return IndexSpec(name, "multi", title, formula, reference, fn, **kw)  # type: ignore[arg-type]
 
 
+def _ordinal(
+    name: str, fn: MultiFn, title: str, formula: str, reference: str, **kw: object
+) -> IndexSpec:
+    return IndexSpec(name, "ordinal", title, formula, reference, fn, **kw)  # type: ignore[arg-type]
+
+
 MASSEY = "Massey & Denton (1988), Social Forces 67(2)"
 REARDON = "Reardon & Firebaugh (2002), Sociological Methodology 32"
+ORDINAL = "Reardon (2009), Research on Economic Inequality 17"
 
 INDICES: dict[str, IndexSpec] = {
     spec.name: spec
@@ -74,6 +81,9 @@ INDICES: dict[str, IndexSpec] = {
         _multi("multi_information_theory", multigroup.multi_information_theory, "indice d'information (H de Theil)", "H = Σ_i t_i (E − E_i) / (E T)", REARDON),
         _multi("mutual_information", multigroup.mutual_information, "information mutuelle M", "M = Σ_i (t_i/T) Σ_k π_ik ln(π_ik/π_k)", "Mora & Ruiz-Castillo (2011), Sociological Methodology 41", upper=float("inf"), full_is_one=False),
         _multi("multi_relative_diversity", multigroup.multi_relative_diversity, "diversité relative", "R = Σ_k Σ_i t_i (π_ik − π_k)² / (T I)", "Carlson (1992) ; " + REARDON),
+        _ordinal("ordinal_information", ordinal.ordinal_information, "indice ordinal d'information", "Λ = 1 − Σ t_i v_i / (T v), v = Σ_k E(c_k)/(K−1)", ORDINAL),
+        _ordinal("ordinal_variation", ordinal.ordinal_variation, "indice de variation ordinale", "Λ = 1 − Σ t_i v_i / (T v), v = Σ_k 4 c_k (1−c_k)/(K−1)", ORDINAL),
+        _ordinal("rank_order_information", ordinal.rank_order_information, "indice d'information des rangs H^R", "H^R = 2 ln 2 ∫ E(p) H(p) dp, H(p) ajusté aux seuils", "Reardon, Firebaugh, O'Sullivan & Matthews (2006) ; Reardon & Bischoff (2011)"),
         _multi("multi_squared_coefficient_of_variation", multigroup.multi_squared_coefficient_of_variation, "carré du coefficient de variation", "C = Σ_k Σ_i t_i (π_ik − π_k)² / ((K−1) T π_k)", REARDON, full_is_one=False),
     )
 }  # fmt: skip
