@@ -22,6 +22,9 @@ class Regions:
 
     codes: IntArray
     labels: pd.Index
+    #: Set when the regions are consecutive blocks of this many units (stacked draws):
+    #: sums then reshape instead of counting, ten times faster.
+    block: int | None = None
 
     @property
     def n(self) -> int:
@@ -30,10 +33,14 @@ class Regions:
     def sum(self, values: npt.ArrayLike) -> FloatArray:
         """Sum of ``values`` over the units of each region."""
         weights = np.asarray(values, dtype=float)
+        if self.block is not None:
+            return np.asarray(weights.reshape(self.n, self.block).sum(axis=1), dtype=float)
         return np.asarray(np.bincount(self.codes, weights=weights, minlength=self.n), dtype=float)
 
     def spread(self, per_region: npt.ArrayLike) -> FloatArray:
         """Each region's value, repeated for each of its units."""
+        if self.block is not None:
+            return np.repeat(np.asarray(per_region, dtype=float), self.block)
         return np.asarray(per_region, dtype=float)[self.codes]
 
     def count(self) -> IntArray:
@@ -53,6 +60,12 @@ class Regions:
         seg_start = np.repeat(starts, lengths)
         before = np.where(seg_start > 0, total[np.maximum(seg_start - 1, 0)], 0.0)
         return np.asarray(total - v - before, dtype=float)
+
+
+def blocks(n_blocks: int, size: int) -> Regions:
+    """``n_blocks`` consecutive regions of ``size`` units each (stacked draws)."""
+    codes = np.repeat(np.arange(n_blocks, dtype=np.int64), size)
+    return Regions(codes, pd.Index(range(n_blocks)), block=size)
 
 
 def single_region(n_units: int) -> Regions:

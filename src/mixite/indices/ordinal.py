@@ -9,7 +9,9 @@ Ordered groups 1 … K; c_k = share of the population in groups ≤ k (k = 1 …
 - **Rank-order information theory index** H^R (Reardon, Firebaugh, O'Sullivan &
   Matthews 2006; Reardon & Bischoff 2011): the binary H at each threshold, H(c_k), is
   fitted by a polynomial in c of degree min(4, K − 2) by least squares weighted by E(c)²,
-  then H^R = 2 ln 2 ∫₀¹ E(p) H(p) dp with E the binary entropy in bits.
+  then H^R = 2 ln 2 ∫₀¹ E(p) H(p) dp with E the binary entropy in bits. It is an
+  approximation: with few categories the fitted curve can leave [0, 1] slightly near
+  the ends (Reardon & Bischoff recommend five or more ordered groups).
 
 Reardon (2009), "Measures of ordinal segregation", Research on Economic Inequality 17.
 """

@@ -83,7 +83,7 @@ INDICES: dict[str, IndexSpec] = {
         _multi("multi_relative_diversity", multigroup.multi_relative_diversity, "diversité relative", "R = Σ_k Σ_i t_i (π_ik − π_k)² / (T I)", "Carlson (1992) ; " + REARDON),
         _ordinal("ordinal_information", ordinal.ordinal_information, "indice ordinal d'information", "Λ = 1 − Σ t_i v_i / (T v), v = Σ_k E(c_k)/(K−1)", ORDINAL),
         _ordinal("ordinal_variation", ordinal.ordinal_variation, "indice de variation ordinale", "Λ = 1 − Σ t_i v_i / (T v), v = Σ_k 4 c_k (1−c_k)/(K−1)", ORDINAL),
-        _ordinal("rank_order_information", ordinal.rank_order_information, "indice d'information des rangs H^R", "H^R = 2 ln 2 ∫ E(p) H(p) dp, H(p) ajusté aux seuils", "Reardon, Firebaugh, O'Sullivan & Matthews (2006) ; Reardon & Bischoff (2011)"),
+        _ordinal("rank_order_information", ordinal.rank_order_information, "indice d'information des rangs H^R", "H^R = 2 ln 2 ∫ E(p) H(p) dp, H(p) ajusté aux seuils", "Reardon, Firebaugh, O'Sullivan & Matthews (2006) ; Reardon & Bischoff (2011)", lower=float("-inf"), upper=float("inf")),
         _multi("multi_squared_coefficient_of_variation", multigroup.multi_squared_coefficient_of_variation, "carré du coefficient de variation", "C = Σ_k Σ_i t_i (π_ik − π_k)² / ((K−1) T π_k)", REARDON, full_is_one=False),
     )
 }  # fmt: skip

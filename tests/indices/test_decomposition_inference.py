@@ -1,0 +1,138 @@
+"""Scale and change decompositions are exact; inference is seeded and sound."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mixite.indices import segregation_indices
+from mixite.indices.decomposition import decompose_change, decompose_scales
+from mixite.indices.inference import (
+    bias_corrected,
+    compare,
+    expected_dissimilarity,
+    infer,
+    null_distribution,
+)
+
+
+def _nested(rng: np.random.Generator, n: int = 300) -> pd.DataFrame:
+    f = pd.DataFrame(rng.integers(0, 30, (n, 3)), columns=["a", "b", "c"]).astype(float)
+    f["iris"] = rng.integers(0, 40, n)
+    f["commune"] = f["iris"] // 8
+    f["territoire"] = f["commune"] // 2
+    return f
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_scales_add_up_to_m(seed: int) -> None:
+    f = _nested(np.random.default_rng(seed))
+    d = decompose_scales(f, groups=["a", "b", "c"], levels=["territoire", "commune", "iris"])
+    m = segregation_indices(f, groups=["a", "b", "c"], indices=["mutual_information"])[
+        "mutual_information"
+    ].iloc[0]
+    assert d.table["m"].sum() == pytest.approx(m, abs=1e-12)
+    assert d.total_m == pytest.approx(m, abs=1e-12)
+    assert (d.table["m"] >= -1e-12).all()
+    assert d.table["h"].sum() == pytest.approx(
+        segregation_indices(f, groups=["a", "b", "c"], indices=["multi_information_theory"])[
+            "multi_information_theory"
+        ].iloc[0]
+    )
+
+
+def test_between_component_is_m_of_the_aggregates() -> None:
+    f = _nested(np.random.default_rng(1))
+    d = decompose_scales(f, groups=["a", "b", "c"], levels=["commune"])
+    agg = f.groupby("commune")[["a", "b", "c"]].sum()
+    between = segregation_indices(agg, groups=["a", "b", "c"], indices=["mutual_information"])[
+        "mutual_information"
+    ].iloc[0]
+    assert d.table["m"].iloc[0] == pytest.approx(between, abs=1e-12)
+
+
+def test_levels_must_nest() -> None:
+    f = _nested(np.random.default_rng(1))
+    f.loc[0, "commune"] = 99
+    f.loc[1, "commune"] = 99
+    f.loc[1, "territoire"] = 98
+    with pytest.raises(ValueError, match="is not nested in 'territoire'"):
+        decompose_scales(f, groups=["a", "b", "c"], levels=["territoire", "commune"])
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_change_components_add_up(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    f = _nested(rng, 120)
+    f["id"] = range(len(f))
+    before = f.iloc[:110].copy()
+    after = f.iloc[5:].copy()
+    after[["a", "b", "c"]] = np.rint(
+        after[["a", "b", "c"]] * rng.uniform(0.5, 1.5, (len(after), 3))
+    )
+    c = decompose_change(before, after, unit="id", groups=["a", "b", "c"])
+    assert c.table()["variation_m"].sum() == pytest.approx(c.total, abs=1e-10)
+
+
+def test_change_without_change_is_zero_and_pure_composition() -> None:
+    f = _nested(np.random.default_rng(3), 80)
+    f["id"] = range(len(f))
+    same = decompose_change(f, f, unit="id", groups=["a", "b", "c"])
+    assert abs(same.total) < 1e-12 and abs(same.structural) < 1e-9
+    doubled = f.assign(b=f["b"] * 2)  # the association is kept; both margins move
+    c = decompose_change(f, doubled, unit="id", groups=["a", "b", "c"])
+    assert abs(c.structural) < 1e-9  # odds ratios kept: only the margins moved
+
+
+def test_expected_dissimilarity_exact_matches_simulation() -> None:
+    rng = np.random.default_rng(5)
+    t = rng.integers(1, 20, 800).astype(float)
+    x = np.floor(t * rng.random(800) * 0.6)
+    exact = expected_dissimilarity(x, t)
+    sims = null_distribution(x, t, "dissimilarity", draws=4000, rng=np.random.default_rng(6))
+    assert exact == pytest.approx(sims.mean(), abs=3 * sims.std() / np.sqrt(4000) + 1e-4)
+
+
+def test_two_unit_expected_dissimilarity_by_hand() -> None:
+    # T = 2, X = 1, two units of one person: the member lands in either unit; D = 1 always.
+    assert expected_dissimilarity([1, 0], [1, 1]) == pytest.approx(1.0)
+    # T = 4, X = 2 in two units of two: P(x1 = 0, 1, 2) = 1/6, 4/6, 1/6; D = 1, 0, 1.
+    assert expected_dissimilarity([1, 1], [2, 2]) == pytest.approx(1 / 3)
+
+
+def test_bias_correction() -> None:
+    assert bias_corrected(0.4, 0.28) == pytest.approx((0.4 - 0.28) / 0.72)
+    assert bias_corrected(0.2, 0.28) == pytest.approx((0.2 - 0.28) / 0.28)
+    assert bias_corrected(1.0, 0.3) == 1.0
+
+
+def test_inference_is_seeded_and_reports_everything() -> None:
+    rng = np.random.default_rng(8)
+    t = rng.integers(5, 20, 500).astype(float)
+    x = np.where(np.arange(500) < 250, np.floor(t * 0.6), np.floor(t * 0.1))
+    a = infer(x, t, "dissimilarity", draws=300, rng=np.random.default_rng(1))
+    b = infer(x, t, "dissimilarity", draws=300, rng=np.random.default_rng(1))
+    assert a == b
+    assert a.ci_low <= a.estimate <= a.ci_high
+    assert a.p_value == pytest.approx(1 / 301)
+    assert a.expected_random < a.estimate and 0 < a.bias_corrected < 1
+    even = infer(np.floor(t * 0.3), t, "isolation", draws=300, rng=np.random.default_rng(2))
+    assert even.p_value > 0.01
+    with pytest.raises(ValueError, match="single-group indices"):
+        infer(x, t, "multi_gini", draws=10, rng=np.random.default_rng(1))
+
+
+def test_compare_regions_and_dates() -> None:
+    rng = np.random.default_rng(9)
+    t = rng.integers(5, 20, 300).astype(float)
+    seg = np.where(np.arange(300) < 150, np.floor(t * 0.7), np.floor(t * 0.05))
+    even = np.floor(t * 0.35)
+    different = compare((seg, t), (even, t), rng=np.random.default_rng(3), draws=300)
+    assert different.p_value < 0.01 and different.difference > 0
+    same = compare((seg, t), (seg, t), paired=True, rng=np.random.default_rng(3), draws=300)
+    assert same.difference == 0 and same.p_value == 1.0
