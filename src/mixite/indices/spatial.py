@@ -1,0 +1,275 @@
+"""Spatial single-group indices using unit areas, centroids or contiguity, for every
+region at once (Massey & Denton 1988, Social Forces 67(2), and the works they cite).
+
+Units carry centroid coordinates in metres and an area in m². Distances enter the
+proximity functions in **kilometres**, as in Massey & Denton; pairs further apart than
+``cutoff_km`` (default 20 km, where exp(−d) < 2·10⁻⁹) are left out, and pairs are
+only counted within a region, so regions of any size are handled together.
+
+- delta: DEL = ½ Σ |x_i/X − a_i/A| (Hoover 1941).
+- absolute / relative concentration (Massey & Denton): units sorted by area; n1 the
+  smallest units holding as many people as the group, n2 the largest.
+- absolute / relative centralization (Duncan, Cuzzort & Duncan 1961): units sorted by
+  distance to the region's centre (mean of centroids), cumulative shares of the group
+  against those of area (absolute) or of the rest of the population (relative).
+- absolute / relative clustering, spatial proximity (White 1983; Massey & Denton):
+  c_ij = exp(−d_ij), c_ii = exp(−(0.6 a_i)^0.5) with a_i in km².
+- distance-decay isolation / exposure (Morgan 1983): K_ij = t_j exp(−d_ij) / Σ_j t_j exp(−d_ij).
+- spatial dissimilarity (Morrill 1991): D − Σ Σ c_ij |p_i − p_j| / Σ Σ c_ij with c
+  the queen contiguity of grid cells; boundary spatial dissimilarity (Wong 1993): the
+  same with c_ij the shared boundary length (rook contiguity on a grid).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy.spatial import cKDTree  # type: ignore[import-untyped]
+
+from mixite.indices._regions import FloatArray, Regions, regions_from
+from mixite.indices.singlegroup import dissimilarity
+
+SPATIAL_INDICES: tuple[str, ...] = (
+    "delta",
+    "absolute_concentration",
+    "relative_concentration",
+    "absolute_centralization",
+    "relative_centralization",
+    "absolute_clustering",
+    "relative_clustering",
+    "spatial_proximity",
+    "distance_decay_isolation",
+    "distance_decay_exposure",
+    "spatial_dissimilarity",
+    "boundary_spatial_dissimilarity",
+)
+
+
+def _pairs(
+    cx: FloatArray, cy: FloatArray, r: Regions, cutoff_m: float
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray]:
+    """Ordered pairs (i ≠ j) in the same region within ``cutoff_m``, with distances."""
+    tree = cKDTree(np.column_stack([cx, cy]))
+    sparse = tree.sparse_distance_matrix(tree, cutoff_m, output_type="coo_matrix")
+    i, j, d = sparse.row.astype(np.int64), sparse.col.astype(np.int64), sparse.data.astype(float)
+    keep = (i != j) & (r.codes[i] == r.codes[j])
+    return i[keep], j[keep], d[keep]
+
+
+def _cum_share(
+    values: FloatArray, order: npt.NDArray[np.int64], r: Regions, totals: FloatArray
+) -> FloatArray:
+    inclusive = r.segment_cumsum(values, order) + values[order]
+    return inclusive / totals[r.codes[order]]
+
+
+def _concentration(
+    x: FloatArray, t: FloatArray, area: FloatArray, r: Regions
+) -> tuple[FloatArray, FloatArray]:
+    X, T = r.sum(x), r.sum(t)
+    y = t - x
+    Y = T - X
+    asc = r.sorted_within(area)
+    desc = r.sorted_within(-area)
+    cum_asc = r.segment_cumsum(t, asc) + t[asc]
+    cum_desc = r.segment_cumsum(t, desc) + t[desc]
+    # n1: smallest units up to the first whose cumulative population reaches X.
+    reached_asc = cum_asc >= X[r.codes[asc]] - 1e-9
+    first_asc = _first_true(reached_asc, r.codes[asc], r.n)
+    reached_desc = cum_desc >= X[r.codes[desc]] - 1e-9
+    first_desc = _first_true(reached_desc, r.codes[desc], r.n)
+    rank_asc = np.empty(len(t), dtype=np.int64)
+    rank_asc[asc] = _rank_in_segment(r.codes[asc])
+    rank_desc = np.empty(len(t), dtype=np.int64)
+    rank_desc[desc] = _rank_in_segment(r.codes[desc])
+    in_small = rank_asc <= first_asc[r.codes]
+    in_large = rank_desc <= first_desc[r.codes]
+    T1 = r.sum(np.where(in_small, t, 0.0))
+    T2 = r.sum(np.where(in_large, t, 0.0))
+    small = r.sum(np.where(in_small, t * area, 0.0)) / T1
+    large = r.sum(np.where(in_large, t * area, 0.0)) / T2
+    group_area = r.sum(x * area) / X
+    rest_area = r.sum(y * area) / Y
+    spread = ~np.isclose(large, small)  # equal areas: concentration is undefined
+    aco = np.where(spread, 1 - (group_area - small) / (large - small), np.nan)
+    rco = np.where(spread, (group_area / rest_area - 1) / (small / large - 1), np.nan)
+    return aco, rco
+
+
+def _rank_in_segment(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    starts = np.r_[0, np.flatnonzero(np.diff(codes)) + 1]
+    lengths = np.diff(np.r_[starts, len(codes)])
+    return np.asarray(np.arange(len(codes)) - np.repeat(starts, lengths), dtype=np.int64)
+
+
+def _first_true(
+    flags: npt.NDArray[np.bool_], codes: npt.NDArray[np.int64], n: int
+) -> npt.NDArray[np.int64]:
+    """Rank (within its segment) of the first True of each region's segment."""
+    ranks = _rank_in_segment(codes)
+    out = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(out, codes[flags], ranks[flags])
+    return out
+
+
+def _centralization(
+    x: FloatArray, t: FloatArray, area: FloatArray, cx: FloatArray, cy: FloatArray, r: Regions
+) -> tuple[FloatArray, FloatArray]:
+    counts = r.count().astype(float)
+    mx = r.sum(cx) / counts
+    my = r.sum(cy) / counts
+    dist = np.hypot(cx - mx[r.codes], cy - my[r.codes])
+    order = r.sorted_within(dist)
+    y = t - x
+    Xi = _cum_share(x, order, r, r.sum(x))
+    Ai = _cum_share(area, order, r, r.sum(area))
+    Yi = _cum_share(y, order, r, r.sum(y))
+    codes = r.codes[order]
+    first = np.r_[True, codes[1:] != codes[:-1]]
+    Xprev = np.where(first, np.nan, np.r_[np.nan, Xi[:-1]])
+    Aprev = np.where(first, np.nan, np.r_[np.nan, Ai[:-1]])
+    Yprev = np.where(first, np.nan, np.r_[np.nan, Yi[:-1]])
+    sub = Regions(codes, r.labels)
+    ace = sub.sum(np.nan_to_num(Xprev * Ai)) - sub.sum(np.nan_to_num(Xi * Aprev))
+    rce = sub.sum(np.nan_to_num(Xprev * Yi)) - sub.sum(np.nan_to_num(Xi * Yprev))
+    return ace, rce
+
+
+def _proximity(
+    x: FloatArray,
+    t: FloatArray,
+    area: FloatArray,
+    r: Regions,
+    pairs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray],
+) -> dict[str, FloatArray]:
+    i, j, d = pairs
+    c = np.exp(-d / 1000.0)
+    c_self = np.exp(-((0.6 * area / 1e6) ** 0.5))
+    y = t - x
+    X, Y, T = r.sum(x), r.sum(y), r.sum(t)
+    n = r.count().astype(float)
+    region_of_pair = r.codes[i]
+
+    def pair_sum(values: FloatArray) -> FloatArray:
+        return np.asarray(np.bincount(region_of_pair, weights=values, minlength=r.n), dtype=float)
+
+    c_total = pair_sum(c) + r.sum(c_self)
+    cx = np.bincount(i, weights=c * x[j], minlength=len(x)) + c_self * x  # Σ_j c_ij x_j
+    ct = np.bincount(i, weights=c * t[j], minlength=len(x)) + c_self * t
+    acl = (r.sum(x / X[r.codes] * cx) - X / n**2 * c_total) / (
+        r.sum(x / X[r.codes] * ct) - X / n**2 * c_total
+    )
+    pxx = (pair_sum(c * x[i] * x[j]) + r.sum(c_self * x * x)) / X**2
+    pyy = (pair_sum(c * y[i] * y[j]) + r.sum(c_self * y * y)) / Y**2
+    ptt = (pair_sum(c * t[i] * t[j]) + r.sum(c_self * t * t)) / T**2
+    # Distance decay (Morgan 1983): K_ij = t_j c_ij / Σ_j t_j c_ij (self included).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(t > 0, x / np.where(t > 0, t, 1), 0.0)
+        kp = np.bincount(i, weights=c * t[j] * p[j], minlength=len(x)) + c_self * t * p
+        k_norm = ct
+        local_share = np.where(k_norm > 0, kp / k_norm, 0.0)
+    return {
+        "absolute_clustering": acl,
+        "relative_clustering": pxx / pyy - 1,
+        "spatial_proximity": (X * pxx + Y * pyy) / (T * ptt),
+        "distance_decay_isolation": r.sum(x / X[r.codes] * local_share),
+        "distance_decay_exposure": r.sum(x / X[r.codes] * (1 - local_share)),
+    }
+
+
+def grid_neighbours(
+    cx: FloatArray, cy: FloatArray, cell: float, *, queen: bool
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Ordered neighbour pairs of grid cells (rook: shared edge; queen: edge or corner)."""
+    tree = cKDTree(np.column_stack([cx, cy]))
+    reach = cell * (np.sqrt(2) if queen else 1.0) * 1.0001
+    sparse = tree.sparse_distance_matrix(tree, reach, output_type="coo_matrix")
+    keep = sparse.row != sparse.col
+    return sparse.row[keep].astype(np.int64), sparse.col[keep].astype(np.int64)
+
+
+def _contiguity_dissim(
+    x: FloatArray, t: FloatArray, r: Regions, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]
+) -> FloatArray:
+    same = r.codes[i] == r.codes[j]
+    i, j = i[same], j[same]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(t > 0, x / np.where(t > 0, t, 1), 0.0)
+        num = np.bincount(r.codes[i], weights=np.abs(p[i] - p[j]), minlength=r.n)
+        den = np.bincount(r.codes[i], minlength=r.n).astype(float)
+        return dissimilarity(x, t, r) - np.where(den > 0, num / den, 0.0)
+
+
+def spatial_indices(
+    units: pd.DataFrame,
+    *,
+    group: str,
+    total: str,
+    x: str = "x",
+    y: str = "y",
+    area: str | None = None,
+    cell: float | None = 200.0,
+    by: str | None = None,
+    indices: Sequence[str] | None = None,
+    cutoff_km: float = 20.0,
+) -> pd.DataFrame:
+    """The spatial single-group indices for every region, one column each.
+
+    ``x``/``y`` are centroids in metres (for a grid, pass the south-west corners and
+    ``cell``: centroids are then corner + cell/2, areas cell², contiguity from the grid).
+    Without ``cell``, ``area`` is required and the contiguity-based indices are skipped.
+    """
+    wanted = list(indices) if indices is not None else list(SPATIAL_INDICES)
+    unknown = [k for k in wanted if k not in SPATIAL_INDICES]
+    if unknown:
+        raise ValueError(f"Unknown spatial indices {unknown}; available: {list(SPATIAL_INDICES)}.")
+    xs = units[group].to_numpy(dtype=float)
+    ts = units[total].to_numpy(dtype=float)
+    if (xs > ts + 1e-9).any() or (xs < 0).any():
+        raise ValueError(f"'{group}' must be between 0 and '{total}' in every unit.")
+    half = (cell or 0.0) / 2
+    cx = units[x].to_numpy(dtype=float) + half
+    cy = units[y].to_numpy(dtype=float) + half
+    if area is not None:
+        a = units[area].to_numpy(dtype=float)
+    elif cell is not None:
+        a = np.full(len(units), cell * cell)
+    else:
+        raise ValueError(
+            "spatial_indices needs 'area' (a column of unit areas) or 'cell' (a grid)."
+        )
+    r = regions_from(units[by] if by is not None else None, len(units), by or "region")
+    out = pd.DataFrame(index=r.labels)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if "delta" in wanted:
+            out["delta"] = 0.5 * r.sum(np.abs(xs / r.spread(r.sum(xs)) - a / r.spread(r.sum(a))))
+        if {"absolute_concentration", "relative_concentration"} & set(wanted):
+            aco, rco = _concentration(xs, ts, a, r)
+            out["absolute_concentration"], out["relative_concentration"] = aco, rco
+        if {"absolute_centralization", "relative_centralization"} & set(wanted):
+            ace, rce = _centralization(xs, ts, a, cx, cy, r)
+            out["absolute_centralization"], out["relative_centralization"] = ace, rce
+        prox = {
+            "absolute_clustering",
+            "relative_clustering",
+            "spatial_proximity",
+            "distance_decay_isolation",
+            "distance_decay_exposure",
+        }
+        if prox & set(wanted):
+            values = _proximity(xs, ts, a, r, _pairs(cx, cy, r, cutoff_km * 1000))
+            for k in prox & set(wanted):
+                out[k] = values[k]
+        if cell is not None:
+            if "spatial_dissimilarity" in wanted:
+                out["spatial_dissimilarity"] = _contiguity_dissim(
+                    xs, ts, r, *grid_neighbours(cx, cy, cell, queen=True)
+                )
+            if "boundary_spatial_dissimilarity" in wanted:
+                out["boundary_spatial_dissimilarity"] = _contiguity_dissim(
+                    xs, ts, r, *grid_neighbours(cx, cy, cell, queen=False)
+                )
+    return out[[k for k in wanted if k in out.columns]]
