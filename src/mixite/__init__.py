@@ -13,10 +13,23 @@ from mixite.errors import (
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``mixite.segregation_indices`` and ``mixite.INDICES`` without importing the engine
+    at ``import mixite`` time."""
+    if name in ("segregation_indices", "INDICES", "local_indices"):
+        from mixite import indices
+
+        return getattr(indices, name)
+    raise AttributeError(f"module 'mixite' has no attribute {name!r}")
+
 __all__ = [
     "InvalidDataError",
     "MixiteError",
     "StoreError",
+    "INDICES",
     "UnknownKindError",
     "__version__",
+    "local_indices",
+    "segregation_indices",
 ]

@@ -273,3 +273,20 @@ def spatial_indices(
                     xs, ts, r, *grid_neighbours(cx, cy, cell, queen=False)
                 )
     return out[[k for k in wanted if k in out.columns]]
+
+
+#: Title, formula and reference of each spatial index (for the docs and the CLI).
+SPATIAL_DOCS: dict[str, tuple[str, str, str]] = {
+    "delta": ("indice delta", "DEL = ½ Σ |x_i/X − a_i/A|", "Hoover (1941) ; Massey & Denton (1988)"),
+    "absolute_concentration": ("concentration absolue", "ACO = 1 − (Σ x_i a_i/X − Σ_{i≤n1} t_i a_i/T1) / (Σ_{i≥n2} t_i a_i/T2 − Σ_{i≤n1} t_i a_i/T1)", "Massey & Denton (1988)"),
+    "relative_concentration": ("concentration relative", "RCO = ((Σ x_i a_i/X)/(Σ y_i a_i/Y) − 1) / ((Σ_{i≤n1} t_i a_i/T1)/(Σ_{i≥n2} t_i a_i/T2) − 1)", "Massey & Denton (1988)"),
+    "absolute_centralization": ("centralisation absolue", "ACE = Σ X_{i−1} A_i − Σ X_i A_{i−1} (unités triées par distance au centre)", "Duncan, Cuzzort & Duncan (1961) ; Massey & Denton (1988)"),
+    "relative_centralization": ("centralisation relative", "RCE = Σ X_{i−1} Y_i − Σ X_i Y_{i−1}", "Duncan & Duncan (1955) ; Massey & Denton (1988)"),
+    "absolute_clustering": ("agrégation absolue", "ACL = (Σ (x_i/X) Σ_j c_ij x_j − X/n² Σ Σ c_ij) / (Σ (x_i/X) Σ_j c_ij t_j − X/n² Σ Σ c_ij), c_ij = exp(−d_ij)", "Massey & Denton (1988)"),
+    "relative_clustering": ("agrégation relative", "RCL = P_xx / P_yy − 1, P_xx = Σ Σ x_i x_j c_ij / X²", "Massey & Denton (1988)"),
+    "spatial_proximity": ("proximité spatiale", "SP = (X P_xx + Y P_yy) / (T P_tt)", "White (1986) ; Massey & Denton (1988)"),
+    "distance_decay_isolation": ("isolement avec décroissance", "DPxx = Σ (x_i/X) Σ_j K_ij x_j/t_j, K_ij = t_j c_ij / Σ_j t_j c_ij", "Morgan (1983)"),
+    "distance_decay_exposure": ("exposition avec décroissance", "DPxy = Σ (x_i/X) Σ_j K_ij y_j/t_j", "Morgan (1983)"),
+    "spatial_dissimilarity": ("dissimilarité spatiale (contiguïté)", "D(adj) = D − Σ Σ c_ij |p_i − p_j| / Σ Σ c_ij, c = contiguïté « reine »", "Morrill (1991)"),
+    "boundary_spatial_dissimilarity": ("dissimilarité spatiale (frontières)", "D(w) = D − Σ Σ w_ij |p_i − p_j| / Σ Σ w_ij, w = longueur de frontière commune", "Wong (1993)"),
+}  # fmt: skip

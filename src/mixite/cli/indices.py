@@ -1,0 +1,69 @@
+"""``mixite indices``: every index for every region of a file of units."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mixite.indices import INDICES, segregation_indices
+from mixite.indices.decomposition import decompose_scales
+from mixite.io.readers import read_table
+
+FORMATS = (".csv", ".parquet", ".json")
+
+
+def add_parser(sub: argparse._SubParsersAction[Any], store_arg: Callable[[argparse.ArgumentParser], None]) -> None:
+    del store_arg  # the command works on a file, not on the store
+    p = sub.add_parser(
+        "indices",
+        help="indices de ségrégation et de mixité pour chaque région d'un fichier d'unités",
+        description="Calcule les indices du registre pour chaque région (--par) d'un fichier "
+        "d'unités (carreaux, IRIS…) : une ligne par région, une colonne par indice.",
+        epilog="Indices : " + ", ".join(INDICES),
+    )
+    p.add_argument("fichier", type=Path, help="fichier d'unités (.csv, .parquet, .xlsx)")
+    p.add_argument("--group", help="colonne de l'effectif du groupe (indices à un groupe)")
+    p.add_argument("--total", help="colonne de la population de l'unité")
+    p.add_argument("--groups", help="colonnes des groupes, séparées par des virgules (indices multigroupes)")
+    p.add_argument("--ordonne", action="store_true", help="les groupes sont ordonnés (classes de revenu) : indices ordinaux en plus")
+    p.add_argument("--by", help="colonne des régions (sinon une seule région)")
+    p.add_argument("--index", action="append", help="indice à calculer (répétable ; défaut : tous ceux possibles)")
+    p.add_argument("--echelles", help="niveaux emboîtés, du plus large au plus fin, séparés par des virgules : décomposition de M")
+    p.add_argument("--output", type=Path, required=True, help="fichier de sortie .csv, .parquet ou .json")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.output.suffix.lower() not in FORMATS:
+        raise ValueError(f"format de sortie non pris en charge : « {args.output.suffix} » ; formats : {', '.join(FORMATS)}")
+    raw = read_table(args.fichier)
+    units = raw.frame.copy()
+    numeric = [c for c in [args.group, args.total, *(args.groups.split(",") if args.groups else [])] if c]
+    for column in numeric:
+        if column not in units.columns:
+            raise ValueError(f"colonne « {column} » absente de {raw.source} ; colonnes : {', '.join(units.columns)}")
+        units[column] = pd.to_numeric(units[column].str.replace(",", ".", regex=False), errors="coerce")
+    groups = args.groups.split(",") if args.groups else None
+    if args.echelles:
+        if not groups:
+            raise ValueError("la décomposition par échelles demande --groups")
+        result = decompose_scales(units, groups=groups, levels=args.echelles.split(",")).table
+    else:
+        result = segregation_indices(
+            units, group=args.group, groups=groups, total=args.total, by=args.by, indices=args.index, ordered=args.ordonne
+        ).reset_index()
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    suffix = args.output.suffix.lower()
+    if suffix == ".csv":
+        result.to_csv(args.output, index=False)
+    elif suffix == ".parquet":
+        result.to_parquet(args.output, index=False)
+    else:
+        result.to_json(args.output, orient="records", force_ascii=False, indent=1)
+    with pd.option_context("display.width", 200, "display.max_columns", 12):
+        print(result.head(20).to_string(index=False))
+    print(f"{len(result)} ligne(s) écrite(s) dans {args.output}")
+    return 0
