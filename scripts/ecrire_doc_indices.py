@@ -22,7 +22,9 @@ FAMILIES = {
 }
 
 
-def page(name: str, title: str, family: str, formula: str, reference: str, properties: list[str]) -> str:
+def page(
+    name: str, title: str, family: str, formula: str, reference: str, properties: list[str]
+) -> str:
     lines = [
         f"# `{name}` — {title}",
         "",
@@ -69,22 +71,49 @@ def _snippet(name: str, family: str) -> str:
 
 def render() -> dict[str, str]:
     files: dict[str, str] = {}
-    index_lines = ["# Indices de mixité et de ségrégation", "", "Pages générées par `scripts/ecrire_doc_indices.py` depuis les registres.", ""]
+    index_lines = [
+        "# Indices de mixité et de ségrégation",
+        "",
+        "Pages générées par `scripts/ecrire_doc_indices.py` depuis les registres.",
+        "",
+    ]
     for spec in INDICES.values():
         props = [f"bornes : [{spec.lower:g}, {spec.upper:g}]"]
-        props.append("0 quand chaque unité a la composition de la région" if spec.even_is_zero else "ne vaut pas 0 à la répartition uniforme")
-        props.append("1 quand chaque unité n'a qu'un groupe" if spec.full_is_one else "ne vaut pas forcément 1 à la ségrégation complète")
+        props.append(
+            "0 quand chaque unité a la composition de la région"
+            if spec.even_is_zero
+            else "ne vaut pas 0 à la répartition uniforme"
+        )
+        props.append(
+            "1 quand chaque unité n'a qu'un groupe"
+            if spec.full_is_one
+            else "ne vaut pas forcément 1 à la ségrégation complète"
+        )
         if spec.family == "single":
-            props.append("symétrique (groupe et reste interchangeables)" if spec.symmetric else "non symétrique")
-        props.append("invariant par permutation des unités et par changement d'échelle des effectifs")
-        files[f"{spec.name}.md"] = page(spec.name, spec.title, FAMILIES[spec.family], spec.formula, spec.reference, props)
+            props.append(
+                "symétrique (groupe et reste interchangeables)"
+                if spec.symmetric
+                else "non symétrique"
+            )
+        props.append(
+            "invariant par permutation des unités et par changement d'échelle des effectifs"
+        )
+        files[f"{spec.name}.md"] = page(
+            spec.name, spec.title, FAMILIES[spec.family], spec.formula, spec.reference, props
+        )
         index_lines.append(f"- [`{spec.name}`]({spec.name}.md) — {spec.title}")
     index_lines += ["", "Indices spatiaux (surfaces, centroïdes, contiguïté) :", ""]
     for name, (title, formula, reference) in SPATIAL_DOCS.items():
-        props = ["distances en kilomètres dans exp(−d) ; paires au-delà de 20 km ignorées", "calculé pour toutes les régions en une passe"]
+        props = [
+            "distances en kilomètres dans exp(−d) ; paires au-delà de 20 km ignorées",
+            "calculé pour toutes les régions en une passe",
+        ]
         files[f"{name}.md"] = page(name, title, "spatial (un groupe)", formula, reference, props)
         index_lines.append(f"- [`{name}`]({name}.md) — {title}")
-    files["README.md"] = "\n".join(index_lines) + "\n\nVoir aussi [../indices.md](../indices.md) (décompositions, lissage, inférence, biais des petites unités).\n"
+    files["README.md"] = (
+        "\n".join(index_lines)
+        + "\n\nVoir aussi [../indices.md](../indices.md) (décompositions, lissage, inférence, biais des petites unités).\n"
+    )
     return files
 
 
@@ -94,7 +123,11 @@ def main() -> int:
     args = parser.parse_args()
     files = render()
     if args.check:
-        stale = [n for n, text in files.items() if not (FOLDER / n).exists() or (FOLDER / n).read_text(encoding="utf-8") != text]
+        stale = [
+            n
+            for n, text in files.items()
+            if not (FOLDER / n).exists() or (FOLDER / n).read_text(encoding="utf-8") != text
+        ]
         if stale:
             print("docs/indices périmé : " + ", ".join(stale), file=sys.stderr)
             return 1

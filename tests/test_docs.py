@@ -37,3 +37,8 @@ def test_readme_commands_are_the_makefile_targets() -> None:
     assert "\ndemo:" in makefile and "\ntest:" in makefile
     assert "make test" in ci
     assert Path(ROOT / "docs" / "adr").is_dir()
+
+
+def test_index_pages_are_up_to_date() -> None:
+    done = _run("ecrire_doc_indices.py", "--check")
+    assert done.returncode == 0, done.stderr

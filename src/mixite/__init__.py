@@ -23,11 +23,12 @@ def __getattr__(name: str) -> object:
         return getattr(indices, name)
     raise AttributeError(f"module 'mixite' has no attribute {name!r}")
 
+
 __all__ = [
+    "INDICES",
     "InvalidDataError",
     "MixiteError",
     "StoreError",
-    "INDICES",
     "UnknownKindError",
     "__version__",
     "local_indices",

@@ -16,7 +16,9 @@ from mixite.io.readers import read_table
 FORMATS = (".csv", ".parquet", ".json")
 
 
-def add_parser(sub: argparse._SubParsersAction[Any], store_arg: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[Any], store_arg: Callable[[argparse.ArgumentParser], None]
+) -> None:
     del store_arg  # the command works on a file, not on the store
     p = sub.add_parser(
         "indices",
@@ -28,24 +30,47 @@ def add_parser(sub: argparse._SubParsersAction[Any], store_arg: Callable[[argpar
     p.add_argument("fichier", type=Path, help="fichier d'unités (.csv, .parquet, .xlsx)")
     p.add_argument("--group", help="colonne de l'effectif du groupe (indices à un groupe)")
     p.add_argument("--total", help="colonne de la population de l'unité")
-    p.add_argument("--groups", help="colonnes des groupes, séparées par des virgules (indices multigroupes)")
-    p.add_argument("--ordonne", action="store_true", help="les groupes sont ordonnés (classes de revenu) : indices ordinaux en plus")
+    p.add_argument(
+        "--groups", help="colonnes des groupes, séparées par des virgules (indices multigroupes)"
+    )
+    p.add_argument(
+        "--ordonne",
+        action="store_true",
+        help="les groupes sont ordonnés (classes de revenu) : indices ordinaux en plus",
+    )
     p.add_argument("--by", help="colonne des régions (sinon une seule région)")
-    p.add_argument("--index", action="append", help="indice à calculer (répétable ; défaut : tous ceux possibles)")
-    p.add_argument("--echelles", help="niveaux emboîtés, du plus large au plus fin, séparés par des virgules : décomposition de M")
-    p.add_argument("--output", type=Path, required=True, help="fichier de sortie .csv, .parquet ou .json")
+    p.add_argument(
+        "--index",
+        action="append",
+        help="indice à calculer (répétable ; défaut : tous ceux possibles)",
+    )
+    p.add_argument(
+        "--echelles",
+        help="niveaux emboîtés, du plus large au plus fin, séparés par des virgules : décomposition de M",
+    )
+    p.add_argument(
+        "--output", type=Path, required=True, help="fichier de sortie .csv, .parquet ou .json"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     if args.output.suffix.lower() not in FORMATS:
-        raise ValueError(f"format de sortie non pris en charge : « {args.output.suffix} » ; formats : {', '.join(FORMATS)}")
+        raise ValueError(
+            f"format de sortie non pris en charge : « {args.output.suffix} » ; formats : {', '.join(FORMATS)}"
+        )
     raw = read_table(args.fichier)
     units = raw.frame.copy()
-    numeric = [c for c in [args.group, args.total, *(args.groups.split(",") if args.groups else [])] if c]
+    numeric = [
+        c for c in [args.group, args.total, *(args.groups.split(",") if args.groups else [])] if c
+    ]
     for column in numeric:
         if column not in units.columns:
-            raise ValueError(f"colonne « {column} » absente de {raw.source} ; colonnes : {', '.join(units.columns)}")
-        units[column] = pd.to_numeric(units[column].str.replace(",", ".", regex=False), errors="coerce")
+            raise ValueError(
+                f"colonne « {column} » absente de {raw.source} ; colonnes : {', '.join(units.columns)}"
+            )
+        units[column] = pd.to_numeric(
+            units[column].str.replace(",", ".", regex=False), errors="coerce"
+        )
     groups = args.groups.split(",") if args.groups else None
     if args.echelles:
         if not groups:
@@ -53,7 +78,13 @@ def run(args: argparse.Namespace) -> int:
         result = decompose_scales(units, groups=groups, levels=args.echelles.split(",")).table
     else:
         result = segregation_indices(
-            units, group=args.group, groups=groups, total=args.total, by=args.by, indices=args.index, ordered=args.ordonne
+            units,
+            group=args.group,
+            groups=groups,
+            total=args.total,
+            by=args.by,
+            indices=args.index,
+            ordered=args.ordonne,
         ).reset_index()
     args.output.parent.mkdir(parents=True, exist_ok=True)
     suffix = args.output.suffix.lower()

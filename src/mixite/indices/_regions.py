@@ -25,6 +25,9 @@ class Regions:
     #: Set when the regions are consecutive blocks of this many units (stacked draws):
     #: sums then reshape instead of counting, ten times faster.
     block: int | None = None
+    #: Set when units are sorted by region (each region a contiguous run, none empty):
+    #: the first unit of each region, for ``np.add.reduceat``.
+    starts: IntArray | None = None
 
     @property
     def n(self) -> int:
@@ -35,6 +38,8 @@ class Regions:
         weights = np.asarray(values, dtype=float)
         if self.block is not None:
             return np.asarray(weights.reshape(self.n, self.block).sum(axis=1), dtype=float)
+        if self.starts is not None:
+            return np.asarray(np.add.reduceat(weights, self.starts), dtype=float)
         return np.asarray(np.bincount(self.codes, weights=weights, minlength=self.n), dtype=float)
 
     def spread(self, per_region: npt.ArrayLike) -> FloatArray:
@@ -47,8 +52,15 @@ class Regions:
         return np.asarray(np.bincount(self.codes, minlength=self.n), dtype=np.int64)
 
     def sorted_within(self, key: FloatArray) -> IntArray:
-        """Unit order: by region, then by ``key`` (for rank-based indices)."""
-        return np.lexsort((key, self.codes)).astype(np.int64)
+        """Unit order: by region, then by ``key`` (for rank-based indices).
+
+        Two stable sorts (the key, then the integer codes by radix sort) are faster than
+        ``np.lexsort`` on a million units and give the same order.
+        """
+        by_key = np.argsort(key, kind="stable")
+        if self.n == 1:
+            return by_key.astype(np.int64)
+        return by_key[np.argsort(self.codes[by_key], kind="stable")].astype(np.int64)
 
     def segment_cumsum(self, values: FloatArray, order: IntArray) -> FloatArray:
         """Cumulative sums of ``values[order]`` restarting at each region (exclusive)."""
@@ -79,4 +91,8 @@ def regions_from(by: npt.ArrayLike | None, n_units: int, name: str = "region") -
     codes, labels = pd.factorize(pd.Series(by), sort=True)
     if (codes < 0).any():
         raise ValueError("The region column ('by') has missing values; every unit needs a region.")
-    return Regions(codes.astype(np.int64), pd.Index(labels, name=name))
+    codes = codes.astype(np.int64)
+    starts = None
+    if len(codes) and (np.diff(codes) >= 0).all():
+        starts = np.r_[0, np.flatnonzero(np.diff(codes)) + 1].astype(np.int64)
+    return Regions(codes, pd.Index(labels, name=name), starts=starts)

@@ -85,12 +85,24 @@ def null_distribution(
     rng: np.random.Generator,
     model: Model = "hypergeometric",
 ) -> FloatArray:
-    """The index over ``draws`` random allocations, all computed in one pass."""
+    """The index over ``draws`` random allocations.
+
+    Draws are stacked as regions and computed together, in chunks of about 2·10⁶ values
+    so that the arrays stay in memory already touched (faster than one huge pass).
+    """
     fn = _single_index(index)
-    sims = random_allocation(x, t, draws=draws, rng=rng, model=model)
     ti = _integer_counts(x, t)[1].astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return fn(sims.ravel().astype(float), np.tile(ti, draws), _stacked(ti, ti, draws))
+    chunk = max(1, min(draws, 2_000_000 // max(1, len(ti))))
+    out = np.empty(draws)
+    tiled = np.tile(ti, chunk)
+    for start in range(0, draws, chunk):
+        k = min(chunk, draws - start)
+        sims = random_allocation(x, t, draws=k, rng=rng, model=model)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[start : start + k] = fn(
+                sims.ravel().astype(float), tiled[: k * len(ti)], _stacked(ti, ti, k)
+            )
+    return out
 
 
 def expected_dissimilarity(x: npt.ArrayLike, t: npt.ArrayLike) -> float:
