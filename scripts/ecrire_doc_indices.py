@@ -63,6 +63,8 @@ def _snippet(name: str, family: str) -> str:
         return f"mixite.segregation_indices(unites, groups=['cs1', 'cs2', 'cs3'], by='commune', indices=['{name}'])"
     if family == FAMILIES["ordinal"]:
         return f"mixite.segregation_indices(unites, groups=['d1', 'd2', 'd3', 'd4'], by='commune', indices=['{name}'])"
+    if name == "global_distortion":
+        return "from mixite.indices.divergence import global_distortion\nglobal_distortion(carreaux, groups=['pauvres', 'autres'], by='commune')"
     return (
         "from mixite.indices.spatial import spatial_indices\n"
         f"spatial_indices(carreaux, group='pauvres', total='menages', by='commune', indices=['{name}'])"
@@ -110,6 +112,15 @@ def render() -> dict[str, str]:
         ]
         files[f"{name}.md"] = page(name, title, "spatial (un groupe)", formula, reference, props)
         index_lines.append(f"- [`{name}`]({name}.md) — {title}")
+    files["global_distortion.md"] = page(
+        "global_distortion",
+        "distorsion globale (profils de divergence)",
+        "spatial multigroupe",
+        "G = Σ_i (t_i/T) Σ_s KL(q_i(s) ‖ π), q_i(s) composition cumulée des s plus proches voisins de i",
+        "Olteanu, Randon-Furling & Clark (2019), PNAS 116(25)",
+        ["O(n² log n) par région : quelques dizaines de milliers d'unités au plus", "égalités de distance départagées par l'ordre des unités"],
+    )
+    index_lines.append("- [`global_distortion`](global_distortion.md) — distorsion globale (`mixite.indices.divergence`)")
     files["README.md"] = (
         "\n".join(index_lines)
         + "\n\nVoir aussi [../indices.md](../indices.md) (décompositions, lissage, inférence, biais des petites unités).\n"

@@ -131,3 +131,29 @@ def test_bad_column_and_format(tmp_path: Path, capsys: pytest.CaptureFixture[str
         )
         == 2
     )
+
+
+def test_random_allocation_columns(tmp_path: Path) -> None:
+    require_shared()
+    out = tmp_path / "aleatoire.csv"
+    args = [
+        "indices",
+        str(REAL / GRID),
+        "--group",
+        "Men_pauv",
+        "--total",
+        "Men",
+        "--aleatoire",
+        "50",
+        "--index",
+        "dissimilarity",
+        "--output",
+        str(out),
+    ]
+    assert main(args) == 0
+    row = pd.read_csv(out).iloc[0]
+    assert 0.18 < row["dissimilarity_aleatoire"] < 0.20
+    assert row["dissimilarity_corrige"] == pytest.approx(
+        (row["dissimilarity"] - row["dissimilarity_aleatoire"])
+        / (1 - row["dissimilarity_aleatoire"])
+    )

@@ -136,3 +136,49 @@ def test_compare_regions_and_dates() -> None:
     assert different.p_value < 0.01 and different.difference > 0
     same = compare((seg, t), (seg, t), paired=True, rng=np.random.default_rng(3), draws=300)
     assert same.difference == 0 and same.p_value == 1.0
+
+
+def test_random_benchmark_for_every_region() -> None:
+    from mixite.indices.inference import random_benchmark
+
+    rng = np.random.default_rng(11)
+    t = rng.integers(2, 15, 1200).astype(float)
+    units = pd.DataFrame(
+        {"t": t, "x": np.floor(t * rng.random(1200) * 0.7), "r": np.repeat([0, 1, 2], 400)}
+    )
+    out = random_benchmark(
+        units,
+        group="x",
+        total="t",
+        by="r",
+        indices=["dissimilarity", "isolation"],
+        draws=400,
+        rng=np.random.default_rng(1),
+    )
+    for region, part in units.groupby("r"):
+        exact = expected_dissimilarity(part["x"], part["t"])
+        assert out.loc[region, "dissimilarity_aleatoire"] == pytest.approx(exact, abs=0.01)
+        corrected = bias_corrected(
+            out.loc[region, "dissimilarity"], out.loc[region, "dissimilarity_aleatoire"]
+        )
+        assert out.loc[region, "dissimilarity_corrige"] == pytest.approx(corrected)
+
+
+def test_global_distortion_by_region_equals_alone() -> None:
+    from mixite.indices.divergence import global_distortion
+
+    rng = np.random.default_rng(3)
+    cells = np.argwhere(np.ones((12, 12)))
+    u = pd.DataFrame(
+        {
+            "x": cells[:, 1] * 200.0,
+            "y": cells[:, 0] * 200.0,
+            "a": rng.integers(0, 9, 144),
+            "b": rng.integers(0, 9, 144),
+        }
+    )
+    u["r"] = (cells[:, 1] >= 6).astype(int)
+    together = global_distortion(u, groups=["a", "b"], by="r")
+    for region, part in u.groupby("r"):
+        alone = global_distortion(part.reset_index(drop=True), groups=["a", "b"])
+        assert together.loc[region] == pytest.approx(alone.iloc[0], rel=1e-12)

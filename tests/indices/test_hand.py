@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mixite.indices import segregation_indices
+from mixite.indices import INDICES, segregation_indices
 
 UNITS = pd.DataFrame({"x": [10.0, 20.0], "t": [20.0, 30.0]})
 # X = 30, T = 50, P = 0.6; p = 1/2 and 2/3.
@@ -74,9 +74,12 @@ def test_regions_in_one_pass_equal_a_loop() -> None:
     units = pd.DataFrame({"t": rng.integers(1, 50, 400).astype(float)})
     units["x"] = np.floor(units["t"] * rng.random(400))
     units["r"] = rng.integers(0, 12, 400)
-    together = segregation_indices(units, group="x", total="t", by="r")
+    names = [k for k, v in INDICES.items() if v.family != "ordinal" and not v.stochastic]
+    together = segregation_indices(units, group="x", total="t", by="r", indices=names)
     for region, part in units.groupby("r"):
-        alone = segregation_indices(part.reset_index(drop=True), group="x", total="t")
+        alone = segregation_indices(
+            part.reset_index(drop=True), group="x", total="t", indices=names
+        )
         pd.testing.assert_series_equal(
             together.loc[region].drop(["unites", "population"]),
             alone.iloc[0].drop(["unites", "population"]),

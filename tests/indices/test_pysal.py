@@ -160,3 +160,48 @@ def test_location_quotients_and_m_contributions(iris_nord: pd.DataFrame) -> None
         "mutual_information"
     ].iloc[0]
     assert ours["contribution_m"].sum() == pytest.approx(m, abs=1e-12)
+
+
+def test_density_corrected_dissimilarity(grid: pd.DataFrame) -> None:
+    """PySAL finds θ* by Nelder-Mead to 10⁻⁵; we solve θ = θ̂ tanh(θ̂ θ) to 10⁻¹⁴."""
+    part = grid.head(2000)
+    ours = segregation_indices(
+        part, group="Men_pauv", total="Men", indices=["density_corrected_dissimilarity"]
+    ).iloc[0, -1]
+    assert ours == pytest.approx(
+        _pysal(sg.DensityCorrectedDissim, part, "Men_pauv", "Men"), abs=1e-5
+    )
+
+
+def test_bias_corrected_dissimilarity_within_monte_carlo_error(grid: pd.DataFrame) -> None:
+    """Both are 2 D − mean of 500 multinomial replicates; the streams differ, so they
+    agree to the Monte Carlo error (standard error ≈ 10⁻⁴ here)."""
+    np.random.seed(0)
+    theirs = _pysal(sg.BiasCorrectedDissim, grid, "Men_pauv", "Men")
+    ours = segregation_indices(
+        grid, group="Men_pauv", total="Men", indices=["bias_corrected_dissimilarity"]
+    ).iloc[0, -1]
+    assert ours == pytest.approx(theirs, abs=5e-4)
+    d = segregation_indices(grid, group="Men_pauv", total="Men", indices=["dissimilarity"]).iloc[
+        0, -1
+    ]
+    assert ours < d
+
+
+def test_global_distortion_matches_pysal(grid: pd.DataFrame) -> None:
+    import geopandas as gpd
+
+    from mixite.indices.divergence import global_distortion
+
+    part = grid.head(600).copy()
+    corner = part["Idcar_200m"].str.extract(r"N(\d+)E(\d+)").astype(float)
+    # A regular grid has equal distances; PySAL breaks those ties by an unstable sort,
+    # we by unit order. Centroids moved by less than 1 m remove the ties for both.
+    jitter = np.random.default_rng(0).uniform(0, 1, (len(part), 2))
+    part["y"], part["x"] = corner[0] + 100 + jitter[:, 0], corner[1] + 100 + jitter[:, 1]
+    part["autres"] = part["Men"] - part["Men_pauv"]
+    g = gpd.GeoDataFrame(part, geometry=gpd.points_from_xy(part["x"], part["y"]), crs=5490)
+    theirs = _pysal(mg.GlobalDistortion, g, ["Men_pauv", "autres"])
+    assert global_distortion(part, groups=["Men_pauv", "autres"]).iloc[0] == pytest.approx(
+        theirs, abs=1e-9
+    )

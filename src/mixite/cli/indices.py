@@ -7,10 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from mixite.indices import INDICES, segregation_indices
 from mixite.indices.decomposition import decompose_scales
+from mixite.indices.inference import random_benchmark
 from mixite.io.readers import read_table
 
 FORMATS = (".csv", ".parquet", ".json")
@@ -49,6 +51,13 @@ def add_parser(
         help="niveaux emboîtés, du plus large au plus fin, séparés par des virgules : décomposition de M",
     )
     p.add_argument(
+        "--aleatoire",
+        type=int,
+        metavar="N",
+        help="ajouter pour chaque indice à un groupe sa valeur attendue sous répartition aléatoire (N tirages) et sa valeur corrigée",
+    )
+    p.add_argument("--graine", type=int, default=2014, help="graine des tirages (défaut 2014)")
+    p.add_argument(
         "--output", type=Path, required=True, help="fichier de sortie .csv, .parquet ou .json"
     )
 
@@ -76,6 +85,18 @@ def run(args: argparse.Namespace) -> int:
         if not groups:
             raise ValueError("la décomposition par échelles demande --groups")
         result = decompose_scales(units, groups=groups, levels=args.echelles.split(",")).table
+    elif args.aleatoire:
+        if not (args.group and args.total):
+            raise ValueError("--aleatoire demande --group et --total")
+        result = random_benchmark(
+            units,
+            group=args.group,
+            total=args.total,
+            by=args.by,
+            indices=args.index,
+            draws=args.aleatoire,
+            rng=np.random.default_rng(args.graine),
+        ).reset_index()
     else:
         result = segregation_indices(
             units,

@@ -22,7 +22,7 @@ at random). All draws come from a seeded ``numpy.random.Generator``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -255,3 +255,59 @@ def compare(
     diff = v1 - v2
     p = (1 + int(np.sum(np.abs(null) >= abs(diff) - 1e-12))) / (draws + 1)
     return Comparison(index, v1, v2, diff, p, float(np.nanstd(null)), draws)
+
+
+def random_benchmark(
+    units: pd.DataFrame,
+    *,
+    group: str,
+    total: str,
+    by: str | None = None,
+    indices: Sequence[str] | None = None,
+    draws: int = 100,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """For every region and single-group index: the value expected under random
+    allocation (simulated, binomial model within each region: every person is in the group
+    with the region's probability P) and the Carrington–Troske corrected value.
+
+    Columns ``<index>``, ``<index>_aleatoire`` and ``<index>_corrige``; the draws are
+    stacked with the regions, so all regions are simulated together.
+    """
+    from mixite.indices._regions import regions_from
+
+    names = (
+        list(indices)
+        if indices is not None
+        else [k for k, v in INDICES.items() if v.family == "single" and not v.stochastic]
+    )
+    fns = {k: _single_index(k) for k in names}
+    x = units[group].to_numpy(dtype=float)
+    t = units[total].to_numpy(dtype=float)
+    r = regions_from(units[by] if by is not None else None, len(units), by or "region")
+    ti = np.rint(t).astype(np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        P = r.sum(x) / r.sum(t)
+        observed = {k: fn(x, t, r) for k, fn in fns.items()}
+    p_unit = np.nan_to_num(r.spread(P))
+    sums = {k: np.zeros(r.n) for k in names}
+    chunk = max(1, min(draws, 2_000_000 // max(1, len(x))))
+    stacked_codes = np.concatenate([r.codes + j * r.n for j in range(chunk)])
+    labels = pd.Index(range(chunk * r.n))
+    for start in range(0, draws, chunk):
+        k_draws = min(chunk, draws - start)
+        sims = rng.binomial(np.tile(ti, k_draws), np.tile(p_unit, k_draws)).astype(float)
+        reg = Regions(stacked_codes[: k_draws * len(x)], labels[: k_draws * r.n])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for k, fn in fns.items():
+                values = fn(sims, np.tile(ti, k_draws).astype(float), reg).reshape(k_draws, r.n)
+                sums[k] += np.nan_to_num(values).sum(axis=0)
+    out = pd.DataFrame(index=r.labels)
+    for k in names:
+        expected = sums[k] / draws
+        out[k] = observed[k]
+        out[f"{k}_aleatoire"] = expected
+        out[f"{k}_corrige"] = [
+            bias_corrected(float(v), float(e)) for v, e in zip(observed[k], expected, strict=True)
+        ]
+    return out

@@ -38,6 +38,8 @@ class IndexSpec:
     symmetric: bool = False
     even_is_zero: bool = True
     full_is_one: bool = True
+    #: Depends on random draws (seeded): checked for invariance in distribution only.
+    stochastic: bool = False
 
 
 def _single(
@@ -61,6 +63,7 @@ def _ordinal(
 MASSEY = "Massey & Denton (1988), Social Forces 67(2)"
 REARDON = "Reardon & Firebaugh (2002), Sociological Methodology 32"
 ORDINAL = "Reardon (2009), Research on Economic Inequality 17"
+ALLEN = "Allen, Burgess, Davidson & Windmeijer (2015), The Econometrics Journal 18(1)"
 
 INDICES: dict[str, IndexSpec] = {
     spec.name: spec
@@ -75,6 +78,8 @@ INDICES: dict[str, IndexSpec] = {
             _single(f"atkinson_{b}", partial(singlegroup.atkinson, b=b), f"indice d'Atkinson (b = {b})", f"A = 1 − P/(1−P) |Σ (1−p_i)^(1−b) p_i^b t_i / (P T)|^(1/(1−b)), b = {b}", "Atkinson (1970) ; James & Taeuber (1985)", symmetric=(b == 0.5))
             for b in (0.1, 0.5, 0.9)
         ),
+        _single("bias_corrected_dissimilarity", singlegroup.bias_corrected_dissimilarity, "dissimilarité corrigée du biais (bootstrap)", "D_bc = 2 D − moyenne des D bootstrap (500 tirages, graine 0)", ALLEN, lower=float("-inf"), even_is_zero=False, full_is_one=False, stochastic=True),
+        _single("density_corrected_dissimilarity", singlegroup.density_corrected_dissimilarity, "dissimilarité corrigée de la densité", "D_dc = ½ Σ_j σ_j θ*_j, θ*_j mode de la normale repliée en θ̂_j", ALLEN, even_is_zero=False, full_is_one=False),
         _multi("multi_dissimilarity", multigroup.multi_dissimilarity, "dissimilarité multigroupe", "D = Σ_k Σ_i t_i |π_ik − π_k| / (2 T I)", REARDON),
         _multi("multi_gini", multigroup.multi_gini, "Gini multigroupe", "G = Σ_k Σ_i Σ_j t_i t_j |π_ik − π_jk| / (2 T² I)", REARDON),
         _multi("multi_normalized_exposure", multigroup.multi_normalized_exposure, "exposition normalisée", "P = Σ_k Σ_i (t_i/T)(π_ik − π_k)² / (1 − π_k)", REARDON),
