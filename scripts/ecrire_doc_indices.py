@@ -56,6 +56,20 @@ def page(
     return "\n".join(lines)
 
 
+EXTRA: dict[str, tuple[str, str, str, str]] = {
+    "quotient": ("quotient de localisation", "LQ_ik = π_ik / π_k", "Isard (1960)", "mixite.local_indices(iris, groups=cs)['quotient_cs1']"),
+    "diversite": ("diversité locale", "−Σ_k π_ik ln π_ik", "Theil (1972)", "mixite.local_indices(iris, groups=cs)['diversite']"),
+    "entropie": ("entropie locale", "−Σ_k π_ik ln π_ik / ln K", "Theil (1972)", "mixite.local_indices(iris, groups=cs)['entropie']"),
+    "concentration_simpson": ("concentration de Simpson", "Σ_k π_ik²", "Simpson (1949)", "mixite.local_indices(iris, groups=cs)['concentration_simpson']"),
+    "interaction_simpson": ("interaction de Simpson", "1 − Σ_k π_ik²", "Simpson (1949)", "mixite.local_indices(iris, groups=cs)['interaction_simpson']"),
+    "contribution_m": ("contribution de l'unité à M", "m_i = (t_i/T) Σ_k π_ik ln(π_ik/π_k), Σ_i m_i = M", "Mora & Ruiz-Castillo (2011) ; Elbers (2023)", "mixite.local_indices(iris, groups=cs)['contribution_m']"),
+    "exposure_matrix": ("matrice d'isolement et d'exposition", "E_kl = Σ_i (n_ik/N_k) π_il (diagonale : isolement)", "Massey & Denton (1988)", "from mixite.indices.multigroup import exposure_matrix"),
+    "bespoke_dissimilarity": ("dissimilarité sur mesure", "D̃ = Σ t_i |p̃_i − P| / (2 T P (1−P)), p̃ part du groupe dans le voisinage lissé", "Reardon & O'Sullivan (2004)", "from mixite.indices.smoothing import bespoke_indices"),
+    "bespoke_information_theory": ("indice d'information sur mesure", "H̃ = Σ t_i (E − E(p̃_i)) / (E T)", "Reardon & O'Sullivan (2004)", "from mixite.indices.smoothing import bespoke_indices"),
+    "bespoke_isolation": ("isolement sur mesure", "x̃Px = Σ (x_i/X) p̃_i", "Reardon & O'Sullivan (2004)", "from mixite.indices.smoothing import bespoke_indices"),
+}  # fmt: skip
+
+
 def _snippet(name: str, family: str) -> str:
     if family == FAMILIES["single"]:
         return f"mixite.segregation_indices(unites, group='pauvres', total='menages', by='commune', indices=['{name}'])"
@@ -118,9 +132,29 @@ def render() -> dict[str, str]:
         "spatial multigroupe",
         "G = Σ_i (t_i/T) Σ_s KL(q_i(s) ‖ π), q_i(s) composition cumulée des s plus proches voisins de i",
         "Olteanu, Randon-Furling & Clark (2019), PNAS 116(25)",
-        ["O(n² log n) par région : quelques dizaines de milliers d'unités au plus", "égalités de distance départagées par l'ordre des unités"],
+        [
+            "O(n² log n) par région : quelques dizaines de milliers d'unités au plus",
+            "égalités de distance départagées par l'ordre des unités",
+        ],
     )
-    index_lines.append("- [`global_distortion`](global_distortion.md) — distorsion globale (`mixite.indices.divergence`)")
+    index_lines.append(
+        "- [`global_distortion`](global_distortion.md) — distorsion globale (`mixite.indices.divergence`)"
+    )
+    index_lines += [
+        "",
+        "Indices locaux (une valeur par unité, `mixite.local_indices`) et voisinages sur mesure :",
+        "",
+    ]
+    for name, (title, formula, reference, call) in EXTRA.items():
+        files[f"{name}.md"] = page(
+            name,
+            title,
+            "local ou sur mesure",
+            formula,
+            reference,
+            ["calculé pour toutes les unités ou régions en une passe"],
+        ).replace(_snippet(name, "local ou sur mesure"), call)
+        index_lines.append(f"- [`{name}`]({name}.md) — {title}")
     files["README.md"] = (
         "\n".join(index_lines)
         + "\n\nVoir aussi [../indices.md](../indices.md) (décompositions, lissage, inférence, biais des petites unités).\n"

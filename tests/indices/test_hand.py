@@ -121,3 +121,20 @@ def test_documented_results_for_degenerate_regions() -> None:
     # One populated unit (the other is empty): nothing is uneven.
     assert out.loc["c", "dissimilarity"] == 0 and out.loc["c", "gini"] == 0
     assert out.loc["c", "unites"] == 2
+
+
+def test_exposure_matrix() -> None:
+    from mixite.indices._regions import single_region
+    from mixite.indices.multigroup import exposure_matrix
+
+    n = np.array([[8.0, 2.0, 0.0], [2.0, 6.0, 2.0], [0.0, 2.0, 8.0]])
+    m = exposure_matrix(n, single_region(3))[0]
+    np.testing.assert_allclose(m.sum(axis=1), 1.0)  # a member's unit is made of all groups
+    iso = segregation_indices(
+        pd.DataFrame({"a": n[:, 0], "t": n.sum(axis=1)}),
+        group="a",
+        total="t",
+        indices=["isolation"],
+    )
+    assert m[0, 0] == pytest.approx(iso["isolation"].iloc[0])
+    assert m[0, 1] == pytest.approx((8 / 10) * (2 / 10) + (2 / 10) * (6 / 10))
