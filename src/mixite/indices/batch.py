@@ -57,7 +57,8 @@ def segregation_indices(
     by : str, optional
         Column of region labels: every index is computed for every region at once.
     indices : sequence of str, optional
-        Registry names to compute (default: every one the inputs allow).
+        Registry names to compute (default: every one the inputs allow, except the
+        bootstrap-based ``bias_corrected_dissimilarity``, computed only when named).
     ordered : bool
         ``groups`` are ordered (income classes…): ordinal indices are computed too.
 

@@ -124,8 +124,9 @@ def bias_corrected_dissimilarity(
     gen = rng if rng is not None else np.random.default_rng(0)
     d = dissimilarity(x, t, r)
     y = t - x
-    if r.n <= 64:
-        # Few regions: numpy's multinomial draws every replicate of a region at once.
+    if r.n <= 5000:
+        # Up to a few thousand regions: numpy's multinomial draws all the replicates of a
+        # region at once, faster than any stacked scheme (a loop over regions, by design).
         replicate = np.zeros((draws, r.n))
         for k in range(r.n):
             sel = r.codes == k
@@ -161,9 +162,7 @@ def _multinomial_within(counts: FloatArray, r: Regions, gen: np.random.Generator
     region_of_draw = np.repeat(np.arange(r.n), totals)
     positions = region_of_draw + gen.random(len(region_of_draw)) * (1 - 1e-12)
     hit = np.minimum(np.searchsorted(cum, positions, side="right"), len(cum) - 1)
-    out = np.zeros(len(counts))
-    np.add.at(out, order[hit], 1.0)
-    return out
+    return np.bincount(order[hit], minlength=len(counts)).astype(float)
 
 
 def _region_starts(codes: np.ndarray) -> np.ndarray:
@@ -188,14 +187,19 @@ def density_corrected_dissimilarity(x: FloatArray, t: FloatArray, r: Regions) ->
         p1 = y / r.spread(Y)
         sigma = np.sqrt(p1 * (1 - p1) / r.spread(Y) + p0 * (1 - p0) / r.spread(X))
         theta_hat = np.where(sigma > 0, np.abs(p1 - p0) / sigma, 0.0)
-    theta = np.where(theta_hat > 1, theta_hat, 0.0)
-    for _ in range(100):
-        th = np.tanh(theta_hat * theta)
-        g = theta - theta_hat * th
-        dg = 1 - theta_hat**2 * (1 - th**2)
-        step = np.where((theta_hat > 1) & (dg != 0), g / np.where(dg != 0, dg, 1), 0.0)
-        theta = theta - step
-        if np.abs(step).max(initial=0) < 1e-14:
+    theta = np.zeros_like(theta_hat)
+    active = np.flatnonzero(theta_hat > 1)  # below 1 the mode is 0
+    th_hat = theta_hat[active]
+    guess = th_hat.copy()  # g(θ) = θ − θ̂ tanh(θ̂ θ) is convex: Newton from θ̂ falls to the root
+    todo = np.arange(len(guess))
+    for _ in range(500):  # near θ̂ = 1 the root is double and Newton slows down
+        h, z = th_hat[todo], guess[todo]
+        th = np.tanh(h * z)
+        step = (z - h * th) / (1 - h**2 * (1 - th**2))
+        guess[todo] = z - step
+        todo = todo[np.abs(step) > 1e-14]
+        if len(todo) == 0:
             break
+    theta[active] = guess
     P = X / (X + Y)
     return np.where((P > 0) & (P < 1), 0.5 * r.sum(sigma * theta), np.nan)
