@@ -88,7 +88,9 @@ def main() -> None:
     from segregation import singlegroup as sg
 
     cheap = [sg.Dissim, sg.Entropy, sg.Isolation, sg.Interaction, sg.CorrelationR, sg.Atkinson]
-    aspatial = [k for k, v in INDICES.items() if v.family in ("single", "multi") and not v.stochastic]
+    aspatial = [
+        k for k, v in INDICES.items() if v.family in ("single", "multi") and not v.stochastic
+    ]
 
     # 1. 1,000 regions × 1,000 cells.
     data = blocks(1000, 1000, rng)
@@ -133,12 +135,29 @@ def main() -> None:
 
     # Bootstrap bias-corrected D (500 replicates), one region of 10⁴ cells.
     cells = blocks(1, 10_000, rng)
-    ours, _ = timed(lambda: segregation_indices(cells, group="pauvres", total="menages", indices=["bias_corrected_dissimilarity"]))
+    ours, _ = timed(
+        lambda: segregation_indices(
+            cells, group="pauvres", total="menages", indices=["bias_corrected_dissimilarity"]
+        )
+    )
     theirs, _ = timed(lambda: sg.BiasCorrectedDissim(cells, "pauvres", "menages").statistic)
     report("bias-corrected D (500 replicates), 10,000 cells", ours, theirs, "both in full")
     many = blocks(100, 1000, rng)
-    ours, _ = timed(lambda: segregation_indices(many, group="pauvres", total="menages", by="region", indices=["bias_corrected_dissimilarity"]))
-    report("same, 100 regions × 1,000 cells", ours, theirs * 10, "PySAL: 10,000-cell time × 10 (linear)")
+    ours, _ = timed(
+        lambda: segregation_indices(
+            many,
+            group="pauvres",
+            total="menages",
+            by="region",
+            indices=["bias_corrected_dissimilarity"],
+        )
+    )
+    report(
+        "same, 100 regions × 1,000 cells",
+        ours,
+        theirs * 10,
+        "PySAL: 10,000-cell time × 10 (linear)",
+    )
 
     # 2. France-sized grid: 2.3 million cells, 35,000 communes.
     france = synthetic_grid(2_300_000, 35_000, rng)

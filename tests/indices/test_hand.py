@@ -148,10 +148,15 @@ def test_density_corrected_theta_is_the_folded_normal_mode() -> None:
     t = rng.integers(5, 40, 3000).astype(float)
     x = np.floor(t * rng.beta(2, 5, 3000))
     units = pd.DataFrame({"x": x, "t": t})
-    ours = segregation_indices(units, group="x", total="t", indices=["density_corrected_dissimilarity"]).iloc[0, -1]
+    ours = segregation_indices(
+        units, group="x", total="t", indices=["density_corrected_dissimilarity"]
+    ).iloc[0, -1]
     y = t - x
     p0, p1 = x / x.sum(), y / y.sum()
     sigma = np.sqrt(p1 * (1 - p1) / y.sum() + p0 * (1 - p0) / x.sum())
     theta_hat = np.abs(p1 - p0) / sigma
-    theta = [brentq(lambda z, h=h: z - h * np.tanh(h * z), 1e-12, h, xtol=1e-15) if h > 1 else 0.0 for h in theta_hat]
+    theta = [
+        brentq(lambda z, h=h: z - h * np.tanh(h * z), 1e-12, h, xtol=1e-15) if h > 1 else 0.0
+        for h in theta_hat
+    ]
     assert ours == pytest.approx(0.5 * float(np.sum(sigma * np.array(theta))), abs=1e-12)

@@ -53,8 +53,15 @@ def test_bad_configs() -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 60), st.floats(8000, 40000)), min_size=5, max_size=40, unique=True), st.floats(0.5, 5))
-def test_scaling_an_indicator_changes_nothing(rows: list[tuple[float, float]], factor: float) -> None:
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 60), st.floats(8000, 40000)), min_size=5, max_size=40, unique=True
+    ),
+    st.floats(0.5, 5),
+)
+def test_scaling_an_indicator_changes_nothing(
+    rows: list[tuple[float, float]], factor: float
+) -> None:
     zones = pd.DataFrame(rows, columns=["pauvrete", "mediane"])
     a = indice_fragilite(zones, CFG)
     b = indice_fragilite(zones.assign(mediane=zones["mediane"] * factor), CFG)
@@ -71,7 +78,12 @@ def test_stability_is_seeded_and_bounded() -> None:
     assert s1["part_classe_conservee"].between(0, 1).all()
     assert (s1["rang_p05"] <= s1["rang"]).all() and (s1["rang"] <= s1["rang_p95"]).all()
     one = ConfigFragilite((Composante("a", "+"),))
-    assert (stabilite_des_rangs(zones, one, draws=50, rng=np.random.default_rng(1))["part_classe_conservee"] == 1).all()
+    assert (
+        stabilite_des_rangs(zones, one, draws=50, rng=np.random.default_rng(1))[
+            "part_classe_conservee"
+        ]
+        == 1
+    ).all()
 
 
 def test_mel_communes_sanity_check() -> None:
@@ -79,7 +91,9 @@ def test_mel_communes_sanity_check() -> None:
     wealthy western and southern suburbs among the least (an observation, not a tuning)."""
     require_shared()
     mel = pd.read_csv(REFDATA / "mel_communes.csv", dtype=str)
-    filo = pd.read_csv(REAL / "filosofi-communes-2016" / "filosofi_com_2016.csv", dtype={"CODGEO": str})
+    filo = pd.read_csv(
+        REAL / "filosofi-communes-2016" / "filosofi_com_2016.csv", dtype={"CODGEO": str}
+    )
     zones = filo[filo["CODGEO"].isin(mel["insee_code"])].set_index("CODGEO")
     cfg = ConfigFragilite(
         (

@@ -55,13 +55,17 @@ class ConfigFragilite:
         if not self.composantes:
             raise ValueError("A fragility index needs at least one component.")
         if self.normalisation not in NORMALISATIONS:
-            raise ValueError(f"normalisation must be one of {NORMALISATIONS}; got {self.normalisation!r}.")
+            raise ValueError(
+                f"normalisation must be one of {NORMALISATIONS}; got {self.normalisation!r}."
+            )
         if self.classes < 2:
             raise ValueError(f"classes must be at least 2; got {self.classes}.")
 
     def describe(self) -> str:
         parts = [f"{c.indicateur} ({c.sens}, poids {c.poids:g})" for c in self.composantes]
-        return f"{self.nom} = moyenne pondérée, normalisation {self.normalisation} : " + ", ".join(parts)
+        return f"{self.nom} = moyenne pondérée, normalisation {self.normalisation} : " + ", ".join(
+            parts
+        )
 
 
 def _normalise(values: npt.NDArray[np.float64], how: str) -> npt.NDArray[np.float64]:
@@ -82,7 +86,9 @@ def _normalise(values: npt.NDArray[np.float64], how: str) -> npt.NDArray[np.floa
     return out
 
 
-def _scores(norm: npt.NDArray[np.float64], weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def _scores(
+    norm: npt.NDArray[np.float64], weights: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     """Weighted means over available components; ``weights`` is (components,) or (draws, components)."""
     available = np.isfinite(norm)
     filled = np.where(available, norm, 0.0)
@@ -93,11 +99,15 @@ def _scores(norm: npt.NDArray[np.float64], weights: npt.NDArray[np.float64]) -> 
         return np.asarray(num / den, dtype=float)
 
 
-def _classes(scores: npt.NDArray[np.float64], k: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def _classes(
+    scores: npt.NDArray[np.float64], k: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Ranks (1 = most fragile) and classes (1 = most fragile) along the last axis."""
     order = np.argsort(-np.where(np.isfinite(scores), scores, -np.inf), axis=-1, kind="stable")
     ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(scores.shape[-1])[None, :].repeat(scores.shape[0], 0), axis=-1)
+    np.put_along_axis(
+        ranks, order, np.arange(scores.shape[-1])[None, :].repeat(scores.shape[0], 0), axis=-1
+    )
     n = scores.shape[-1]
     classes = np.floor(ranks * k / n) + 1
     return ranks.astype(float) + 1, classes
@@ -115,10 +125,13 @@ def indice_fragilite(zones: pd.DataFrame, config: ConfigFragilite) -> pd.DataFra
     """
     missing = [c.indicateur for c in config.composantes if c.indicateur not in zones.columns]
     if missing:
-        raise ValueError(f"Indicators {missing} are not columns of the zones; available: {list(zones.columns)}.")
+        raise ValueError(
+            f"Indicators {missing} are not columns of the zones; available: {list(zones.columns)}."
+        )
     norm = np.column_stack(
         [
-            (1 if c.sens == "+" else -1) * _normalise(zones[c.indicateur].to_numpy(dtype=float), config.normalisation)
+            (1 if c.sens == "+" else -1)
+            * _normalise(zones[c.indicateur].to_numpy(dtype=float), config.normalisation)
             for c in config.composantes
         ]
     )
