@@ -1,0 +1,185 @@
+"""Indicators of social occupation at every scale, with statistical secrecy applied.
+
+One row per zone of a level (200 m cell, IRIS, QPV, commune, MEL territory, EPCI,
+building, entrance), one column per indicator of :data:`CATALOGUE`. Every table goes
+through :func:`mixite.core.secret.apply_secrecy`: counts of 1 to 10 households, shares
+whose numerator or complement is 1 to 10, medians over fewer than 11 households are blank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from mixite.core.plafonds import categorie_menage, plafond_ressources
+from mixite.core.secret import Count, Measure, Share, Statistic, apply_secrecy
+
+LEVELS: tuple[str, ...] = (
+    "idcar_200m",
+    "code_iris",
+    "code_qpv",
+    "code_commune",
+    "code_territoire",
+    "code_epci",
+    "id_batiment",
+    "id_entree",
+)
+
+
+@dataclass(frozen=True)
+class Indicateur:
+    """One indicator: its name, French label, definition, source fields and unit."""
+
+    code: str
+    libelle: str
+    definition: str
+    champs: str
+    unite: str
+    nature: Literal["effectif", "part", "mediane"]
+
+
+CATALOGUE: tuple[Indicateur, ...] = (
+    Indicateur("menages", "ménages", "nombre de ménages", "menages", "ménages", "effectif"),
+    Indicateur("personnes", "personnes", "personnes des ménages", "menages.nb_personnes", "personnes", "effectif"),
+    Indicateur("mediane_niveau_de_vie", "médiane du niveau de vie", "médiane, pondérée par les personnes, des ressources annuelles par unité de consommation", "ressources_annuelles / unites_consommation", "€ par an et par UC", "mediane"),
+    Indicateur("taux_pauvrete", "taux de pauvreté", "part des personnes dont le niveau de vie est sous le seuil de pauvreté donné", "ressources_annuelles / unites_consommation", "% des personnes", "part"),
+    Indicateur("sous_40_plus", "ménages sous 40 % du plafond PLUS", "part des ménages dont les ressources sont inférieures à 40 % du plafond PLUS de leur catégorie", "ressources_annuelles, composition", "% des ménages", "part"),
+    Indicateur("monoparentales", "familles monoparentales", "part des ménages de type « monoparental »", "type_menage", "% des ménages", "part"),
+    Indicateur("grandes_familles", "grandes familles", "part des ménages de 5 personnes ou plus", "nb_personnes", "% des ménages", "part"),
+    Indicateur("reference_65_plus", "personne de référence de 65 ans ou plus", "part des ménages dont la personne de référence a 65 ans ou plus", "age_reference", "% des ménages", "part"),
+    Indicateur("sans_actif_occupe", "ménages sans actif occupé", "part des ménages sans membre en emploi", "nb_actifs_occupes", "% des ménages", "part"),
+    Indicateur("allocataires_apl", "allocataires d'une aide au logement", "part des ménages percevant une aide personnelle au logement", "apl_annuelle", "% des ménages", "part"),
+    Indicateur("locataires_sociaux", "taux de logement social", "part des ménages locataires du parc social", "statut_occupation", "% des ménages", "part"),
+    Indicateur("proprietaires", "propriétaires", "part des ménages propriétaires", "statut_occupation", "% des ménages", "part"),
+    Indicateur("locataires_prives", "locataires du parc privé", "part des ménages locataires du parc privé", "statut_occupation", "% des ménages", "part"),
+)  # fmt: skip
+
+
+def flags(
+    menages: pd.DataFrame,
+    plafonds: pd.DataFrame,
+    *,
+    millesime: int,
+    zone: int,
+    seuil_pauvrete: float,
+) -> pd.DataFrame:
+    """Per household: the booleans behind the shares and its standard of living.
+
+    ``ressources_annuelles`` in euros (as the store gives them); the ceilings are those of
+    ``millesime``; ``seuil_pauvrete`` in € per UC and year.
+    """
+    m = menages
+    single_parent = (m["nb_adultes"] == 1).to_numpy(dtype=bool) & (m["nb_enfants"] > 0).to_numpy(
+        dtype=bool
+    )
+    cat, extra = categorie_menage(
+        m["nb_personnes"].to_numpy(dtype=np.int64), adulte_seul_avec_charge=single_parent
+    )
+    ceiling = plafond_ressources(
+        plafonds,
+        financement="PLUS",
+        zone=zone,
+        millesime=millesime,
+        categorie=cat,
+        personnes_supplementaires=extra,
+    )
+    cents = np.rint(m["ressources_annuelles"].to_numpy(dtype=float) * 100)
+    nv = m["ressources_annuelles"].to_numpy(dtype=float) / m["unites_consommation"].to_numpy(
+        dtype=float
+    )
+    status = m["statut_occupation"]
+    return pd.DataFrame(
+        {
+            "personnes": m["nb_personnes"].to_numpy(dtype=float),
+            "niveau_de_vie": nv,
+            "pauvre": nv < seuil_pauvrete,
+            "sous_40_plus": cents < 40 * ceiling,
+            "monoparentales": (m["type_menage"] == "monoparental").to_numpy(dtype=bool),
+            "grandes_familles": (m["nb_personnes"] >= 5).to_numpy(dtype=bool),
+            "reference_65_plus": (m["age_reference"] >= 65).to_numpy(dtype=bool),
+            "sans_actif_occupe": (m["nb_actifs_occupes"] == 0).to_numpy(dtype=bool),
+            "allocataires_apl": (m["apl_annuelle"].fillna(0) > 0).to_numpy(dtype=bool),
+            "locataires_sociaux": (status == "locataire_social").to_numpy(dtype=bool),
+            "proprietaires": (status == "proprietaire").to_numpy(dtype=bool),
+            "locataires_prives": (status == "locataire_prive").to_numpy(dtype=bool),
+        },
+        index=m.index,
+    )
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values)
+    v, w = values[order], weights[order]
+    cum = np.cumsum(w)
+    return float(np.interp(0.5, (cum - w / 2) / cum[-1], v)) if len(v) else float("nan")
+
+
+SHARES = [i.code for i in CATALOGUE if i.nature == "part"]
+
+
+TOTAL = "ensemble"
+
+
+def indicateurs(
+    menages: pd.DataFrame, f: pd.DataFrame, level: str, *, total: bool = True
+) -> pd.DataFrame:
+    """The raw (unpublished) indicators of every zone of ``level``: counts, numerators,
+    shares, and (``total``) a last row « ensemble » for all the households with a zone."""
+    if level not in menages.columns:
+        raise ValueError(
+            f"Level {level!r} is not a column of the households; levels: {[c for c in LEVELS if c in menages.columns]}."
+        )
+    zone = menages[level]
+    keep = zone.notna().to_numpy(dtype=bool)
+    g = f[keep].assign(_zone=zone[keep].astype(str).to_numpy())
+    if total:
+        g = pd.concat([g, g.assign(_zone=TOTAL)], ignore_index=True)
+    grouped = g.groupby("_zone", sort=True)
+    out = pd.DataFrame({"menages": grouped.size(), "personnes": grouped["personnes"].sum()})
+    for name in SHARES:
+        if name == "taux_pauvrete":
+            poor_persons = (g["personnes"] * g["pauvre"]).groupby(g["_zone"]).sum()
+            out["n_taux_pauvrete"] = poor_persons
+            out["taux_pauvrete"] = poor_persons / out["personnes"] * 100
+        else:
+            n = grouped[name].sum()
+            out[f"n_{name}"] = n
+            out[name] = n / out["menages"] * 100
+    medians = {
+        key: _weighted_median(part["niveau_de_vie"].to_numpy(), part["personnes"].to_numpy())
+        for key, part in grouped[["niveau_de_vie", "personnes"]]
+    }
+    out["mediane_niveau_de_vie"] = pd.Series(medians)
+    out.index.name = level
+    return out
+
+
+def publier(table: pd.DataFrame) -> pd.DataFrame:
+    """Apply statistical secrecy to an indicator table (households counted per zone).
+
+    The poverty rate is counted on persons; its secrecy rests on the households of the
+    zone and on the number of poor persons (a share describing fewer than 11 is hidden).
+    """
+    measures: list[Measure] = [
+        Count("menages"),
+        Count("personnes"),
+        Statistic("mediane_niveau_de_vie", "menages"),
+    ]
+    for name in SHARES:
+        base = "personnes" if name == "taux_pauvrete" else "menages"
+        measures += [Count(f"n_{name}"), Share(name, f"n_{name}", base)]
+    flat = table.reset_index()
+    totals = (flat[flat.columns[0]] == TOTAL).to_numpy()
+    secret = apply_secrecy(flat, measures, total_rows=totals)
+    return secret.table.set_index(table.index.name)
+
+
+def evolution(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Change of every published indicator between two vintages (points for shares)."""
+    common = before.index.intersection(after.index)
+    cols = [c for c in after.columns if c in before.columns and not c.startswith("n_")]
+    diff = after.loc[common, cols] - before.loc[common, cols]
+    return diff.add_prefix("evolution_")
