@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     from mixite.cli import indices
 
     indices.add_parser(sub, _store_arg)
+    from mixite.cli import observatoire
+
+    observatoire.add_parser(sub, _store_arg)
 
     info = sub.add_parser(
         "info", help="résumer le contenu de la base", description="Liste les tables de la base."
@@ -239,6 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "modele": objectifs.run_modele,
             }[args.command]
             return runner(args)
+        if args.command == "observatoire":
+            from mixite.cli import observatoire
+
+            return observatoire.run(args)
         if args.command == "indices":
             from mixite.cli import indices
 

@@ -23,6 +23,7 @@ from mixite.core.relogement.criteria import KINDS, QualitativeCriterion
 from mixite.core.relogement.formulas import ResteAVivreFormula
 from mixite.core.validation import Problem
 from mixite.errors import InvalidDataError
+from mixite.observatoire.fragilite import NORMALISATIONS, Composante, ConfigFragilite
 
 
 @dataclass(frozen=True)
@@ -502,4 +503,74 @@ def load_grid(path: Path | None = None) -> Grid:
         float(seniority.get("points_par_mois", 1)),
         float(seniority.get("plafond", 60)),
         float(refusal),
+    )
+
+
+def load_fragility(path: Path | None = None) -> ConfigFragilite:
+    """The fragility-index settings (default: the Lille-like model), checked with lines."""
+    if path is None:
+        text = (resources.files("mixite") / "data" / "config" / "fragilite.yaml").read_text("utf-8")
+        source = "fragilite.yaml (défaut)"
+    else:
+        text = path.read_text(encoding="utf-8")
+        source = path.name
+    root = _mapping(_compose(text, source))
+    problems: list[Problem] = []
+    head = {k: _scalar(v) for k, (v, _) in root.items() if k != "composantes"}
+    normalisation = head.get("normalisation", "zscore")
+    if normalisation not in NORMALISATIONS:
+        problems.append(
+            Problem(
+                root["normalisation"][1],
+                "normalisation",
+                str(normalisation),
+                "valeurs possibles : " + ", ".join(NORMALISATIONS),
+                source,
+            )
+        )
+    classes = head.get("classes", 5)
+    if not isinstance(classes, int) or isinstance(classes, bool) or classes < 2:
+        problems.append(
+            Problem(
+                root["classes"][1],
+                "classes",
+                str(classes),
+                "entier au moins égal à 2 attendu",
+                source,
+            )
+        )
+    components: list[Composante] = []
+    node = root.get("composantes")
+    if node is None or not isinstance(node[0], yaml.SequenceNode):
+        problems.append(
+            Problem(
+                node[1] if node else 1, "composantes", "", "liste de composantes attendue", source
+            )
+        )
+    else:
+        for item in node[0].value:
+            values = {k: _scalar(v) for k, (v, _) in _mapping(item).items()}
+            line = item.start_mark.line + 1
+            if "indicateur" not in values or values.get("sens") not in ("+", "-"):
+                problems.append(
+                    Problem(
+                        line,
+                        "composantes",
+                        str(values),
+                        "chaque composante a un « indicateur » et un « sens » + ou -",
+                        source,
+                    )
+                )
+                continue
+            weight = values.get("poids", 1)
+            if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
+                problems.append(
+                    Problem(line, "composantes.poids", str(weight), "poids positif attendu", source)
+                )
+                continue
+            components.append(Composante(str(values["indicateur"]), values["sens"], float(weight)))
+    if problems:
+        raise InvalidDataError(problems[:50], total=len(problems), source=source)
+    return ConfigFragilite(
+        tuple(components), normalisation, int(classes), str(head.get("nom", "indice de fragilité"))
     )

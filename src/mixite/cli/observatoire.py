@@ -1,0 +1,146 @@
+"""``mixite observatoire``: indicators at every level and the fragility index, from the store."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mixite.core.plafonds import plafond_ressources
+from mixite.core.secret import THRESHOLD
+from mixite.io import refdata
+from mixite.io.config import load_fragility
+from mixite.io.exports import write_tables
+from mixite.io.store import Store
+from mixite.observatoire import indice_fragilite, stabilite_des_rangs
+from mixite.observatoire.indicateurs import CATALOGUE, TOTAL, flags, indicateurs, publier
+
+NIVEAUX = {
+    "carreau": "idcar_200m",
+    "iris": "code_iris",
+    "qpv": "code_qpv",
+    "commune": "code_commune",
+    "territoire": "code_territoire",
+    "epci": "code_epci",
+    "batiment": "id_batiment",
+    "entree": "id_entree",
+}
+
+
+def add_parser(
+    sub: argparse._SubParsersAction[Any], store_arg: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    obs = sub.add_parser(
+        "observatoire",
+        help="indicateurs d'occupation sociale et indice de fragilité",
+        description="Indicateurs à toutes les échelles (secret statistique appliqué) et indice de fragilité.",
+    )
+    osub = obs.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=sub._parser_class
+    )
+    for name, helptext in (
+        ("indicateurs", "indicateurs d'un niveau (secret appliqué)"),
+        ("fragilite", "indice de fragilité et stabilité de ses classes"),
+    ):
+        p = osub.add_parser(name, help=helptext)
+        p.add_argument(
+            "--niveau",
+            choices=list(NIVEAUX),
+            default="commune",
+            help="échelle : " + ", ".join(NIVEAUX),
+        )
+        p.add_argument(
+            "--seuil-pauvrete",
+            type=float,
+            help="seuil de pauvreté en € par UC et par an (défaut : seuil Filosofi 2016 revalorisé comme le plafond PLUS)",
+        )
+        p.add_argument("--sortie", type=Path, help="écrire le tableau (.csv ou .xlsx)")
+        store_arg(p)
+        if name == "fragilite":
+            p.add_argument(
+                "--config", type=Path, help="réglages YAML de l'indice (défaut : modèle lillois)"
+            )
+            p.add_argument(
+                "--tirages",
+                type=int,
+                default=1000,
+                help="tirages de poids pour la stabilité (défaut 1000)",
+            )
+            p.add_argument("--graine", type=int, default=2014, help="graine des tirages")
+
+
+def _households(store: Store) -> pd.DataFrame:
+    return store.query(
+        "SELECT m.*, b.code_qpv, b.id_batiment, e.id_entree, c.code_territoire, c.code_epci "
+        "FROM menages m LEFT JOIN logements l ON l.id_logement = m.id_logement "
+        "LEFT JOIN entrees e ON e.id_entree = l.id_entree LEFT JOIN batiments b ON b.id_batiment = e.id_batiment "
+        "LEFT JOIN communes c ON c.code_commune = m.code_commune"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    store: Store = args.store
+    households = _households(store)
+    year = int(households["millesime"].max())
+    households = households[households["millesime"] == year]
+    plafonds = refdata.plafonds_ressources()
+    if args.seuil_pauvrete is None:
+        ratio = plafond_ressources(
+            plafonds, financement="PLUS", zone=3, millesime=[2016, year], categorie=1
+        )
+        threshold = refdata.mel_sources().poverty_threshold * float(ratio[1]) / float(ratio[0])
+        how = f"seuil Filosofi 2016 ({refdata.mel_sources().poverty_threshold:.0f} €) revalorisé comme le plafond PLUS"
+    else:
+        threshold, how = args.seuil_pauvrete, "donné"
+    f = flags(households, plafonds, millesime=year, zone=3, seuil_pauvrete=threshold)
+    level = NIVEAUX[args.niveau]
+    raw = indicateurs(households, f, level)
+    notes = [
+        f"Millésime {year} ; niveau : {args.niveau} ; seuil de pauvreté {threshold:.0f} € par UC et par an ({how})",
+        f"Secret statistique : aucune case ne décrit moins de {THRESHOLD} ménages (cases masquées vides)",
+    ]
+    if households["synthetique"].fillna(False).any():
+        notes.insert(0, "DONNÉES SYNTHÉTIQUES (jumeau de la MEL) : aucun ménage réel")
+    titles = {i.code: f"{i.libelle} ({i.unite})" for i in CATALOGUE}
+    if args.action == "indicateurs":
+        table = publier(raw)
+        out = (
+            table.drop(columns=[c for c in table.columns if c.startswith("n_")])
+            .rename(columns=titles)
+            .reset_index()
+        )
+    else:
+        config = load_fragility(args.config)
+        zones = raw.drop(index=TOTAL)
+        published = publier(raw).drop(index=TOTAL)
+        small = published["menages"].isna()
+        result = stabilite_des_rangs(
+            zones[~small], config, draws=args.tirages, rng=np.random.default_rng(args.graine)
+        )
+        detail = indice_fragilite(zones[~small], config)
+        out = result.join(detail.drop(columns=["score", "rang", "classe"])).reset_index()
+        notes.append(config.describe())
+        notes.append(
+            f"Stabilité : {args.tirages} tirages de poids (Dirichlet, concentration 50) ; {int(small.sum())} zone(s) de moins de 11 ménages écartée(s)"
+        )
+        notes.append(
+            f"Part moyenne des tirages où une zone garde sa classe : {result['part_classe_conservee'].mean():.1%}"
+        )
+    for n in notes:
+        print(n)
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", 10, "display.float_format", "{:,.1f}".format
+    ):
+        print(out.head(15).to_string(index=False))
+    if args.sortie:
+        write_tables(
+            args.sortie,
+            {"Observatoire": out, "Catalogue": pd.DataFrame([i.__dict__ for i in CATALOGUE])},
+            notes,
+        )
+        print(f"Écrit : {args.sortie}")
+    return 0

@@ -1,0 +1,89 @@
+"""``mixite observatoire`` on the twin: published indicators and the fragility index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from mixite.cli.main import main
+from mixite.errors import InvalidDataError
+from mixite.io.config import load_fragility
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("obs") / "demo.duckdb"
+    assert main(["demo", "--scale", "0.05", "--store", str(store)]) == 0
+    return store
+
+
+def test_indicators_with_secrecy(
+    demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "iris.csv"
+    assert (
+        main(
+            [
+                "observatoire",
+                "indicateurs",
+                "--niveau",
+                "iris",
+                "--store",
+                str(demo_store),
+                "--sortie",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert "Secret statistique" in capsys.readouterr().out
+    table = pd.read_csv(out, comment="#")
+    counts = table["ménages (ménages)"].dropna()
+    assert ((counts == 0) | (counts >= 11)).all()
+    assert table["ménages (ménages)"].isna().any()  # at scale 0.05 some IRIS hold fewer than 11
+
+
+def test_fragility_with_stability(
+    demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "fragilite.xlsx"
+    assert (
+        main(
+            [
+                "observatoire",
+                "fragilite",
+                "--store",
+                str(demo_store),
+                "--tirages",
+                "200",
+                "--sortie",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert (
+        "indice de fragilité (modèle lillois)" in printed and "Part moyenne des tirages" in printed
+    )
+    book = openpyxl.load_workbook(out)
+    headers = [c.value for c in book["Observatoire"][1]]
+    assert {"score", "rang", "classe", "part_classe_conservee"} <= set(headers)
+
+
+def test_fragility_config_errors(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(
+        "normalisation: logit\nclasses: 1\ncomposantes:\n  - {indicateur: taux_pauvrete, sens: haut}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidDataError) as info:
+        load_fragility(path)
+    assert {(p.row, p.column) for p in info.value.problems} == {
+        (1, "normalisation"),
+        (2, "classes"),
+        (4, "composantes"),
+    }
