@@ -87,3 +87,12 @@ def test_fragility_config_errors(tmp_path: Path) -> None:
         (2, "classes"),
         (4, "composantes"),
     }
+
+
+def test_entrance_watch_scopes(demo_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["observatoire", "veille", "--store", str(demo_store)]) == 0
+    public = capsys.readouterr().out
+    assert "statut" in public and "entrees" in public and "BAT-" not in public
+    assert main(["observatoire", "veille", "--bailleur", "B01", "--store", str(demo_store)]) == 0
+    own = capsys.readouterr().out
+    assert "BAT-" in own and " B02 " not in own

@@ -42,6 +42,15 @@ def add_parser(
     osub = obs.add_subparsers(
         dest="action", metavar="ACTION", required=True, parser_class=sub._parser_class
     )
+    veille = osub.add_parser(
+        "veille", help="veille des entrées d'immeuble (quatre variables, seuils et marges)"
+    )
+    veille.add_argument(
+        "--bailleur",
+        help="code du bailleur qui consulte ses entrées (sinon : nombre d'entrées par statut)",
+    )
+    veille.add_argument("--sortie", type=Path, help="écrire le résultat (.csv ou .xlsx)")
+    store_arg(veille)
     for name, helptext in (
         ("indicateurs", "indicateurs d'un niveau (secret appliqué)"),
         ("fragilite", "indice de fragilité et stabilité de ses classes"),
@@ -83,6 +92,8 @@ def _households(store: Store) -> pd.DataFrame:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "veille":
+        return _watch(args)
     store: Store = args.store
     households = _households(store)
     year = int(households["millesime"].max())
@@ -141,6 +152,44 @@ def run(args: argparse.Namespace) -> int:
             args.sortie,
             {"Observatoire": out, "Catalogue": pd.DataFrame([i.__dict__ for i in CATALOGUE])},
             notes,
+        )
+        print(f"Écrit : {args.sortie}")
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from mixite.core.acces import Perimetre
+    from mixite.observatoire.veille import DEFAULT_VARIABLES, entrance_variables, statuses, watch
+
+    store: Store = args.store
+    households = _households(store).dropna(subset=["id_entree"])
+    year = int(households["millesime"].max())
+    buildings = store.read("batiments", ["id_batiment", "code_bailleur"])
+    households = households.merge(buildings, on="id_batiment", how="left")
+    under = flags(
+        households, refdata.plafonds_ressources(), millesime=year, zone=3, seuil_pauvrete=0.0
+    )["sous_40_plus"]
+    result = statuses(entrance_variables(households, under))
+    viewer = Perimetre("bailleur", args.bailleur) if args.bailleur else Perimetre("epci", "public")
+    seen = watch(result, viewer)
+    print(
+        "Variables : "
+        + " ; ".join(f"{v.libelle} seuil {v.seuil:g} marge {v.marge:g}" for v in DEFAULT_VARIABLES)
+    )
+    if households["synthetique"].fillna(False).any():
+        print("DONNÉES SYNTHÉTIQUES (jumeau de la MEL) : aucun ménage réel")
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", 10, "display.max_colwidth", 80
+    ):
+        print(seen.head(20).to_string())
+    if args.sortie:
+        write_tables(
+            args.sortie,
+            {"Veille des entrées": seen.reset_index()},
+            [
+                f"Millésime {year}",
+                "Aide à la décision : chaque statut est accompagné de ses motifs",
+            ],
         )
         print(f"Écrit : {args.sortie}")
     return 0
