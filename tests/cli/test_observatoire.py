@@ -96,3 +96,23 @@ def test_entrance_watch_scopes(demo_store: Path, capsys: pytest.CaptureFixture[s
     assert main(["observatoire", "veille", "--bailleur", "B01", "--store", str(demo_store)]) == 0
     own = capsys.readouterr().out
     assert "BAT-" in own and " B02 " not in own
+
+
+def test_typology_from_the_store(demo_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(
+            [
+                "observatoire",
+                "typologie",
+                "--modele",
+                "pecquencourt",
+                "--niveau",
+                "commune",
+                "--store",
+                str(demo_store),
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "typologie de Pecquencourt" in out and "Un seul millésime" in out

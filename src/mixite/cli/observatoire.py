@@ -42,6 +42,13 @@ def add_parser(
     osub = obs.add_subparsers(
         dest="action", metavar="ACTION", required=True, parser_class=sub._parser_class
     )
+    typo = osub.add_parser(
+        "typologie", help="typologie des zones (Arras, Pecquencourt ou YAML), avec les motifs"
+    )
+    typo.add_argument("--modele", default="arras", help="arras, pecquencourt ou un fichier YAML")
+    typo.add_argument("--niveau", choices=list(NIVEAUX), default="commune", help="échelle")
+    typo.add_argument("--sortie", type=Path, help="écrire le résultat (.csv ou .xlsx)")
+    store_arg(typo)
     veille = osub.add_parser(
         "veille", help="veille des entrées d'immeuble (quatre variables, seuils et marges)"
     )
@@ -94,6 +101,8 @@ def _households(store: Store) -> pd.DataFrame:
 def run(args: argparse.Namespace) -> int:
     if args.action == "veille":
         return _watch(args)
+    if args.action == "typologie":
+        return _typology(args)
     store: Store = args.store
     households = _households(store)
     year = int(households["millesime"].max())
@@ -190,6 +199,47 @@ def _watch(args: argparse.Namespace) -> int:
                 f"Millésime {year}",
                 "Aide à la décision : chaque statut est accompagné de ses motifs",
             ],
+        )
+        print(f"Écrit : {args.sortie}")
+    return 0
+
+
+def _typology(args: argparse.Namespace) -> int:
+    from mixite.io.config import load_typology
+    from mixite.observatoire.typologie import classer
+
+    store: Store = args.store
+    households = _households(store)
+    plafonds = refdata.plafonds_ressources()
+    level = NIVEAUX[args.niveau]
+    years = sorted(int(y) for y in households["millesime"].unique())
+    tables = {}
+    for year in (years[0], years[-1]):
+        part = households[households["millesime"] == year]
+        ratio = plafond_ressources(
+            plafonds, financement="PLUS", zone=3, millesime=[2016, year], categorie=1
+        )
+        threshold = refdata.mel_sources().poverty_threshold * float(ratio[1]) / float(ratio[0])
+        tables[year] = indicateurs(
+            part, flags(part, plafonds, millesime=year, zone=3, seuil_pauvrete=threshold), level
+        )
+    zones = publier(tables[years[-1]]).drop(index=TOTAL)
+    if len(years) > 1:
+        before = tables[years[0]]["personnes"]
+        zones["evolution_personnes_pct"] = (
+            zones["personnes"] / before.reindex(zones.index) - 1
+        ) * 100
+    typology = load_typology(args.modele)
+    result = classer(zones, typology).reset_index()
+    print(f"{typology.nom} ; niveau {args.niveau} ; millésimes {years[0]}–{years[-1]}")
+    if len(years) == 1:
+        print("Un seul millésime : l'axe démographique (évolution) est non renseigné.")
+    print(result["classe"].value_counts().to_string())
+    if args.sortie:
+        write_tables(
+            args.sortie,
+            {"Typologie": result},
+            [typology.nom, "Chaque classe est accompagnée de ses motifs"],
         )
         print(f"Écrit : {args.sortie}")
     return 0

@@ -24,6 +24,7 @@ from mixite.core.relogement.formulas import ResteAVivreFormula
 from mixite.core.validation import Problem
 from mixite.errors import InvalidDataError
 from mixite.observatoire.fragilite import NORMALISATIONS, Composante, ConfigFragilite
+from mixite.observatoire.typologie import OPERATEURS, Axe, Regle, Typologie
 
 
 @dataclass(frozen=True)
@@ -573,4 +574,92 @@ def load_fragility(path: Path | None = None) -> ConfigFragilite:
         raise InvalidDataError(problems[:50], total=len(problems), source=source)
     return ConfigFragilite(
         tuple(components), normalisation, int(classes), str(head.get("nom", "indice de fragilité"))
+    )
+
+
+TYPOLOGY_PRESETS: tuple[str, ...] = ("arras", "pecquencourt")
+
+
+def load_typology(name_or_path: str | Path) -> Typologie:
+    """A typology from YAML, or a preset (:data:`TYPOLOGY_PRESETS`), checked with lines."""
+    if str(name_or_path) in TYPOLOGY_PRESETS:
+        text = (
+            resources.files("mixite") / "data" / "config" / "typologies" / f"{name_or_path}.yaml"
+        ).read_text("utf-8")
+        source = f"{name_or_path}.yaml (modèle)"
+    else:
+        path = Path(name_or_path)
+        text = path.read_text(encoding="utf-8")
+        source = path.name
+    root = _mapping(_compose(text, source))
+    problems: list[Problem] = []
+    axes: list[Axe] = []
+    for item in (
+        root["axes"][0].value
+        if "axes" in root and isinstance(root["axes"][0], yaml.SequenceNode)
+        else []
+    ):
+        fields = _mapping(item)
+        values = {k: _scalar(v) for k, (v, _) in fields.items() if k != "regles"}
+        rules: list[Regle] = []
+        for rnode in fields["regles"][0].value if "regles" in fields else []:
+            r = {k: _scalar(v) for k, (v, _) in _mapping(rnode).items()}
+            if (
+                r.get("operateur") not in OPERATEURS
+                or not isinstance(r.get("seuil"), int | float)
+                or "indicateur" not in r
+            ):
+                problems.append(
+                    Problem(
+                        rnode.start_mark.line + 1,
+                        "regles",
+                        str(r),
+                        "une règle a un indicateur, un opérateur parmi > >= < <= et un seuil numérique",
+                        source,
+                    )
+                )
+                continue
+            rules.append(Regle(str(r["indicateur"]), str(r["operateur"]), float(r["seuil"])))
+        if "code" not in values or not rules:
+            problems.append(
+                Problem(
+                    item.start_mark.line + 1,
+                    "axes",
+                    str(values),
+                    "un axe a un code et au moins une règle",
+                    source,
+                )
+            )
+            continue
+        axes.append(
+            Axe(str(values["code"]), str(values.get("libelle", values["code"])), tuple(rules))
+        )
+    classes: list[tuple[str, int]] = []
+    for item in (
+        root["classes"][0].value
+        if "classes" in root and isinstance(root["classes"][0], yaml.SequenceNode)
+        else []
+    ):
+        c = {k: _scalar(v) for k, (v, _) in _mapping(item).items()}
+        if "libelle" not in c or not isinstance(c.get("axes_minimum"), int):
+            problems.append(
+                Problem(
+                    item.start_mark.line + 1,
+                    "classes",
+                    str(c),
+                    "une classe a un libellé et un nombre entier axes_minimum",
+                    source,
+                )
+            )
+            continue
+        classes.append((str(c["libelle"]), int(c["axes_minimum"])))
+    if not axes:
+        problems.append(Problem(1, "axes", "", "au moins un axe attendu", source))
+    if not classes:
+        problems.append(Problem(1, "classes", "", "au moins une classe attendue", source))
+    if problems:
+        raise InvalidDataError(problems[:50], total=len(problems), source=source)
+    ordered = tuple(sorted(classes, key=lambda c: -c[1]))
+    return Typologie(
+        str(_scalar(root["nom"][0]) if "nom" in root else "typologie"), tuple(axes), ordered
     )
