@@ -116,3 +116,27 @@ def test_typology_from_the_store(demo_store: Path, capsys: pytest.CaptureFixture
     )
     out = capsys.readouterr().out
     assert "typologie de Pecquencourt" in out and "Un seul millésime" in out
+
+
+def test_maps_command(demo_store: Path, tmp_path: Path) -> None:
+    from tests.conftest import REAL, require_shared
+
+    require_shared()
+    out = tmp_path / "cartes"
+    args = [
+        "observatoire", "cartes", "--store", str(demo_store), "--sortie", str(out),
+        "--martinique", str(REAL / "filosofi-carreaux-martinique" / "Filosofi2017_carreaux_200m_mart.csv"),
+        "--filosofi-communes", str(REAL / "filosofi-communes-2016" / "filosofi_com_2016.csv"),
+    ]  # fmt: skip
+    assert main(args) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(
+        f"{base}.{ext}"
+        for base in (
+            "mel_jumeau_mixite",
+            "mel_jumeau_fragilite",
+            "martinique_mixite",
+            "mel_filosofi2016_fragilite",
+        )
+        for ext in ("png", "svg")
+    )

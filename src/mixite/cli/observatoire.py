@@ -42,6 +42,29 @@ def add_parser(
     osub = obs.add_subparsers(
         dest="action", metavar="ACTION", required=True, parser_class=sub._parser_class
     )
+    maps = osub.add_parser(
+        "cartes", help="cartes PNG et SVG : carte de la mixité et indice de fragilité"
+    )
+    maps.add_argument(
+        "--sortie", type=Path, default=Path("cartes"), help="dossier des cartes (défaut : ./cartes)"
+    )
+    maps.add_argument(
+        "--portee",
+        type=float,
+        default=400.0,
+        help="portée du lissage de la carte de la mixité, en mètres (défaut 400)",
+    )
+    maps.add_argument(
+        "--martinique",
+        type=Path,
+        help="fichier Filosofi carroyé (200 m) : carte de la mixité de ce territoire aussi",
+    )
+    maps.add_argument(
+        "--filosofi-communes",
+        type=Path,
+        help="fichier Filosofi communal : indice de fragilité réel des communes de la MEL aussi",
+    )
+    store_arg(maps)
     typo = osub.add_parser(
         "typologie", help="typologie des zones (Arras, Pecquencourt ou YAML), avec les motifs"
     )
@@ -89,6 +112,19 @@ def add_parser(
             p.add_argument("--graine", type=int, default=2014, help="graine des tirages")
 
 
+def default_poverty_threshold(year: int) -> float:
+    """Filosofi 2016's poverty threshold (estimated, see docs/jumeau.md) uprated to ``year``
+    like the PLUS ceiling — the twin's own rule for incomes."""
+    ratio = plafond_ressources(
+        refdata.plafonds_ressources(),
+        financement="PLUS",
+        zone=3,
+        millesime=[2016, year],
+        categorie=1,
+    )
+    return refdata.mel_sources().poverty_threshold * float(ratio[1]) / float(ratio[0])
+
+
 def _households(store: Store) -> pd.DataFrame:
     return store.query(
         "SELECT m.*, b.code_qpv, b.id_batiment, e.id_entree, c.code_territoire, c.code_epci "
@@ -103,6 +139,8 @@ def run(args: argparse.Namespace) -> int:
         return _watch(args)
     if args.action == "typologie":
         return _typology(args)
+    if args.action == "cartes":
+        return _maps(args)
     store: Store = args.store
     households = _households(store)
     year = int(households["millesime"].max())
@@ -242,4 +280,114 @@ def _typology(args: argparse.Namespace) -> int:
             [typology.nom, "Chaque classe est accompagnée de ses motifs"],
         )
         print(f"Écrit : {args.sortie}")
+    return 0
+
+
+def _maps(args: argparse.Namespace) -> int:
+    from mixite.io.cartes import grid_map, polygon_map
+    from mixite.io.config import load_fragility
+    from mixite.observatoire.carte_mixite import classer_carreaux, classer_carreaux_filosofi
+    from mixite.twin.geography import to_l93
+
+    store: Store = args.store
+    written: list[Path] = []
+    households = _households(store)
+    year = int(households["millesime"].max())
+    households = households[households["millesime"] == year]
+    f = flags(households, refdata.plafonds_ressources(), millesime=year, zone=3, seuil_pauvrete=0.0)
+    hh = pd.DataFrame(
+        {
+            "idcar_200m": households["idcar_200m"].to_numpy(),
+            "niveau_de_vie": f["niveau_de_vie"].to_numpy(),
+            "personnes": f["personnes"].to_numpy(),
+        }
+    )
+    cells = store.read("carreaux", ["idcar_200m", "x", "y"])
+    synthetic = (
+        "jumeau SYNTHÉTIQUE de la MEL (mixite demo)"
+        if households["synthetique"].fillna(False).any()
+        else "base mixite"
+    )
+    mix = classer_carreaux(hh, cells, bandwidth=args.portee)
+    written += grid_map(
+        mix["x"].to_numpy(),
+        mix["y"].to_numpy(),
+        mix["classe"].tolist(),
+        cell=200.0,
+        title=f"Mixité sociale, carreaux de 200 m lissés à {args.portee:g} m ({year})",
+        source=synthetic,
+        base=args.sortie / "mel_jumeau_mixite",
+    )
+    raw = indicateurs(
+        households,
+        flags(
+            households,
+            refdata.plafonds_ressources(),
+            millesime=year,
+            zone=3,
+            seuil_pauvrete=default_poverty_threshold(year),
+        ),
+        "code_commune",
+    ).drop(index=TOTAL)
+    frag = indice_fragilite(raw, load_fragility(None))
+    polygons = refdata.mel_sources().polygons
+    codes = [c for c in frag.index if c in polygons]
+    labels = [
+        "classe 1 (la plus fragile)",
+        "classe 2",
+        "classe 3",
+        "classe 4",
+        "classe 5 (la moins fragile)",
+    ]
+    written += polygon_map(
+        [to_l93(polygons[c]) for c in codes],
+        frag.loc[codes, "classe"].tolist(),
+        labels,
+        title=f"Indice de fragilité des communes ({year})",
+        source=synthetic + " ; contours IGN 2018",
+        base=args.sortie / "mel_jumeau_fragilite",
+    )
+    if args.martinique:
+        grid = pd.read_csv(args.martinique)
+        corner = grid["Idcar_200m"].str.extract(r"N(\d+)E(\d+)").astype(float)
+        grid["y"], grid["x"] = corner[0], corner[1]
+        classes = classer_carreaux_filosofi(grid, bandwidth=args.portee)
+        written += grid_map(
+            classes["x"].to_numpy(),
+            classes["y"].to_numpy(),
+            classes["classe"].tolist(),
+            cell=200.0,
+            title=f"Martinique : mixité sociale, carreaux de 200 m lissés à {args.portee:g} m",
+            source="Insee, Filosofi 2017, données carroyées",
+            base=args.sortie / "martinique_mixite",
+        )
+    if args.filosofi_communes:
+        from mixite.observatoire import Composante, ConfigFragilite
+
+        com = pd.read_csv(args.filosofi_communes, dtype={"CODGEO": str})
+        mel = com[com["CODGEO"].isin(polygons)].set_index("CODGEO")
+        cfg = ConfigFragilite(
+            tuple(
+                Composante(c, "-" if sens == "-" else "+")
+                for c, sens in (
+                    ("MED16", "-"),
+                    ("D116", "-"),
+                    ("TP6016", "+"),
+                    ("PPSOC16", "+"),
+                    ("PPMINI16", "+"),
+                    ("PCHO16", "+"),
+                )
+            )
+        )
+        real = indice_fragilite(mel, cfg)
+        written += polygon_map(
+            [to_l93(polygons[c]) for c in real.index],
+            real["classe"].tolist(),
+            labels,
+            title="MEL : indice de fragilité des communes (Filosofi 2016)",
+            source="Insee, Filosofi 2016 ; contours IGN 2018",
+            base=args.sortie / "mel_filosofi2016_fragilite",
+        )
+    for path in written:
+        print(f"Écrit : {path}")
     return 0

@@ -1,0 +1,138 @@
+"""Static maps (PNG and SVG) with matplotlib: legend, scale bar, source and date; no tile
+server, no download — every layer comes from the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import shapely
+from matplotlib.collections import PatchCollection
+from matplotlib.patches import Patch, Polygon
+from shapely.geometry.base import BaseGeometry
+
+MIX_COLOURS: dict[str, str] = {
+    "pauvre": "#b2182b",
+    "moyen": "#f4f4f4",
+    "mixte": "#f4a582",
+    "riche": "#2166ac",
+}
+CLASS_COLOURS: tuple[str, ...] = ("#67001f", "#d6604d", "#fddbc7", "#92c5de", "#2166ac")
+
+
+def _finish(
+    ax: Axes,
+    title: str,
+    source: str,
+    legend: Sequence[tuple[str, str]],
+    base: Path,
+    span_m: float,
+) -> list[Path]:
+    ax.set_title(title, fontsize=11)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.legend(
+        handles=[Patch(facecolor=c, edgecolor="#666666", label=label) for label, c in legend],
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+        frameon=True,
+    )
+    # Scale bar: a round length about a fifth of the map's width.
+    length = 10 ** np.floor(np.log10(span_m / 5))
+    length *= 5 if span_m / 5 >= 5 * length else (2 if span_m / 5 >= 2 * length else 1)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    bx, by = x1 - (x1 - x0) * 0.05 - length, y0 + (y1 - y0) * 0.04
+    ax.plot([bx, bx + length], [by, by], color="black", linewidth=3)
+    ax.text(
+        bx + length / 2, by + (y1 - y0) * 0.015, f"{length / 1000:g} km", ha="center", fontsize=8
+    )
+    ax.figure.text(
+        0.01,
+        0.01,
+        f"Source : {source}. Carte mixite, {dt.date.today():%d/%m/%Y}.",
+        fontsize=7,
+        color="#444444",
+    )
+    written = []
+    for suffix in (".png", ".svg"):
+        path = base.with_suffix(suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ax.figure.savefig(path, dpi=150, bbox_inches="tight")
+        written.append(path)
+    plt.close(ax.figure)
+    return written
+
+
+def grid_map(
+    x: np.ndarray,
+    y: np.ndarray,
+    classes: Sequence[str],
+    *,
+    cell: float,
+    title: str,
+    source: str,
+    base: Path,
+    colours: Mapping[str, str] = MIX_COLOURS,
+) -> list[Path]:
+    """Cells (south-west corners, metres) coloured by class."""
+    _fig, ax = plt.subplots(figsize=(8, 8))
+    order = list(colours)
+    codes = np.array([order.index(c) if c in order else -1 for c in classes])
+    for k, name in enumerate(order):
+        sel = codes == k
+        if sel.any():
+            ax.scatter(
+                x[sel] + cell / 2,
+                y[sel] + cell / 2,
+                s=1.2,
+                marker="s",
+                color=colours[name],
+                linewidths=0,
+            )
+    span = float(max(x.max() - x.min(), y.max() - y.min()) + cell)
+    counts = {name: int((codes == k).sum()) for k, name in enumerate(order)}
+    legend = [
+        (f"{name} ({counts[name]:,} carreaux)".replace(",", " "), colours[name]) for name in order
+    ]
+    return _finish(ax, title, source, legend, base, span)
+
+
+def polygon_map(
+    geometries: Sequence[BaseGeometry],
+    classes: Sequence[int],
+    labels: Sequence[str],
+    *,
+    title: str,
+    source: str,
+    base: Path,
+) -> list[Path]:
+    """Polygons (projected, metres) coloured by class 1 … k (1 = first colour)."""
+    _fig, ax = plt.subplots(figsize=(8, 8))
+    patches, colours = [], []
+    for geom, cls in zip(geometries, classes, strict=True):
+        for part in shapely.get_parts(geom):
+            if part.geom_type != "Polygon":
+                continue
+            patches.append(Polygon(np.asarray(part.exterior.coords), closed=True))
+            colours.append(
+                CLASS_COLOURS[(int(cls) - 1) % len(CLASS_COLOURS)] if cls == cls else "#dddddd"
+            )
+    ax.add_collection(
+        PatchCollection(patches, facecolor=colours, edgecolor="#555555", linewidth=0.3)
+    )
+    bounds = np.array([g.bounds for g in geometries])
+    ax.set_xlim(bounds[:, 0].min(), bounds[:, 2].max())
+    ax.set_ylim(bounds[:, 1].min(), bounds[:, 3].max())
+    span = float(
+        max(bounds[:, 2].max() - bounds[:, 0].min(), bounds[:, 3].max() - bounds[:, 1].min())
+    )
+    legend = [(label, CLASS_COLOURS[i % len(CLASS_COLOURS)]) for i, label in enumerate(labels)]
+    return _finish(ax, title, source, legend, base, span)
