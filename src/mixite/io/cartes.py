@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
 from shapely.geometry.base import BaseGeometry
 
@@ -62,13 +63,16 @@ def _finish(
         fontsize=7,
         color="#444444",
     )
+    figure = ax.get_figure(root=True)
+    if not isinstance(figure, Figure):
+        raise TypeError("The axes must belong to a figure.")
     written = []
     for suffix in (".png", ".svg"):
         path = base.with_suffix(suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
-        ax.figure.savefig(path, dpi=150, bbox_inches="tight")
+        figure.savefig(path, dpi=150, bbox_inches="tight")
         written.append(path)
-    plt.close(ax.figure)
+    plt.close(figure)
     return written
 
 
