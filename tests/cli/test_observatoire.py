@@ -140,3 +140,47 @@ def test_maps_command(demo_store: Path, tmp_path: Path) -> None:
         )
         for ext in ("png", "svg")
     )
+
+
+def test_stock_and_filosofi_commands(demo_store: Path, tmp_path: Path) -> None:
+    from tests.conftest import REAL, require_shared
+
+    out = tmp_path / "parc.parquet"
+    assert (
+        main(
+            [
+                "observatoire",
+                "parc",
+                "--niveau",
+                "qpv",
+                "--store",
+                str(demo_store),
+                "--sortie",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(out)
+    assert b"DONN" in table.schema.metadata[b"mixite.notes"]
+    assert "taux de rotation (%)" in table.column_names
+    require_shared()
+    out2 = tmp_path / "martinique.csv"
+    assert (
+        main(
+            [
+                "observatoire",
+                "filosofi",
+                str(REAL / "filosofi-carreaux-martinique" / "Filosofi2017_carreaux_200m_mart.csv"),
+                "--sortie",
+                str(out2),
+            ]
+        )
+        == 0
+    )
+    frame = pd.read_csv(out2, comment="#", dtype={"commune": str}).set_index("commune")
+    assert (
+        round(float(frame.loc["ensemble", "part_pauvres"]), 1) == 30.8
+    )  # SOURCE.md: 30.8 % of households poor

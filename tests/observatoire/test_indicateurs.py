@@ -84,3 +84,48 @@ def test_evolution_between_vintages() -> None:
     ev = evolution(before, after)
     assert ev.loc["A", "evolution_mediane_niveau_de_vie"] > 0
     assert "evolution_n_sous_40_plus" not in ev.columns
+
+
+def test_stock_indicators_by_hand() -> None:
+    from mixite.observatoire.indicateurs import indicateurs_parc
+
+    dwellings = pd.DataFrame(
+        {
+            "id_logement": [f"L{i}" for i in range(40)],
+            "vacant": [i % 10 == 0 for i in range(40)],
+            "zone": ["A"] * 25 + ["B"] * 15,
+        }
+    )
+    allocations = pd.DataFrame(
+        {"id_logement": [f"L{i}" for i in range(0, 40, 3)]}
+    )  # 14 allocations
+    out = indicateurs_parc(dwellings, allocations, "zone")
+    assert out.loc["ensemble", "logements"] == 40 and out.loc["ensemble", "n_vacants"] == 14
+    assert out.loc["ensemble", "taux_rotation"] == pytest.approx(14 / 40 * 100)
+    assert np.isnan(out.loc["A", "n_vacants"]) and np.isnan(out.loc["B", "n_vacants"])  # 9 and 5: hidden
+    assert out.loc["A", "logements"] == 25
+
+
+def test_filosofi_grid_keeps_imputed_cells_visible() -> None:
+    from mixite.observatoire.indicateurs import indicateurs_filosofi
+
+    grid = pd.DataFrame(
+        {
+            "Idcar_200m": [f"c{i}" for i in range(6)],
+            "I_est_200": [1, 1, 0, 0, 0, 0],
+            "lcog_geo": ["97201", "97201", "97201", "9720197202", "97202", "97202"],
+            "Men": [5.0, 6.0, 20.0, 30.0, 25.0, 40.0],
+            "Men_pauv": [2.0, 3.0, 5.0, 10.0, 5.0, 8.0],
+            "Men_fmp": [1.0] * 6,
+            "Men_5ind": [1.0] * 6,
+            "Men_prop": [2.0] * 6,
+            "Log_soc": [0.0] * 6,
+            "Ind": [10.0, 12.0, 40.0, 60.0, 50.0, 80.0],
+            "Ind_snv": [150000.0, 180000.0, 800000.0, 1200000.0, 1000000.0, 1600000.0],
+        }
+    )
+    out = indicateurs_filosofi(grid)
+    # Commune 97201 holds cells 0-3 (the straddling cell goes to its first commune): 61 households, 11 in imputed cells.
+    assert out.loc["97201", "menages"] == 61
+    assert out.loc["97201", "part_menages_carreaux_imputes"] == pytest.approx(11 / 61 * 100)
+    assert out.loc["97201", "niveau_de_vie_moyen"] == pytest.approx(2_330_000 / 122)

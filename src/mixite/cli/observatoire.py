@@ -42,6 +42,30 @@ def add_parser(
     osub = obs.add_subparsers(
         dest="action", metavar="ACTION", required=True, parser_class=sub._parser_class
     )
+    stock = osub.add_parser(
+        "parc", help="parc social : logements, vacance, rotation (secret appliqué)"
+    )
+    stock.add_argument(
+        "--niveau",
+        choices=[k for k in NIVEAUX if k not in ("carreau", "epci")],
+        default="commune",
+        help="échelle",
+    )
+    stock.add_argument(
+        "--mois",
+        type=int,
+        default=12,
+        help="période des attributions pour la rotation, en mois (défaut 12)",
+    )
+    stock.add_argument("--sortie", type=Path, help="écrire le tableau (.csv, .parquet ou .xlsx)")
+    store_arg(stock)
+    grid = osub.add_parser(
+        "filosofi",
+        help="indicateurs communaux d'un fichier Filosofi carroyé (carreaux imputés signalés)",
+    )
+    grid.add_argument("carreaux", type=Path, help="fichier Filosofi carroyé 200 m (CSV INSEE)")
+    grid.add_argument("--sortie", type=Path, help="écrire le tableau (.csv, .parquet ou .xlsx)")
+    store_arg(grid)
     maps = osub.add_parser(
         "cartes", help="cartes PNG et SVG : carte de la mixité et indice de fragilité"
     )
@@ -141,6 +165,10 @@ def run(args: argparse.Namespace) -> int:
         return _typology(args)
     if args.action == "cartes":
         return _maps(args)
+    if args.action == "parc":
+        return _stock(args)
+    if args.action == "filosofi":
+        return _filosofi(args)
     store: Store = args.store
     households = _households(store)
     year = int(households["millesime"].max())
@@ -391,3 +419,63 @@ def _maps(args: argparse.Namespace) -> int:
     for path in written:
         print(f"Écrit : {path}")
     return 0
+
+
+def _show_and_write(table: pd.DataFrame, notes: list[str], sortie: Path | None, sheet: str) -> int:
+    for n in notes:
+        print(n)
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", 12, "display.float_format", "{:,.1f}".format
+    ):
+        print(table.head(15).to_string(index=False))
+    if sortie:
+        write_tables(sortie, {sheet: table}, notes)
+        print(f"Écrit : {sortie}")
+    return 0
+
+
+def _stock(args: argparse.Namespace) -> int:
+    from mixite.observatoire.indicateurs import indicateurs_parc
+
+    store: Store = args.store
+    dwellings = store.query(
+        "SELECT l.id_logement, l.vacant, b.code_commune, b.code_iris, b.code_qpv, b.id_batiment, e.id_entree, "
+        "c.code_territoire FROM logements l JOIN entrees e ON e.id_entree = l.id_entree "
+        "JOIN batiments b ON b.id_batiment = e.id_batiment LEFT JOIN communes c ON c.code_commune = b.code_commune"
+    )
+    allocations = store.query(
+        "SELECT id_logement, date_cal FROM attributions WHERE decision IN ('attribution', 'attribution_rang', 'attribution_sous_condition')"
+    )
+    end = pd.to_datetime(allocations["date_cal"]).max()
+    start = end - pd.DateOffset(months=args.mois)
+    recent = allocations[pd.to_datetime(allocations["date_cal"]) > start]
+    table = indicateurs_parc(dwellings, recent, NIVEAUX[args.niveau]).reset_index()
+    table = table.rename(
+        columns={
+            "logements": "logements sociaux",
+            "n_vacants": "logements vacants",
+            "taux_vacance": "taux de vacance (%)",
+            "n_attributions": f"attributions ({args.mois} mois)",
+            "taux_rotation": "taux de rotation (%)",
+        }
+    )
+    notes = [
+        f"Attributions du {start:%d/%m/%Y} au {end:%d/%m/%Y} ; rotation = attributions / logements",
+        f"Secret statistique : effectifs de moins de {THRESHOLD} masqués",
+    ]
+    if store.read("logements", ["synthetique"])["synthetique"].fillna(False).any():
+        notes.insert(0, "DONNÉES SYNTHÉTIQUES (jumeau de la MEL) : aucun ménage réel")
+    return _show_and_write(table, notes, args.sortie, "Parc social")
+
+
+def _filosofi(args: argparse.Namespace) -> int:
+    from mixite.observatoire.indicateurs import indicateurs_filosofi
+
+    grid = pd.read_csv(args.carreaux, dtype={"lcog_geo": str})
+    table = indicateurs_filosofi(grid).reset_index()
+    notes = [
+        f"Source : Insee, Filosofi carroyé ({args.carreaux.name}) ; carreau rattaché à la première commune de lcog_geo",
+        "part_menages_carreaux_imputes : part des ménages vivant dans des carreaux imputés (I_est_200 = 1, secret)",
+        f"Secret statistique : effectifs de moins de {THRESHOLD} ménages masqués",
+    ]
+    return _show_and_write(table, notes, args.sortie, "Filosofi carroyé")

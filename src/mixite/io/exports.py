@@ -14,17 +14,28 @@ import pandas as pd
 
 from mixite.errors import MixiteError
 
-FORMATS = (".csv", ".xlsx")
+FORMATS = (".csv", ".xlsx", ".parquet")
 
 
 def write_tables(path: Path, sheets: Mapping[str, pd.DataFrame], notes: Sequence[str]) -> Path:
-    """Write ``sheets`` (name → table) to ``path`` (.csv: the first table only; .xlsx: all)."""
+    """Write ``sheets`` (name → table) to ``path`` (.csv and .parquet: the first table, the
+    notes in the CSV header or the Parquet metadata; .xlsx: all tables and a Notes sheet)."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise MixiteError(
             f"Format de sortie non pris en charge : « {path.suffix} » ; formats : {', '.join(FORMATS)}."
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(next(iter(sheets.values())), preserve_index=False)
+        table = table.replace_schema_metadata(
+            {**(table.schema.metadata or {}), b"mixite.notes": "\n".join(notes).encode("utf-8")}
+        )
+        pq.write_table(table, path)
+        return path
     if suffix == ".csv":
         first = next(iter(sheets.values()))
         with path.open("w", encoding="utf-8", newline="") as fh:

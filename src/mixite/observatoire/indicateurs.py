@@ -183,3 +183,95 @@ def evolution(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c in after.columns if c in before.columns and not c.startswith("n_")]
     diff = after.loc[common, cols] - before.loc[common, cols]
     return diff.add_prefix("evolution_")
+
+
+def indicateurs_parc(
+    dwellings: pd.DataFrame, allocations: pd.DataFrame, level: str
+) -> pd.DataFrame:
+    """Social stock per zone: dwellings, vacant ones, vacancy rate, allocations of the
+    period and turnover rate (allocations / dwellings), with an « ensemble » row and
+    secrecy (counts under 11 hidden).
+
+    ``dwellings`` has ``id_logement``, ``vacant`` and the zone column; ``allocations`` has
+    ``id_logement`` (the allocations of the period, e.g. the last 12 months).
+    """
+    d = dwellings.dropna(subset=[level]).assign(_zone=lambda f: f[level].astype(str))
+    d = pd.concat([d, d.assign(_zone=TOTAL)], ignore_index=True)
+    alloc = allocations.merge(
+        dwellings[["id_logement", level]], on="id_logement", how="inner"
+    ).dropna(subset=[level])
+    alloc = alloc.assign(_zone=alloc[level].astype(str))
+    alloc = pd.concat([alloc, alloc.assign(_zone=TOTAL)], ignore_index=True)
+    g = d.groupby("_zone")
+    out = pd.DataFrame({"logements": g.size(), "n_vacants": g["vacant"].sum()})
+    out["taux_vacance"] = out["n_vacants"] / out["logements"] * 100
+    out["n_attributions"] = alloc.groupby("_zone").size().reindex(out.index, fill_value=0)
+    out["taux_rotation"] = out["n_attributions"] / out["logements"] * 100
+    out.index.name = level
+    flat = out.reset_index()
+    secret = apply_secrecy(
+        flat,
+        [
+            Count("logements"),
+            Count("n_vacants"),
+            Share("taux_vacance", "n_vacants", "logements"),
+            Count("n_attributions"),
+            Statistic("taux_rotation", "logements"),
+        ],
+        total_rows=(flat[level] == TOTAL).to_numpy(),
+    )
+    return secret.table.set_index(level)
+
+
+def indicateurs_filosofi(grid: pd.DataFrame, level: str = "commune") -> pd.DataFrame:
+    """The INSEE 200 m grid aggregated to communes (first code of ``lcog_geo``): households,
+    poor, single-parent, 5+ persons, owners, social dwellings, mean standard of living, and
+    the share of households living in **imputed** cells (``I_est_200 = 1``), carried through
+    the aggregation; secrecy applied."""
+    g = grid.assign(commune=grid["lcog_geo"].astype("string").str[:5])
+    g = g.dropna(subset=["commune"])
+    g = pd.concat([g, g.assign(commune=TOTAL)], ignore_index=True)
+    imputed = g["I_est_200"].astype(float) > 0
+    agg = (
+        g.assign(men_imputes=np.where(imputed, g["Men"], 0.0))
+        .groupby("commune")
+        .agg(
+            carreaux=("Idcar_200m", "size"),
+            menages=("Men", "sum"),
+            n_pauvres=("Men_pauv", "sum"),
+            n_monoparentales=("Men_fmp", "sum"),
+            n_grandes_familles=("Men_5ind", "sum"),
+            n_proprietaires=("Men_prop", "sum"),
+            logements_sociaux=("Log_soc", "sum"),
+            individus=("Ind", "sum"),
+            somme_niveaux_de_vie=("Ind_snv", "sum"),
+            n_menages_carreaux_imputes=("men_imputes", "sum"),
+        )
+    )
+    for name in (
+        "pauvres",
+        "monoparentales",
+        "grandes_familles",
+        "proprietaires",
+        "menages_carreaux_imputes",
+    ):
+        agg[f"part_{name}"] = agg[f"n_{name}"] / agg["menages"] * 100
+    agg["niveau_de_vie_moyen"] = agg["somme_niveaux_de_vie"] / agg["individus"]
+    agg = agg.drop(columns=["somme_niveaux_de_vie"])
+    agg.index.name = level
+    flat = agg.reset_index()
+    measures: list[Measure] = [
+        Count("menages"),
+        Statistic("niveau_de_vie_moyen", "menages"),
+        Statistic("individus", "menages"),
+    ]
+    for name in (
+        "pauvres",
+        "monoparentales",
+        "grandes_familles",
+        "proprietaires",
+        "menages_carreaux_imputes",
+    ):
+        measures += [Count(f"n_{name}"), Share(f"part_{name}", f"n_{name}", "menages")]
+    secret = apply_secrecy(flat, measures, total_rows=(flat[level] == TOTAL).to_numpy())
+    return secret.table.set_index(level)
