@@ -184,3 +184,30 @@ def test_stock_and_filosofi_commands(demo_store: Path, tmp_path: Path) -> None:
     assert (
         round(float(frame.loc["ensemble", "part_pauvres"]), 1) == 30.8
     )  # SOURCE.md: 30.8 % of households poor
+
+
+def test_entrance_watch_settings(
+    demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mixite.io.config import load_watch
+
+    variables, fragile, vigilance = load_watch(None)
+    assert (fragile, vigilance) == (2, 2)
+    assert [v.code for v in variables] == [
+        "part_sans_actif",
+        "part_sous_40_plus",
+        "part_monoparentales",
+        "enfants_par_logement",
+    ]
+    cfg = tmp_path / "v.yaml"
+    cfg.write_text(
+        "variables:\n  - {code: part_sans_actif, seuil: 99, marge: 1}\nfragile_des: 1\n",
+        encoding="utf-8",
+    )
+    assert main(["observatoire", "veille", "--config", str(cfg), "--store", str(demo_store)]) == 0
+    assert "seuil 99 marge 1" in capsys.readouterr().out
+    bad = tmp_path / "b.yaml"
+    bad.write_text("variables:\n  - {code: loyer, seuil: 1, marge: 0}\n", encoding="utf-8")
+    with pytest.raises(InvalidDataError) as info:
+        load_watch(bad)
+    assert info.value.problems[0].row == 2

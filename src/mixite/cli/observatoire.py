@@ -104,6 +104,11 @@ def add_parser(
         help="code du bailleur qui consulte ses entrées (sinon : nombre d'entrées par statut)",
     )
     veille.add_argument("--sortie", type=Path, help="écrire le résultat (.csv ou .xlsx)")
+    veille.add_argument(
+        "--config",
+        type=Path,
+        help="réglages YAML (variables, seuils, marges ; défaut : modèle Vilogia)",
+    )
     store_arg(veille)
     for name, helptext in (
         ("indicateurs", "indicateurs d'un niveau (secret appliqué)"),
@@ -234,7 +239,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _watch(args: argparse.Namespace) -> int:
     from mixite.core.acces import Perimetre
-    from mixite.observatoire.veille import DEFAULT_VARIABLES, entrance_variables, statuses, watch
+    from mixite.io.config import load_watch
+    from mixite.observatoire.veille import entrance_variables, statuses, watch
 
     store: Store = args.store
     households = _households(store).dropna(subset=["id_entree"])
@@ -244,12 +250,18 @@ def _watch(args: argparse.Namespace) -> int:
     under = flags(
         households, refdata.plafonds_ressources(), millesime=year, zone=3, seuil_pauvrete=0.0
     )["sous_40_plus"]
-    result = statuses(entrance_variables(households, under))
+    variables, fragile_des, vigilance_marges = load_watch(args.config)
+    result = statuses(
+        entrance_variables(households, under),
+        variables,
+        fragile_des=fragile_des,
+        vigilance_marges=vigilance_marges,
+    )
     viewer = Perimetre("bailleur", args.bailleur) if args.bailleur else Perimetre("epci", "public")
     seen = watch(result, viewer)
     print(
         "Variables : "
-        + " ; ".join(f"{v.libelle} seuil {v.seuil:g} marge {v.marge:g}" for v in DEFAULT_VARIABLES)
+        + " ; ".join(f"{v.libelle} seuil {v.seuil:g} marge {v.marge:g}" for v in variables)
     )
     if households["synthetique"].fillna(False).any():
         print("DONNÉES SYNTHÉTIQUES (jumeau de la MEL) : aucun ménage réel")

@@ -25,6 +25,7 @@ from mixite.core.validation import Problem
 from mixite.errors import InvalidDataError
 from mixite.observatoire.fragilite import NORMALISATIONS, Composante, ConfigFragilite
 from mixite.observatoire.typologie import OPERATEURS, Axe, Regle, Typologie
+from mixite.observatoire.veille import Variable
 
 
 @dataclass(frozen=True)
@@ -663,3 +664,77 @@ def load_typology(name_or_path: str | Path) -> Typologie:
     return Typologie(
         str(_scalar(root["nom"][0]) if "nom" in root else "typologie"), tuple(axes), ordered
     )
+
+
+WATCH_VARIABLES: tuple[str, ...] = (
+    "part_sans_actif",
+    "part_sous_40_plus",
+    "part_monoparentales",
+    "enfants_par_logement",
+)
+
+
+def load_watch(path: Path | None = None) -> tuple[tuple[Variable, ...], int, int]:
+    """Entrance-watch settings: variables (code, label, threshold, margin) and the counts
+    that make an entrance fragile or under watch; checked with lines."""
+    if path is None:
+        text = (resources.files("mixite") / "data" / "config" / "veille.yaml").read_text("utf-8")
+        source = "veille.yaml (défaut)"
+    else:
+        text = path.read_text(encoding="utf-8")
+        source = path.name
+    root = _mapping(_compose(text, source))
+    problems: list[Problem] = []
+    variables: list[Variable] = []
+    node = root.get("variables")
+    for item in node[0].value if node and isinstance(node[0], yaml.SequenceNode) else []:
+        v = {k: _scalar(x) for k, (x, _) in _mapping(item).items()}
+        line = item.start_mark.line + 1
+        numbers = all(
+            isinstance(v.get(k), int | float) and not isinstance(v.get(k), bool)
+            for k in ("seuil", "marge")
+        )
+        if v.get("code") not in WATCH_VARIABLES or not numbers or v["marge"] < 0:
+            problems.append(
+                Problem(
+                    line,
+                    "variables",
+                    str(v),
+                    "code parmi "
+                    + ", ".join(WATCH_VARIABLES)
+                    + ", seuil et marge (≥ 0) numériques",
+                    source,
+                )
+            )
+            continue
+        variables.append(
+            Variable(
+                str(v["code"]),
+                str(v.get("libelle", v["code"])),
+                float(v["seuil"]),
+                float(v["marge"]),
+            )
+        )
+    if not variables:
+        problems.append(
+            Problem(
+                node[1] if node else 1, "variables", "", "au moins une variable attendue", source
+            )
+        )
+    counts = {}
+    for key in ("fragile_des", "vigilance_marges"):
+        value = _scalar(root[key][0]) if key in root else 2
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            problems.append(
+                Problem(
+                    root[key][1] if key in root else 1,
+                    key,
+                    str(value),
+                    "entier au moins égal à 1 attendu",
+                    source,
+                )
+            )
+        counts[key] = value
+    if problems:
+        raise InvalidDataError(problems[:50], total=len(problems), source=source)
+    return tuple(variables), int(counts["fragile_des"]), int(counts["vigilance_marges"])
