@@ -256,21 +256,15 @@ def territory_inputs(store: Store) -> pd.DataFrame:
         "FROM menages m WHERE m.statut_occupation = 'locataire_social'"
     )
     year = int(occupants["millesime"].max())
-    single_parent = (occupants["nb_adultes"] == 1).to_numpy() & (
-        occupants["nb_enfants"] > 0
-    ).to_numpy()
-    cat, extra = plafonds.categorie_menage(
-        occupants["nb_personnes"].to_numpy(dtype=np.int64), adulte_seul_avec_charge=single_parent
-    )
-    ceiling = plafonds.plafond_ressources(
+    ceiling = plafonds.plafond_plus_des_menages(
         refdata.plafonds_ressources(),
-        financement="PLUS",
-        zone=3,
+        nb_personnes=occupants["nb_personnes"],
+        nb_adultes=occupants["nb_adultes"],
+        nb_enfants=occupants["nb_enfants"],
         millesime=year,
-        categorie=cat,
-        personnes_supplementaires=extra,
+        zone=3,
     )
-    under = occupants["ressources_annuelles"].to_numpy(dtype=float) * 100 < 40 * ceiling
+    under = plafonds.sous_40_pct_plus(occupants["ressources_annuelles"], ceiling)
     fragility = (
         pd.Series(under).groupby(occupants["code_commune"].map(to_territory).to_numpy()).mean()
         * 100

@@ -231,3 +231,42 @@ def premier_quartile(
         / np.asarray(unites_consommation, dtype=float)
     )
     return np.asarray(per_uc < seuil_eur, dtype=bool)
+
+
+def plafond_plus_des_menages(
+    plafonds: pd.DataFrame,
+    *,
+    nb_personnes: npt.ArrayLike,
+    nb_adultes: npt.ArrayLike,
+    nb_enfants: npt.ArrayLike,
+    millesime: npt.ArrayLike,
+    zone: int,
+) -> npt.NDArray[np.int64]:
+    """Each household's PLUS ceiling (€), its category read from its composition: one
+    adult with children counts as « personne seule avec personne(s) à charge »."""
+    single_parent = (np.asarray(nb_adultes) == 1) & (np.asarray(nb_enfants) > 0)
+    cat, extra = categorie_menage(
+        np.asarray(nb_personnes, dtype=np.int64), adulte_seul_avec_charge=single_parent
+    )
+    return plafond_ressources(
+        plafonds,
+        financement="PLUS",
+        zone=zone,
+        millesime=millesime,
+        categorie=cat,
+        personnes_supplementaires=extra,
+    )
+
+
+def sous_40_pct_plus(
+    ressources_eur: npt.ArrayLike, plafond_plus_eur: npt.ArrayLike
+) -> npt.NDArray[np.bool_]:
+    """Resources under 40 % of the PLUS ceiling, compared exactly in cents.
+
+    Examples
+    --------
+    >>> sous_40_pct_plus([9056.79, 9056.80], [22642, 22642]).tolist()
+    [True, False]
+    """
+    cents = np.rint(np.asarray(ressources_eur, dtype=float) * 100)
+    return np.asarray(cents < 40 * np.asarray(plafond_plus_eur, dtype=np.int64), dtype=bool)

@@ -38,6 +38,14 @@ class RelocationSettings:
     source: str
 
 
+def _read(path: Path | None, default: str) -> tuple[str, str]:
+    """The settings text and the name shown in reports: ``path``, or the packaged default."""
+    if path is None:
+        text = (resources.files("mixite") / "data" / "config" / default).read_text("utf-8")
+        return text, f"{default} (défaut)"
+    return path.read_text(encoding="utf-8"), path.name
+
+
 def _compose(text: str, source: str) -> yaml.Node:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -69,14 +77,7 @@ def load_relocation_settings(path: Path | None = None) -> RelocationSettings:
 
     Every problem is reported at once, with the line of the offending key.
     """
-    if path is None:
-        text = (resources.files("mixite") / "data" / "config" / "relogement.yaml").read_text(
-            "utf-8"
-        )
-        source = "relogement.yaml (défaut)"
-    else:
-        text = path.read_text(encoding="utf-8")
-        source = path.name
+    text, source = _read(path, "relogement.yaml")
     root = _mapping(_compose(text, source))
     problems: list[Problem] = []
 
@@ -182,14 +183,7 @@ def load_relocation_settings(path: Path | None = None) -> RelocationSettings:
 
 def load_priority_catalogue(path: Path | None = None) -> Catalogue:
     """Read the priority-criteria catalogue (default: the packaged one), checked with lines."""
-    if path is None:
-        text = (resources.files("mixite") / "data" / "config" / "criteres_priorite.yaml").read_text(
-            "utf-8"
-        )
-        source = "criteres_priorite.yaml (défaut)"
-    else:
-        text = path.read_text(encoding="utf-8")
-        source = path.name
+    text, source = _read(path, "criteres_priorite.yaml")
     root = _mapping(_compose(text, source))
     problems: list[Problem] = []
     criteria: dict[str, Criterion] = {}
@@ -460,12 +454,7 @@ def load_charter(name_or_path: str | Path) -> Charte:
 
 def load_grid(path: Path | None = None) -> Grid:
     """A scoring grid (default: the packaged example), checked with lines."""
-    if path is None:
-        text = (resources.files("mixite") / "data" / "config" / "cotation.yaml").read_text("utf-8")
-        source = "cotation.yaml (défaut)"
-    else:
-        text = path.read_text(encoding="utf-8")
-        source = path.name
+    text, source = _read(path, "cotation.yaml")
     root = _mapping(_compose(text, source))
     problems: list[Problem] = []
     points: dict[str, float] = {}
@@ -510,12 +499,7 @@ def load_grid(path: Path | None = None) -> Grid:
 
 def load_fragility(path: Path | None = None) -> ConfigFragilite:
     """The fragility-index settings (default: the Lille-like model), checked with lines."""
-    if path is None:
-        text = (resources.files("mixite") / "data" / "config" / "fragilite.yaml").read_text("utf-8")
-        source = "fragilite.yaml (défaut)"
-    else:
-        text = path.read_text(encoding="utf-8")
-        source = path.name
+    text, source = _read(path, "fragilite.yaml")
     root = _mapping(_compose(text, source))
     problems: list[Problem] = []
     head = {k: _scalar(v) for k, (v, _) in root.items() if k != "composantes"}
@@ -677,12 +661,7 @@ WATCH_VARIABLES: tuple[str, ...] = (
 def load_watch(path: Path | None = None) -> tuple[tuple[Variable, ...], int, int]:
     """Entrance-watch settings: variables (code, label, threshold, margin) and the counts
     that make an entrance fragile or under watch; checked with lines."""
-    if path is None:
-        text = (resources.files("mixite") / "data" / "config" / "veille.yaml").read_text("utf-8")
-        source = "veille.yaml (défaut)"
-    else:
-        text = path.read_text(encoding="utf-8")
-        source = path.name
+    text, source = _read(path, "veille.yaml")
     root = _mapping(_compose(text, source))
     problems: list[Problem] = []
     variables: list[Variable] = []

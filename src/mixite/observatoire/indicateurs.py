@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from mixite.core.plafonds import categorie_menage, plafond_ressources
+from mixite.core.plafonds import plafond_plus_des_menages, sous_40_pct_plus
 from mixite.core.secret import Count, Measure, Share, Statistic, apply_secrecy
 
 LEVELS: tuple[str, ...] = (
@@ -72,21 +72,14 @@ def flags(
     ``millesime``; ``seuil_pauvrete`` in € per UC and year.
     """
     m = menages
-    single_parent = (m["nb_adultes"] == 1).to_numpy(dtype=bool) & (m["nb_enfants"] > 0).to_numpy(
-        dtype=bool
-    )
-    cat, extra = categorie_menage(
-        m["nb_personnes"].to_numpy(dtype=np.int64), adulte_seul_avec_charge=single_parent
-    )
-    ceiling = plafond_ressources(
+    ceiling = plafond_plus_des_menages(
         plafonds,
-        financement="PLUS",
-        zone=zone,
+        nb_personnes=m["nb_personnes"],
+        nb_adultes=m["nb_adultes"],
+        nb_enfants=m["nb_enfants"],
         millesime=millesime,
-        categorie=cat,
-        personnes_supplementaires=extra,
+        zone=zone,
     )
-    cents = np.rint(m["ressources_annuelles"].to_numpy(dtype=float) * 100)
     nv = m["ressources_annuelles"].to_numpy(dtype=float) / m["unites_consommation"].to_numpy(
         dtype=float
     )
@@ -96,7 +89,7 @@ def flags(
             "personnes": m["nb_personnes"].to_numpy(dtype=float),
             "niveau_de_vie": nv,
             "pauvre": nv < seuil_pauvrete,
-            "sous_40_plus": cents < 40 * ceiling,
+            "sous_40_plus": sous_40_pct_plus(m["ressources_annuelles"], ceiling),
             "monoparentales": (m["type_menage"] == "monoparental").to_numpy(dtype=bool),
             "grandes_familles": (m["nb_personnes"] >= 5).to_numpy(dtype=bool),
             "reference_65_plus": (m["age_reference"] >= 65).to_numpy(dtype=bool),

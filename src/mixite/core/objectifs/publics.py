@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 
 from mixite.core.plafonds import (
-    categorie_menage,
-    plafond_ressources,
+    plafond_plus_des_menages,
     premier_quartile,
     seuil_premier_quartile,
+    sous_40_pct_plus,
 )
 
 
@@ -31,24 +31,18 @@ def publics_des_attributions(
     """
     a = attributions.copy()
     year = pd.to_datetime(a["date_cal"]).dt.year.to_numpy()
-    single_parent = (a["nb_adultes"] == 1).to_numpy(dtype=bool) & (a["nb_enfants"] > 0).to_numpy(
-        dtype=bool
-    )
-    cat, extra = categorie_menage(
-        a["nb_personnes"].to_numpy(dtype=np.int64), adulte_seul_avec_charge=single_parent
-    )
-    ceiling = plafond_ressources(
+    ceiling = plafond_plus_des_menages(
         plafonds,
-        financement="PLUS",
-        zone=zone,
+        nb_personnes=a["nb_personnes"],
+        nb_adultes=a["nb_adultes"],
+        nb_enfants=a["nb_enfants"],
         millesime=year,
-        categorie=cat,
-        personnes_supplementaires=extra,
+        zone=zone,
     )
     cents = np.rint(a["ressources_annuelles"].to_numpy(dtype=float) * 100)
     a["plafond_plus"] = ceiling
     a["part_plafond_plus"] = cents / (ceiling * 100.0)
-    a["sous_40_plus"] = cents < 40 * ceiling  # cents < 0.4 × euros × 100, exactly
+    a["sous_40_plus"] = sous_40_pct_plus(a["ressources_annuelles"], ceiling)
     q1 = np.zeros(len(a), dtype=bool)
     for y in np.unique(year):
         sel = year == y
