@@ -69,6 +69,18 @@ def test_multigroup_three_groups_by_hand() -> None:
     assert out["multi_information_theory"].iloc[0] == pytest.approx(m / e)
 
 
+def test_multigroup_shares_follow_a_changed_array() -> None:
+    # Direct calls on a writable array: changing it in place must change the result.
+    from mixite.indices._regions import single_region
+    from mixite.indices.multigroup import multi_dissimilarity
+
+    n = np.array([[10.0, 0.0], [0.0, 10.0]])
+    r = single_region(2)
+    assert multi_dissimilarity(n, r)[0] == pytest.approx(1.0)
+    n[:] = [[5.0, 5.0], [5.0, 5.0]]
+    assert multi_dissimilarity(n, r)[0] == pytest.approx(0.0)
+
+
 def test_regions_in_one_pass_equal_a_loop() -> None:
     rng = np.random.default_rng(7)
     units = pd.DataFrame({"t": rng.integers(1, 50, 400).astype(float)})

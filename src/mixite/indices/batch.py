@@ -107,6 +107,8 @@ def segregation_indices(
         n = np.column_stack([x, t - x])
     else:
         n = None
+    if n is not None:
+        n.setflags(write=False)  # lets the multigroup indices share their group shares
     regions = regions_from(units[by] if by is not None else None, len(units), by or "region")
     population = t if t is not None else n.sum(axis=1)  # type: ignore[union-attr]
     out = pd.DataFrame(

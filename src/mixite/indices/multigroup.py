@@ -15,20 +15,23 @@ import numpy as np
 
 from mixite.indices._regions import FloatArray, Regions
 
-_CACHE: dict[str, object] = {}
+_LAST: list[tuple[FloatArray, Regions, tuple[FloatArray, FloatArray, FloatArray, FloatArray]]] = []
 
 
 def _prepare(n: FloatArray, r: Regions) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """(t_i, T per region, π_k per region [R×K], π_ik [n×K]), computed once per input.
 
-    The batch function calls every multigroup index on the same arrays; the last result
-    is kept (keyed on the arrays' identity) so that the shares are built once.
+    The batch function calls every multigroup index on the same read-only arrays; for
+    those, the last result is kept (the very same ``n`` and ``r`` objects, held so that
+    their identity cannot be reused) and the shares are built once. A writable ``n``
+    could change between calls, so its shares are always recomputed.
     """
-    key = (id(n), id(r), n.shape)
-    if _CACHE.get("key") == key and _CACHE.get("n") is n:
-        return _CACHE["value"]  # type: ignore[return-value]
+    if n.flags.writeable:
+        return _compute_shares(n, r)
+    if _LAST and _LAST[0][0] is n and _LAST[0][1] is r:
+        return _LAST[0][2]
     value = _compute_shares(n, r)
-    _CACHE.update(key=key, n=n, value=value)
+    _LAST[:] = [(n, r, value)]
     return value
 
 
