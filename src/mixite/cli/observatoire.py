@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mixite.core.plafonds import plafond_ressources
+from mixite.core.plafonds import revalorisation_plus
 from mixite.core.secret import THRESHOLD
 from mixite.io import refdata
 from mixite.io.config import load_fragility
@@ -144,14 +144,8 @@ def add_parser(
 def default_poverty_threshold(year: int) -> float:
     """Filosofi 2016's poverty threshold (estimated, see docs/jumeau.md) uprated to ``year``
     like the PLUS ceiling — the twin's own rule for incomes."""
-    ratio = plafond_ressources(
-        refdata.plafonds_ressources(),
-        financement="PLUS",
-        zone=3,
-        millesime=[2016, year],
-        categorie=1,
-    )
-    return refdata.mel_sources().poverty_threshold * float(ratio[1]) / float(ratio[0])
+    uprate = revalorisation_plus(refdata.plafonds_ressources(), depuis=2016, vers=year, zone=3)
+    return refdata.mel_sources().poverty_threshold * uprate
 
 
 def _households(store: Store) -> pd.DataFrame:
@@ -180,10 +174,7 @@ def run(args: argparse.Namespace) -> int:
     households = households[households["millesime"] == year]
     plafonds = refdata.plafonds_ressources()
     if args.seuil_pauvrete is None:
-        ratio = plafond_ressources(
-            plafonds, financement="PLUS", zone=3, millesime=[2016, year], categorie=1
-        )
-        threshold = refdata.mel_sources().poverty_threshold * float(ratio[1]) / float(ratio[0])
+        threshold = default_poverty_threshold(year)
         how = f"seuil Filosofi 2016 ({refdata.mel_sources().poverty_threshold:.0f} €) revalorisé comme le plafond PLUS"
     else:
         threshold, how = args.seuil_pauvrete, "donné"
@@ -294,10 +285,7 @@ def _typology(args: argparse.Namespace) -> int:
     tables = {}
     for year in (years[0], years[-1]):
         part = households[households["millesime"] == year]
-        ratio = plafond_ressources(
-            plafonds, financement="PLUS", zone=3, millesime=[2016, year], categorie=1
-        )
-        threshold = refdata.mel_sources().poverty_threshold * float(ratio[1]) / float(ratio[0])
+        threshold = default_poverty_threshold(year)
         tables[year] = indicateurs(
             part, flags(part, plafonds, millesime=year, zone=3, seuil_pauvrete=threshold), level
         )

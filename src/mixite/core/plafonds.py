@@ -171,6 +171,24 @@ def plafond_pls(
     return out, derived
 
 
+def revalorisation_plus(plafonds: pd.DataFrame, *, depuis: int, vers: int, zone: int) -> float:
+    """How much the PLUS ceiling of a single person grew from year ``depuis`` to ``vers``:
+    the factor mixite uses to bring 2016 incomes and thresholds to a later year.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"vintage": [2016, 2024], "financing": ["PLUS", "PLUS"], "zone": [3, 3],
+    ...                   "category": ["1", "1"], "amount_eur": [20000, 24316]})
+    >>> revalorisation_plus(p, depuis=2016, vers=2024, zone=3)
+    1.2158
+    """
+    before, after = plafond_ressources(
+        plafonds, financement="PLUS", zone=zone, millesime=[depuis, vers], categorie=1
+    )
+    return float(after) / float(before)
+
+
 def part_du_plafond(
     ressources_cents: npt.ArrayLike, plafond_eur: npt.ArrayLike
 ) -> npt.NDArray[np.float64]:

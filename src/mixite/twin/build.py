@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from mixite.core.model import TABLES_BY_NAME, oecd_consumption_units
-from mixite.core.plafonds import plafond_ressources
+from mixite.core.plafonds import revalorisation_plus
 from mixite.twin import economy, flows, geography, income, population, stock
 from mixite.twin.calibration import CalibrationReport, calibration_report
 from mixite.twin.params import TwinParameters
@@ -139,14 +139,7 @@ def build_twin(
         hh["code_commune"].to_numpy().astype(str), hh["nb_personnes"].to_numpy(), latent, knots
     )
     uc = oecd_consumption_units(hh["nb_personnes"], hh["nb_moins_14"])
-    ceilings = plafond_ressources(
-        plafonds,
-        financement="PLUS",
-        zone=p.zone_plafonds,
-        millesime=[2016, p.debut.year],
-        categorie=1,
-    )
-    uprate = float(ceilings[1]) / float(ceilings[0])
+    uprate = revalorisation_plus(plafonds, depuis=2016, vers=p.debut.year, zone=p.zone_plafonds)
     resources = np.rint(hh["niveau_de_vie_2016"].to_numpy() * uc * uprate * 100).astype(np.int64)
     med = filo.set_index("CODGEO")["MED16"].reindex(hh["code_commune"]).to_numpy()
     employed = economy.employed_members(
