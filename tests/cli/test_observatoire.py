@@ -211,3 +211,13 @@ def test_entrance_watch_settings(
     with pytest.raises(InvalidDataError) as info:
         load_watch(bad)
     assert info.value.problems[0].row == 2
+
+
+@pytest.mark.parametrize("action", ["typologie", "veille", "parc", "indicateurs"])
+def test_every_export_of_the_twin_says_it_is_synthetic(
+    demo_store: Path, tmp_path: Path, action: str
+) -> None:
+    out = tmp_path / f"{action}.csv"
+    assert main(["observatoire", action, "--store", str(demo_store), "--sortie", str(out)]) == 0
+    header = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    assert any("DONNÉES SYNTHÉTIQUES" in line for line in header)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mixite.cli.sortie import avec_bandeau, ecrire
 from mixite.core import cotation, plafonds, priorites
 from mixite.core.model import oecd_consumption_units
 from mixite.core.objectifs import publics_des_attributions, repartir, suivre
@@ -19,7 +20,6 @@ from mixite.core.validation import format_int
 from mixite.errors import ReferenceDataError
 from mixite.io import refdata
 from mixite.io.config import CHARTER_PRESETS, load_charter, load_grid, load_priority_catalogue
-from mixite.io.exports import write_tables
 from mixite.io.queries import allocations_in_context
 from mixite.io.store import Store
 from mixite.io.template import write_allocation_template
@@ -145,9 +145,7 @@ def add_parsers(sub: argparse._SubParsersAction[Any], store_arg: StoreArg) -> No
 
 
 def _notes(frame: pd.DataFrame, extra: list[str]) -> list[str]:
-    notes = list(extra)
-    if "synthetique" in frame.columns and frame["synthetique"].fillna(False).any():
-        notes.insert(0, "DONNÉES SYNTHÉTIQUES (jumeau de la MEL) : aucun ménage réel")
+    notes = avec_bandeau(extra, frame)
     notes.append(
         f"Secret statistique : aucune case ne décrit moins de {THRESHOLD} ménages (cases masquées vides ou « s »)"
     )
@@ -202,9 +200,7 @@ def run_objectifs(args: argparse.Namespace) -> int:
         print(
             f"\n{len(missed)} ligne(s) « à risque » ou « manqué » ; {result.suppressed} case(s) masquée(s)."
         )
-        if args.sortie:
-            write_tables(args.sortie, {"Suivi des objectifs": table}, notes)
-            print(f"Écrit : {args.sortie}")
+        ecrire(args.sortie, {"Suivi des objectifs": table}, notes)
         return 0
     territories = territory_inputs(store)
     split = repartir(
@@ -216,9 +212,7 @@ def run_objectifs(args: argparse.Namespace) -> int:
     print()
     table = split.table.rename(columns=SPLIT_TITLES)
     _show(table)
-    if args.sortie:
-        write_tables(args.sortie, {"Répartition": table}, notes)
-        print(f"Écrit : {args.sortie}")
+    ecrire(args.sortie, {"Répartition": table}, notes)
     return 0
 
 
@@ -323,12 +317,11 @@ def run_demandes(args: argparse.Namespace) -> int:
                     "motifs": result.reasons.to_numpy(),
                 }
             )
-            write_tables(
+            ecrire(
                 args.sortie,
                 {"Demandes": detail, "Critères": summary},
                 [*notes, "Données nominatives : diffusion restreinte"],
             )
-            print(f"Écrit : {args.sortie}")
         return 0
     grid = load_grid(args.grille)
     frame.index = result.met.index
@@ -365,12 +358,11 @@ def run_demandes(args: argparse.Namespace) -> int:
         detail = info.assign(detail=scores.explanation.reindex(info.index)).reset_index(
             names="id_demande"
         )
-        write_tables(
+        ecrire(
             args.sortie,
             {"Cotation": detail, "Par typologie": by_group},
             [*notes, f"Grille : {grid.describe()}", "Données nominatives : diffusion restreinte"],
         )
-        print(f"Écrit : {args.sortie}")
     return 0
 
 

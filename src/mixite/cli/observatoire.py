@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mixite.cli.sortie import SYNTHETIQUE, avec_bandeau, ecrire, synthetique
 from mixite.core.plafonds import revalorisation_plus
 from mixite.core.secret import THRESHOLD
 from mixite.io import refdata
 from mixite.io.config import load_fragility
-from mixite.io.exports import write_tables
 from mixite.io.store import Store
 from mixite.observatoire import indice_fragilite, stabilite_des_rangs
 from mixite.observatoire.indicateurs import CATALOGUE, TOTAL, flags, indicateurs, publier
@@ -181,12 +181,13 @@ def run(args: argparse.Namespace) -> int:
     f = flags(households, plafonds, millesime=year, zone=3, seuil_pauvrete=threshold)
     level = NIVEAUX[args.niveau]
     raw = indicateurs(households, f, level)
-    notes = [
-        f"Millésime {year} ; niveau : {args.niveau} ; seuil de pauvreté {threshold:.0f} € par UC et par an ({how})",
-        f"Secret statistique : aucune case ne décrit moins de {THRESHOLD} ménages (cases masquées vides)",
-    ]
-    if households["synthetique"].fillna(False).any():
-        notes.insert(0, "DONNÉES SYNTHÉTIQUES (jumeau de la MEL) : aucun ménage réel")
+    notes = avec_bandeau(
+        [
+            f"Millésime {year} ; niveau : {args.niveau} ; seuil de pauvreté {threshold:.0f} € par UC et par an ({how})",
+            f"Secret statistique : aucune case ne décrit moins de {THRESHOLD} ménages (cases masquées vides)",
+        ],
+        households,
+    )
     titles = {i.code: f"{i.libelle} ({i.unite})" for i in CATALOGUE}
     if args.action == "indicateurs":
         table = publier(raw)
@@ -218,13 +219,11 @@ def run(args: argparse.Namespace) -> int:
         "display.width", 200, "display.max_columns", 10, "display.float_format", "{:,.1f}".format
     ):
         print(out.head(15).to_string(index=False))
-    if args.sortie:
-        write_tables(
-            args.sortie,
-            {"Observatoire": out, "Catalogue": pd.DataFrame([i.__dict__ for i in CATALOGUE])},
-            notes,
-        )
-        print(f"Écrit : {args.sortie}")
+    ecrire(
+        args.sortie,
+        {"Observatoire": out, "Catalogue": pd.DataFrame([i.__dict__ for i in CATALOGUE])},
+        notes,
+    )
     return 0
 
 
@@ -254,22 +253,23 @@ def _watch(args: argparse.Namespace) -> int:
         "Variables : "
         + " ; ".join(f"{v.libelle} seuil {v.seuil:g} marge {v.marge:g}" for v in variables)
     )
-    if households["synthetique"].fillna(False).any():
-        print("DONNÉES SYNTHÉTIQUES (jumeau de la MEL) : aucun ménage réel")
+    if synthetique(households):
+        print(SYNTHETIQUE)
     with pd.option_context(
         "display.width", 200, "display.max_columns", 10, "display.max_colwidth", 80
     ):
         print(seen.head(20).to_string())
-    if args.sortie:
-        write_tables(
-            args.sortie,
-            {"Veille des entrées": seen.reset_index()},
+    ecrire(
+        args.sortie,
+        {"Veille des entrées": seen.reset_index()},
+        avec_bandeau(
             [
                 f"Millésime {year}",
                 "Aide à la décision : chaque statut est accompagné de ses motifs",
             ],
-        )
-        print(f"Écrit : {args.sortie}")
+            households,
+        ),
+    )
     return 0
 
 
@@ -301,13 +301,11 @@ def _typology(args: argparse.Namespace) -> int:
     if len(years) == 1:
         print("Un seul millésime : l'axe démographique (évolution) est non renseigné.")
     print(result["classe"].value_counts().to_string())
-    if args.sortie:
-        write_tables(
-            args.sortie,
-            {"Typologie": result},
-            [typology.nom, "Chaque classe est accompagnée de ses motifs"],
-        )
-        print(f"Écrit : {args.sortie}")
+    ecrire(
+        args.sortie,
+        {"Typologie": result},
+        avec_bandeau([typology.nom, "Chaque classe est accompagnée de ses motifs"], households),
+    )
     return 0
 
 
@@ -332,9 +330,7 @@ def _maps(args: argparse.Namespace) -> int:
     )
     cells = store.read("carreaux", ["idcar_200m", "x", "y"])
     synthetic = (
-        "jumeau SYNTHÉTIQUE de la MEL (mixite demo)"
-        if households["synthetique"].fillna(False).any()
-        else "base mixite"
+        "jumeau SYNTHÉTIQUE de la MEL (mixite demo)" if synthetique(households) else "base mixite"
     )
     mix = classer_carreaux(hh, cells, bandwidth=args.portee)
     written += grid_map(
@@ -428,9 +424,7 @@ def _show_and_write(table: pd.DataFrame, notes: list[str], sortie: Path | None, 
         "display.width", 200, "display.max_columns", 12, "display.float_format", "{:,.1f}".format
     ):
         print(table.head(15).to_string(index=False))
-    if sortie:
-        write_tables(sortie, {sheet: table}, notes)
-        print(f"Écrit : {sortie}")
+    ecrire(sortie, {sheet: table}, notes)
     return 0
 
 
@@ -459,12 +453,13 @@ def _stock(args: argparse.Namespace) -> int:
             "taux_rotation": "taux de rotation (%)",
         }
     )
-    notes = [
-        f"Attributions du {start:%d/%m/%Y} au {end:%d/%m/%Y} ; rotation = attributions / logements",
-        f"Secret statistique : effectifs de moins de {THRESHOLD} masqués",
-    ]
-    if store.read("logements", ["synthetique"])["synthetique"].fillna(False).any():
-        notes.insert(0, "DONNÉES SYNTHÉTIQUES (jumeau de la MEL) : aucun ménage réel")
+    notes = avec_bandeau(
+        [
+            f"Attributions du {start:%d/%m/%Y} au {end:%d/%m/%Y} ; rotation = attributions / logements",
+            f"Secret statistique : effectifs de moins de {THRESHOLD} masqués",
+        ],
+        store.read("logements", ["synthetique"]),
+    )
     return _show_and_write(table, notes, args.sortie, "Parc social")
 
 

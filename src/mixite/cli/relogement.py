@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from mixite.cli.sortie import avec_bandeau, ecrire
 from mixite.core.acces import Perimetre
 from mixite.core.relogement import (
     DIMENSIONS,
@@ -21,7 +22,6 @@ from mixite.core.relogement import (
 from mixite.core.relogement.followup import visible_to
 from mixite.core.secret import THRESHOLD
 from mixite.io.config import RelocationSettings, load_relocation_settings
-from mixite.io.exports import write_tables
 from mixite.io.store import Store
 
 
@@ -98,14 +98,15 @@ def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, RelocationSettings, d
     figures = household_figures(
         records, settings.formula, reference_date=ref, recent_years=settings.recent_years
     )
-    notes = [
-        f"Formule : {settings.formula.describe()}",
-        "Taux d'effort = (loyer + charges − APL) / ressources",
-        f"Secret statistique : aucune case ne décrit moins de {THRESHOLD} ménages (cases masquées vides)",
-        f"Date de référence : {ref.isoformat()} ; réglages : {settings.source}",
-    ]
-    if records["synthetique"].fillna(False).any():
-        notes.insert(0, "DONNÉES SYNTHÉTIQUES (jumeau de la MEL) : aucun ménage réel")
+    notes = avec_bandeau(
+        [
+            f"Formule : {settings.formula.describe()}",
+            "Taux d'effort = (loyer + charges − APL) / ressources",
+            f"Secret statistique : aucune case ne décrit moins de {THRESHOLD} ménages (cases masquées vides)",
+            f"Date de référence : {ref.isoformat()} ; réglages : {settings.source}",
+        ],
+        records,
+    )
     return figures, settings, ref, notes
 
 
@@ -140,11 +141,7 @@ def run(args: argparse.Namespace) -> int:
         print("\nRépartition des taux d'effort (ménages relogés) :")
         print(board.distribution.to_string(index=False))
         print(f"\n{board.suppressed} case(s) masquée(s) par le secret statistique.")
-        if args.sortie:
-            write_tables(
-                args.sortie, {"Tableau de bord": table, "Taux d'effort": board.distribution}, notes
-            )
-            print(f"Écrit : {args.sortie}")
+        ecrire(args.sortie, {"Tableau de bord": table, "Taux d'effort": board.distribution}, notes)
         return 0
     if args.action == "suivi":
         viewer = (
@@ -158,13 +155,11 @@ def run(args: argparse.Namespace) -> int:
         )
         with pd.option_context("display.width", 200, "display.max_columns", None):
             print(listing.head(30).to_string(index=False))
-        if args.sortie:
-            write_tables(
-                args.sortie,
-                {"Ménages à suivre": listing},
-                [*notes, "Liste nominative : diffusion limitée au groupe de suivi"],
-            )
-            print(f"Écrit : {args.sortie}")
+        ecrire(
+            args.sortie,
+            {"Ménages à suivre": listing},
+            [*notes, "Liste nominative : diffusion limitée au groupe de suivi"],
+        )
         return 0
     comparison = compare_snapshots(
         figures, settings.formula, args.date_1, args.date_2, by=args.par, criteria=settings.criteria
@@ -191,9 +186,7 @@ def run(args: argparse.Namespace) -> int:
             f"(liste nominative) : {len(remaining)}"
         )
         print(remaining.to_string(index=False))
-    if args.sortie:
-        write_tables(args.sortie, {"État": changes}, notes)
-        print(f"Écrit : {args.sortie}")
+    ecrire(args.sortie, {"État": changes}, notes)
     return 0
 
 
