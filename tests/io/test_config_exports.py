@@ -84,3 +84,25 @@ def test_exports_carry_their_notes(tmp_path: Path) -> None:
     assert book["Notes"]["A2"].value == "DONNÉES SYNTHÉTIQUES"
     with pytest.raises(Exception, match="Format de sortie non pris en charge"):
         write_tables(tmp_path / "t.ods", {"T": table}, notes)
+
+
+@pytest.mark.parametrize(
+    "loader",
+    [
+        "load_relocation_settings",
+        "load_priority_catalogue",
+        "load_charter",
+        "load_grid",
+        "load_fragility",
+        "load_typology",
+        "load_watch",
+    ],
+)
+def test_a_missing_settings_file_is_reported_not_crashed(loader: str, tmp_path: Path) -> None:
+    from mixite.io import config
+
+    missing = tmp_path / "absent.yaml"
+    with pytest.raises(InvalidDataError) as info:
+        getattr(config, loader)(missing)
+    assert "fichier introuvable" in info.value.report()
+    assert str(missing) in info.value.report()

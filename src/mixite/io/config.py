@@ -43,7 +43,29 @@ def _read(path: Path | None, default: str) -> tuple[str, str]:
     if path is None:
         text = (resources.files("mixite") / "data" / "config" / default).read_text("utf-8")
         return text, f"{default} (défaut)"
+    return _read_file(path)
+
+
+def _read_file(path: Path, hint: str = "") -> tuple[str, str]:
+    """A user's settings file; a missing one is reported like any other bad input."""
+    if not path.is_file():
+        raise InvalidDataError(
+            [Problem(0, "", str(path), f"fichier introuvable{hint}", path.name)],
+            total=1,
+            source=path.name,
+        )
     return path.read_text(encoding="utf-8"), path.name
+
+
+def _read_preset(
+    name_or_path: str | Path, folder: str, presets: tuple[str, ...]
+) -> tuple[str, str]:
+    """A packaged model of ``folder`` by its name, or a user's file."""
+    if str(name_or_path) in presets:
+        rel = f"{name_or_path}.yaml"
+        text = (resources.files("mixite") / "data" / "config" / folder / rel).read_text("utf-8")
+        return text, f"{rel} (modèle)"
+    return _read_file(Path(name_or_path), " ; modèles : " + ", ".join(presets))
 
 
 def _compose(text: str, source: str) -> yaml.Node:
@@ -311,28 +333,7 @@ def load_charter(name_or_path: str | Path) -> Charte:
 
     Invalid charters raise :class:`InvalidDataError` naming every line and problem.
     """
-    if str(name_or_path) in CHARTER_PRESETS:
-        rel = f"{name_or_path}.yaml"
-        text = (resources.files("mixite") / "data" / "config" / "chartes" / rel).read_text("utf-8")
-        source = f"{rel} (modèle)"
-    else:
-        path = Path(name_or_path)
-        if not path.exists():
-            raise InvalidDataError(
-                [
-                    Problem(
-                        0,
-                        "",
-                        str(path),
-                        "charte introuvable ; modèles : " + ", ".join(CHARTER_PRESETS),
-                        path.name,
-                    )
-                ],
-                total=1,
-                source=path.name,
-            )
-        text = path.read_text(encoding="utf-8")
-        source = path.name
+    text, source = _read_preset(name_or_path, "chartes", CHARTER_PRESETS)
     root = _mapping(_compose(text, source))
     problems: list[Problem] = []
 
@@ -567,15 +568,7 @@ TYPOLOGY_PRESETS: tuple[str, ...] = ("arras", "pecquencourt")
 
 def load_typology(name_or_path: str | Path) -> Typologie:
     """A typology from YAML, or a preset (:data:`TYPOLOGY_PRESETS`), checked with lines."""
-    if str(name_or_path) in TYPOLOGY_PRESETS:
-        text = (
-            resources.files("mixite") / "data" / "config" / "typologies" / f"{name_or_path}.yaml"
-        ).read_text("utf-8")
-        source = f"{name_or_path}.yaml (modèle)"
-    else:
-        path = Path(name_or_path)
-        text = path.read_text(encoding="utf-8")
-        source = path.name
+    text, source = _read_preset(name_or_path, "typologies", TYPOLOGY_PRESETS)
     root = _mapping(_compose(text, source))
     problems: list[Problem] = []
     axes: list[Axe] = []
