@@ -4,6 +4,7 @@ invalid input, 1 on an internal error."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import time
@@ -219,6 +220,18 @@ def _import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: Commands run by another module of the CLI (imported on use: ``mixite --help`` stays fast).
+_RUNNERS: dict[str, tuple[str, str]] = {
+    "objectifs": ("objectifs", "run_objectifs"),
+    "demandes": ("objectifs", "run_demandes"),
+    "plafonds": ("objectifs", "run_plafonds"),
+    "modele": ("objectifs", "run_modele"),
+    "observatoire": ("observatoire", "run"),
+    "indices": ("indices", "run"),
+    "relogement": ("relogement", "run"),
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -232,28 +245,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args)
         if args.command == "importer":
             return _import(args)
-        if args.command in ("objectifs", "demandes", "plafonds", "modele"):
-            from mixite.cli import objectifs
-
-            runner = {
-                "objectifs": objectifs.run_objectifs,
-                "demandes": objectifs.run_demandes,
-                "plafonds": objectifs.run_plafonds,
-                "modele": objectifs.run_modele,
-            }[args.command]
-            return runner(args)
-        if args.command == "observatoire":
-            from mixite.cli import observatoire
-
-            return observatoire.run(args)
-        if args.command == "indices":
-            from mixite.cli import indices
-
-            return indices.run(args)
-        if args.command == "relogement":
-            from mixite.cli import relogement
-
-            return relogement.run(args)
+        if args.command in _RUNNERS:
+            module, name = _RUNNERS[args.command]
+            runner = getattr(importlib.import_module(f"mixite.cli.{module}"), name)
+            return int(runner(args))
         _print_info(args.store)
         return EXIT_OK
     except InvalidDataError as exc:
