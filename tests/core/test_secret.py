@@ -169,7 +169,9 @@ def _random_hierarchy(sizes: list[list[int]]) -> Release:
     iris = pd.DataFrame(iris_rows)
     communes = iris.assign(c=parents).groupby("c")[["n", "k"]].sum().reset_index(drop=True)
     communes = pd.concat([communes, communes.sum().to_frame().T], ignore_index=True)
-    iris = pd.concat([iris, pd.DataFrame([{"zone": "T", "n": iris["n"].sum(), "k": iris["k"].sum()}])])
+    iris = pd.concat(
+        [iris, pd.DataFrame([{"zone": "T", "n": iris["n"].sum(), "k": iris["k"].sum()}])]
+    )
     measures = [Count("n"), Count("k", part_of="n")]
     r = Release()
     r.add_table("communes", communes, measures)

@@ -17,7 +17,8 @@ from mixite.io import refdata
 from mixite.io.config import load_fragility
 from mixite.io.store import Store
 from mixite.observatoire import indice_fragilite, stabilite_des_rangs
-from mixite.observatoire.indicateurs import CATALOGUE, TOTAL, flags, indicateurs, publier
+from mixite.observatoire.indicateurs import CATALOGUE, TOTAL, flags, indicateurs
+from mixite.observatoire.publication import publier_niveaux
 
 NIVEAUX = {
     "carreau": "idcar_200m",
@@ -181,16 +182,17 @@ def run(args: argparse.Namespace) -> int:
     f = flags(households, plafonds, millesime=year, zone=3, seuil_pauvrete=threshold)
     level = NIVEAUX[args.niveau]
     raw = indicateurs(households, f, level)
+    # Secrecy is decided for every level at once, so that no two levels recover a cell.
+    table = publier_niveaux({year: (households, f)})[(year, level)]
     notes = avec_bandeau(
         [
             f"Millésime {year} ; niveau : {args.niveau} ; seuil de pauvreté {threshold:.0f} € par UC et par an ({how})",
-            f"Secret statistique : aucune case ne décrit moins de {THRESHOLD} ménages (cases masquées vides)",
+            f"Secret statistique : aucune case ne décrit moins de {THRESHOLD} ménages, ni directement ni par différence entre lignes, niveaux ou dates (cases masquées vides) ; taux arrondis à 0,1 point",
         ],
         households,
     )
     titles = {i.code: f"{i.libelle} ({i.unite})" for i in CATALOGUE}
     if args.action == "indicateurs":
-        table = publier(raw)
         out = (
             table.drop(columns=[c for c in table.columns if c.startswith("n_")])
             .rename(columns=titles)
@@ -199,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         config = load_fragility(args.config)
         zones = raw.drop(index=TOTAL)
-        published = publier(raw).drop(index=TOTAL)
+        published = table.drop(index=TOTAL)
         small = published["menages"].isna()
         result = stabilite_des_rangs(
             zones[~small], config, draws=args.tirages, rng=np.random.default_rng(args.graine)
@@ -282,19 +284,23 @@ def _typology(args: argparse.Namespace) -> int:
     plafonds = refdata.plafonds_ressources()
     level = NIVEAUX[args.niveau]
     years = sorted(int(y) for y in households["millesime"].unique())
-    tables = {}
-    for year in (years[0], years[-1]):
+    vintages = {}
+    for year in sorted({years[0], years[-1]}):
         part = households[households["millesime"] == year]
         threshold = default_poverty_threshold(year)
-        tables[year] = indicateurs(
-            part, flags(part, plafonds, millesime=year, zone=3, seuil_pauvrete=threshold), level
+        vintages[year] = (
+            part,
+            flags(part, plafonds, millesime=year, zone=3, seuil_pauvrete=threshold),
         )
-    zones = publier(tables[years[-1]]).drop(index=TOTAL)
+    # Both vintages are published together: a change of 1 to 10 households stays secret,
+    # and the evolution is computed from published figures only.
+    published = publier_niveaux(vintages)
+    zones = published[(years[-1], level)].drop(index=TOTAL)
     if len(years) > 1:
-        before = tables[years[0]]["personnes"]
+        before = published[(years[0], level)]["personnes"]
         zones["evolution_personnes_pct"] = (
-            zones["personnes"] / before.reindex(zones.index) - 1
-        ) * 100
+            (zones["personnes"] / before.reindex(zones.index) - 1) * 100
+        ).round(1)
     typology = load_typology(args.modele)
     result = classer(zones, typology).reset_index()
     print(f"{typology.nom} ; niveau {args.niveau} ; millésimes {years[0]}–{years[-1]}")

@@ -217,12 +217,18 @@ class Release:
         ]
         self._n_rel += r
 
-    def add_totals(self, name: str, total_rows: npt.ArrayLike, groups: npt.ArrayLike | None = None) -> None:
+    def add_totals(
+        self, name: str, total_rows: npt.ArrayLike, groups: npt.ArrayLike | None = None
+    ) -> None:
         """Total rows of a table: each is the sum of the other rows of its group."""
         t = self.tables[name]
         is_total = np.asarray(total_rows, dtype=bool)
         n = len(t.frame)
-        keys = np.zeros(n, dtype=np.int64) if groups is None else pd.factorize(pd.Series(groups).astype(str))[0]
+        keys = (
+            np.zeros(n, dtype=np.int64)
+            if groups is None
+            else pd.factorize(pd.Series(groups).astype(str))[0]
+        )
         total_of_group = {int(keys[i]): i for i in np.flatnonzero(is_total)}
         if len(total_of_group) != int(is_total.sum()):
             raise ValueError(f"Table {name!r} has several total rows in one group.")
@@ -234,7 +240,9 @@ class Release:
         total_rows_idx = np.array([total_of_group[g] for g in group_ids], dtype=np.int64)
         part_of = np.array([index[int(keys[i])] for i in detail], dtype=np.int64)
         for col in t.counts:
-            self._add_sums(self.cells(name, col, total_rows_idx), self.cells(name, col, detail), part_of)
+            self._add_sums(
+                self.cells(name, col, total_rows_idx), self.cells(name, col, detail), part_of
+            )
 
     def add_nesting(self, parent: str, child: str, *, parent_rows: npt.ArrayLike) -> None:
         """Rows of ``child`` lie wholly in row ``parent_rows[i]`` of ``parent`` (−1: in
@@ -294,9 +302,13 @@ class Release:
             if not len(leaking):
                 return hidden
             before = int(hidden.sum())
-            self._hide_more(leaking, determined_by, hidden, published, support, rel_cell, rel_id, rel_total)
+            self._hide_more(
+                leaking, determined_by, hidden, published, support, rel_cell, rel_id, rel_total
+            )
             if int(hidden.sum()) == before:
-                raise RuntimeError("Secondary suppression cannot protect a relation; this is a bug.")
+                raise RuntimeError(
+                    "Secondary suppression cannot protect a relation; this is a bug."
+                )
         raise RuntimeError("Secondary suppression did not converge; this is a bug.")
 
     @staticmethod
@@ -464,60 +476,79 @@ def parent_rows(child_keys: pd.Series, parent_keys: pd.Series) -> IntArray:
     return np.asarray(pos, dtype=np.int64)
 
 
-def recoverable(release: Release, *, max_component: int = 4000) -> pd.DataFrame:
+def recoverable(release: Release, *, max_component: int = 3000) -> pd.DataFrame:
     """Audit: every hidden or unpublished cell whose value the published cells determine.
 
     The attacker knows every published cell and every relation (totals, sub-counts,
-    nesting, changes over time). Per connected component of unknown cells, a cell is
-    determined when the null space of the relations restricted to the unknowns is zero
-    on it. Returns the determined cells with their value and households
-    (``support``); secrecy holds when none has 1 to 10 households.
+    nesting, changes over time). First by differences: a relation with one unknown cell
+    gives it away, and the cells so found are used in turn, to a fixed point. Then
+    exactly: per connected component of the remaining unknown cells (up to
+    ``max_component`` cells), a cell is determined when the null space of the relations
+    restricted to the unknowns is zero on it. Returns the determined cells with their
+    value, households (``support``) and ``method``; ``attrs["unaudited"]`` counts the cells
+    of larger components, audited by differences only. Secrecy holds when no determined
+    cell has 1 to 10 households.
     """
     hidden = release.hidden_cells()
-    value, support, published, rel_cell, rel_id, _ = release._arrays()
+    value, support, published, rel_cell, rel_id, rel_total = release._arrays()
     unknown = hidden | ~published
     n_rel = release._n_rel
-    if n_rel == 0 or not unknown.any():
-        return pd.DataFrame(columns=["cell", "value", "support"])
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+    found_cells: list[IntArray] = []
+    methods: list[str] = []
+    while n_rel:
+        unk_entry = unknown[rel_cell]
+        k = np.bincount(rel_id, weights=unk_entry, minlength=n_rel)
+        single = (k == 1)[rel_id] & unk_entry
+        cells = np.unique(rel_cell[single])
+        if not len(cells):
+            break
+        found_cells.append(cells)
+        methods += ["différence"] * len(cells)
+        unknown[cells] = False
+    unaudited = 0
+    if n_rel and unknown.any():
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
 
-    unk = np.flatnonzero(unknown)
-    local = np.full(len(value), -1, dtype=np.int64)
-    local[unk] = np.arange(len(unk))
-    entry = unknown[rel_cell]
-    rows, cols = rel_id[entry], local[rel_cell[entry]]
-    # Components: unknown cells linked through the relations they share.
-    graph = coo_matrix(
-        (np.ones(len(rows)), (rows, cols + n_rel)), shape=(n_rel + len(unk), n_rel + len(unk))
-    )
-    _, labels = connected_components(graph, directed=False)
-    cell_label = labels[n_rel:]
-    determined: list[int] = []
-    sign = np.where(release_total_mask(release)[entry], -1.0, 1.0)
-    for comp in np.unique(cell_label):
-        members = np.flatnonzero(cell_label == comp)
-        if len(members) > max_component:
-            raise ValueError(f"Component of {len(members)} unknown cells is too large to audit.")
-        in_comp = np.isin(cols, members)
-        r_ids, inv_r = np.unique(rows[in_comp], return_inverse=True)
-        pos = np.searchsorted(members, cols[in_comp])
-        a = np.zeros((len(r_ids), len(members)))
-        np.add.at(a, (inv_r, pos), sign[in_comp])
-        if not len(r_ids):
-            continue
-        _, sv, vt = np.linalg.svd(a, full_matrices=True)
-        rank = int((sv > 1e-9 * max(1.0, sv.max(initial=0.0))).sum())
-        null = vt[rank:]
-        free = np.abs(null).max(axis=0) > 1e-9 if len(null) else np.zeros(len(members), dtype=bool)
-        determined += unk[members[~free]].tolist()
-    d = np.array(determined, dtype=np.int64)
-    return pd.DataFrame({"cell": d, "value": value[d], "support": support[d]})
-
-
-def release_total_mask(release: Release) -> BoolArray:
-    """Which relation entries are the total side (for the auditor)."""
-    return release._arrays()[5]
+        unk = np.flatnonzero(unknown)
+        local = np.full(len(value), -1, dtype=np.int64)
+        local[unk] = np.arange(len(unk))
+        entry = unknown[rel_cell]
+        rows, cols = rel_id[entry], local[rel_cell[entry]]
+        sign = np.where(rel_total[entry], -1.0, 1.0)
+        size = n_rel + len(unk)
+        graph = coo_matrix((np.ones(len(rows)), (rows, cols + n_rel)), shape=(size, size))
+        _, labels = connected_components(graph, directed=False)
+        cell_label = labels[n_rel:]
+        order = np.argsort(cell_label[cols], kind="stable")
+        comp_sizes = np.bincount(cell_label)
+        bounds = np.r_[0, np.cumsum(np.bincount(cell_label[cols], minlength=len(comp_sizes)))]
+        for comp in np.flatnonzero(comp_sizes):
+            members = (
+                np.flatnonzero(cell_label == comp) if comp_sizes[comp] <= max_component else None
+            )
+            if members is None:
+                unaudited += int(comp_sizes[comp])
+                continue
+            sel = order[bounds[comp] : bounds[comp + 1]]
+            if not len(sel):
+                continue
+            r_ids, inv_r = np.unique(rows[sel], return_inverse=True)
+            a = np.zeros((len(r_ids), len(members)))
+            np.add.at(a, (inv_r, np.searchsorted(members, cols[sel])), sign[sel])
+            _, sv, vt = np.linalg.svd(a, full_matrices=True)
+            rank = int((sv > 1e-9 * max(1.0, float(sv.max(initial=0.0)))).sum())
+            null = vt[rank:]
+            free = (
+                np.abs(null).max(axis=0) > 1e-9 if len(null) else np.zeros(len(members), dtype=bool)
+            )
+            fixed = unk[members[~free]]
+            found_cells.append(fixed)
+            methods += ["système linéaire"] * len(fixed)
+    d = np.concatenate(found_cells) if found_cells else np.zeros(0, dtype=np.int64)
+    out = pd.DataFrame({"cell": d, "value": value[d], "support": support[d], "method": methods})
+    out.attrs["unaudited"] = unaudited
+    return out
 
 
 def leaks(release: Release) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from mixite.core.plafonds import plafond_plus_des_menages, sous_40_pct_plus
@@ -103,11 +104,56 @@ def flags(
     )
 
 
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    order = np.argsort(values)
-    v, w = values[order], weights[order]
+def grouped_weighted_median(
+    codes: npt.NDArray[np.int64],
+    values: npt.NDArray[np.float64],
+    weights: npt.NDArray[np.float64],
+    n_groups: int,
+) -> npt.NDArray[np.float64]:
+    """Weighted median of ``values`` in each group ``codes`` (0 … n_groups − 1), vectorised.
+
+    Notes
+    -----
+    In each group, sorted values ``v_i`` sit at mid-rank ``p_i = (C_i − w_i / 2) / W``
+    (``C_i`` cumulative weight, ``W`` the group's weight; tied values merged); the
+    median is the linear
+    interpolation of ``v`` at ``p = 0.5``, clamped to the extreme values (as ``np.interp``).
+
+    Examples
+    --------
+    >>> grouped_weighted_median(np.array([0, 0, 1]), np.array([1.0, 3.0, 5.0]), np.ones(3), 2).tolist()
+    [2.0, 5.0]
+    """
+    out = np.full(n_groups, np.nan)
+    if not len(codes):
+        return out
+    order = np.lexsort((values, codes))
+    c, v, w = codes[order], values[order], weights[order]
+    # Tied values are one point with their summed weight (the order of ties is then moot).
+    new = np.r_[True, (c[1:] != c[:-1]) | (v[1:] != v[:-1])]
+    w = np.add.reduceat(w, np.flatnonzero(new))
+    c, v = c[new], v[new]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    ends = np.r_[starts[1:], len(c)]
+    total = np.add.reduceat(w, starts)
     cum = np.cumsum(w)
-    return float(np.interp(0.5, (cum - w / 2) / cum[-1], v)) if len(v) else float("nan")
+    before = np.r_[0.0, cum[starts[1:] - 1]]
+    size = ends - starts
+    group = np.repeat(np.arange(len(starts)), size)
+    p = (cum - before[group] - w / 2) / total[group]
+    idx = np.arange(len(c))
+    first = np.minimum.reduceat(np.where(p >= 0.5, idx, len(c)), starts)
+    res = np.empty(len(starts))
+    low = first == starts  # the first value is already past the middle
+    high = first >= ends  # no value reaches it
+    mid = ~low & ~high
+    res[low] = v[starts[low]]
+    res[high] = v[ends[high] - 1]
+    i = first[mid]
+    frac = (0.5 - p[i - 1]) / (p[i] - p[i - 1])
+    res[mid] = v[i - 1] + frac * (v[i] - v[i - 1])
+    out[c[starts]] = res
+    return out
 
 
 SHARES = [i.code for i in CATALOGUE if i.nature == "part"]
@@ -141,32 +187,46 @@ def indicateurs(
             n = grouped[name].sum()
             out[f"n_{name}"] = n
             out[name] = n / out["menages"] * 100
-    medians = {
-        key: _weighted_median(part["niveau_de_vie"].to_numpy(), part["personnes"].to_numpy())
-        for key, part in grouped[["niveau_de_vie", "personnes"]]
-    }
-    out["mediane_niveau_de_vie"] = pd.Series(medians)
+    out["n_menages_pauvres"] = grouped["pauvre"].sum()
+    codes, uniques = pd.factorize(g["_zone"])
+    medians = grouped_weighted_median(
+        codes.astype(np.int64),
+        g["niveau_de_vie"].to_numpy(dtype=float),
+        g["personnes"].to_numpy(dtype=float),
+        len(uniques),
+    )
+    out["mediane_niveau_de_vie"] = pd.Series(medians, index=uniques)
     out.index.name = level
     return out
 
 
-def publier(table: pd.DataFrame) -> pd.DataFrame:
-    """Apply statistical secrecy to an indicator table (households counted per zone).
-
-    The poverty rate is counted on persons; its secrecy rests on the households of the
-    zone and on the number of poor persons (a share describing fewer than 11 is hidden).
-    """
+def mesures() -> list[Measure]:
+    """What each column of an indicator table rests on. The poverty rate is counted on
+    persons: its numerator rests on the poor households, its complement on the others."""
     measures: list[Measure] = [
         Count("menages"),
-        Count("personnes"),
+        Count("personnes", households="menages"),
+        Count("n_menages_pauvres", part_of="menages"),
         Statistic("mediane_niveau_de_vie", "menages"),
     ]
     for name in SHARES:
-        base = "personnes" if name == "taux_pauvrete" else "menages"
-        measures += [Count(f"n_{name}"), Share(name, f"n_{name}", base)]
+        if name == "taux_pauvrete":
+            measures += [
+                Count("n_taux_pauvrete", part_of="personnes", households="n_menages_pauvres"),
+                Share(name, "n_taux_pauvrete", "personnes"),
+            ]
+        else:
+            measures += [Count(f"n_{name}", part_of="menages"), Share(name, f"n_{name}", "menages")]
+    return measures
+
+
+def publier(table: pd.DataFrame) -> pd.DataFrame:
+    """Apply statistical secrecy to one indicator table on its own (households counted
+    per zone, with its « ensemble » row). Tables of several levels or vintages published
+    together go through :func:`mixite.observatoire.publication.publier_niveaux`."""
     flat = table.reset_index()
     totals = (flat[flat.columns[0]] == TOTAL).to_numpy()
-    secret = apply_secrecy(flat, measures, total_rows=totals)
+    secret = apply_secrecy(flat, mesures(), total_rows=totals)
     return secret.table.set_index(table.index.name)
 
 

@@ -29,13 +29,18 @@ def _figures(records: pd.DataFrame, **kw: float) -> pd.DataFrame:
 
 def test_total_line_by_hand(records: pd.DataFrame) -> None:
     board = dashboard(_figures(records), F, reference_year=2026)
+    raw = board.raw.set_index("ligne").loc["Total"]
+    assert raw["reloges"] == 32
+    assert raw["n_parc_social"] == 26
+    assert raw["n_piece_supplementaire"] == 10
     total = board.table.set_index("ligne").loc["Total"]
     assert total["menages"] == 35
-    assert total["reloges"] == 32
-    # 32 of 35: the 3 not relocated are fewer than 11, so the share is not published.
-    assert np.isnan(total["part_reloges"])
-    assert total["part_individuel"] == pytest.approx(11 / 32 * 100)
-    assert total["n_parc_social"] == 26
+    # 32 of 35: the 3 not relocated are fewer than 11, so neither the count of relocated
+    # nor their share is published (35 − 32 would give the 3 away).
+    assert np.isnan(total["reloges"]) and np.isnan(total["part_reloges"])
+    # 11 / 34.4 % would give the hidden 32 back: shares over the relocated are hidden too.
+    assert np.isnan(total["part_individuel"])
+    assert np.isnan(total["n_parc_social"])  # 32 − 26 = 6 relocated elsewhere
     assert total["n_individuel"] == 11
     assert np.isnan(total["n_piece_supplementaire"])  # 10 households: secret
     assert total["n_rav_en_baisse"] == 15
@@ -113,6 +118,10 @@ def test_snapshots(records: pd.DataFrame) -> None:
     assert len(comparison.relocated_between) == 12
     assert len(comparison.still_to_relocate) == 3
     row = comparison.changes.set_index("ligne").loc["Total"]
-    assert row[("évolution", "reloges")] == 12
+    # 20 then 32 relocated of 35: 3 remain at the second date, so 32 is not published,
+    # nor the change (which the first date would then give back).
+    assert row[("2025-06-30", "menages")] == 35
+    assert np.isnan(row[("2025-12-31", "reloges")])
+    assert np.isnan(row[("évolution", "reloges")])
     with pytest.raises(ValueError, match="must be before"):
         compare_snapshots(figures, F, dt.date(2026, 1, 1), dt.date(2025, 1, 1))

@@ -30,7 +30,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from mixite.core.objectifs.charte import Charte, Objectif, Perimetre
-from mixite.core.secret import Count, Share, Statistic, apply_secrecy
+from mixite.core.secret import Count, Derived, Share, apply_secrecy
 
 Z95 = 1.959963984540054
 
@@ -179,23 +179,29 @@ def suivre(attributions: pd.DataFrame, charte: Charte, *, reference: dt.date) ->
                 x = int(scoped[obj.public].to_numpy(dtype=bool)[sel].sum())
                 rows.append(_row(obj, period, gname, n, x, p_start, p_end, ref))
     table = pd.DataFrame(rows, columns=list(COLUMN_TITLES))
+    # Each objective and period: the « ensemble » row is the total of its breakdown rows.
+    key = table["objectif"].astype(str) + "\x1f" + table["periode"].astype(str)
+    has_detail = key.map(key.value_counts()) > 1
     secret = apply_secrecy(
         table,
         [
             Count("attributions"),
-            Count("public"),
+            Count("public", part_of="attributions"),
             Share("part", "public", "attributions"),
-            Statistic("ic_bas", "attributions"),
-            Statistic("ic_haut", "attributions"),
-            Statistic("attendues_fin_periode", "attributions"),
-            Statistic("restantes", "attributions"),
-            Statistic("a_orienter", "attributions"),
+            Derived("ic_bas", ("public", "attributions")),
+            Derived("ic_haut", ("public", "attributions")),
+            Derived("statut", ("public", "attributions")),
+            Derived("attendues_fin_periode", ("attributions",)),
+            Derived("restantes", ("attributions",)),
+            Derived("a_orienter", ("public", "attributions")),
+            Derived("encore_possible", ("public", "attributions")),
         ],
+        total_rows=((table["groupe"] == "ensemble") & has_detail).to_numpy(),
+        groups=key.to_numpy(),
     )
     published = secret.table.copy()
-    hidden = secret.suppressed["attributions"].to_numpy(dtype=bool)
-    published["statut"] = np.where(hidden, "s", published["statut"])
-    published["encore_possible"] = np.where(hidden, "s", published["encore_possible"])
+    for col in ("statut", "encore_possible"):
+        published[col] = published[col].where(~secret.suppressed[col], "s")
     return Suivi(table, published, secret.n_suppressed)
 
 

@@ -34,9 +34,12 @@ EFFORT_BINS: tuple[float, ...] = (0, 10, 15, 20, 25, 30, 35, np.inf)
 
 @dataclass(frozen=True)
 class Dashboard:
-    """The dashboard table, its French headers, distributions and the formula used."""
+    """The published table (``raw``: before secrecy, never shown), its French headers,
+    distributions and the formula used."""
 
     table: pd.DataFrame
+    raw: pd.DataFrame
+    flags: tuple[str, ...]
     headers: dict[str, str]
     distribution: pd.DataFrame
     formula: str
@@ -88,6 +91,27 @@ def _indicators(
     return flags, titles
 
 
+def MEASURES(flags: Sequence[str]) -> list[Measure]:  # noqa: N802 - a table's declaration
+    """What each dashboard column rests on: sub-counts of the relocated are parts of them,
+    the relocated and the fragile are parts of the households to relocate."""
+    measures: list[Measure] = [
+        Count("menages"),
+        Count("reloges", part_of="menages"),
+        Share("part_reloges", "reloges", "menages"),
+    ]
+    for name in flags:
+        measures += [
+            Count(f"n_{name}", part_of="reloges"),
+            Share(f"part_{name}", f"n_{name}", "reloges"),
+        ]
+    measures += [
+        Count("n_fragiles", part_of="menages"),
+        Statistic("taux_effort_avant_median", "reloges"),
+        Statistic("taux_effort_apres_median", "reloges"),
+    ]
+    return measures
+
+
 def dashboard(
     figures: pd.DataFrame,
     formula: ResteAVivreFormula,
@@ -134,19 +158,7 @@ def dashboard(
         rows.append(row)
     table = pd.DataFrame(rows)
 
-    measures: list[Measure] = [
-        Count("menages"),
-        Count("reloges"),
-        Share("part_reloges", "reloges", "menages"),
-    ]
-    for name in flags:
-        measures += [Count(f"n_{name}"), Share(f"part_{name}", f"n_{name}", "reloges")]
-    measures += [
-        Count("n_fragiles"),
-        Statistic("taux_effort_avant_median", "reloges"),
-        Statistic("taux_effort_apres_median", "reloges"),
-    ]
-    secret = apply_secrecy(table, measures, total_rows=(table["ligne"] == TOTAL).to_numpy())
+    secret = apply_secrecy(table, MEASURES(flags), total_rows=(table["ligne"] == TOTAL).to_numpy())
 
     headers = {
         "ligne": by or "ensemble",
@@ -162,6 +174,8 @@ def dashboard(
         headers[f"part_{name}"] = f"{title} (% des relogés)"
     return Dashboard(
         table=secret.table,
+        raw=table,
+        flags=tuple(flags),
         headers=headers,
         distribution=effort_distribution(f),
         formula=formula.describe(),

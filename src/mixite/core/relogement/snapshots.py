@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from mixite.core.relogement.criteria import DEFAULT_CRITERIA, QualitativeCriterion
-from mixite.core.relogement.dashboard import Dashboard, dashboard
+from mixite.core.relogement.dashboard import MEASURES, TOTAL, Dashboard, dashboard
 from mixite.core.relogement.formulas import ResteAVivreFormula
+from mixite.core.secret import THRESHOLD, Release, Statistic
 
 
 def as_of(figures: pd.DataFrame, date: dt.date) -> pd.DataFrame:
@@ -37,6 +38,14 @@ def as_of(figures: pd.DataFrame, date: dt.date) -> pd.DataFrame:
     for col in ("taux_effort_apres", "rav_apres", "variation_rav", "variation_taux_effort"):
         f.loc[later, col] = np.nan
     return f
+
+
+def _aligned(raw: pd.DataFrame, lines: list[str]) -> pd.DataFrame:
+    """The raw dashboard on ``lines`` (zeros for a line absent at that date)."""
+    t = raw.assign(ligne=raw["ligne"].astype(str)).set_index("ligne").reindex(lines)
+    counts = [c for c in t.columns if c in ("menages", "reloges") or c.startswith("n_")]
+    t[counts] = t[counts].fillna(0)
+    return t.reset_index()
 
 
 @dataclass(frozen=True)
@@ -71,18 +80,33 @@ def compare_snapshots(
     b = as_of(figures, second)
     da = dashboard(a, formula, by=by, criteria=criteria, reference_year=first.year)
     db = dashboard(b, formula, by=by, criteria=criteria, reference_year=second.year)
-    numeric = [c for c in da.table.columns if c != "ligne"]
-    left = da.table.set_index("ligne")
-    right = db.table.set_index("ligne").reindex(left.index.union(pd.Index(db.table["ligne"])))
-    left = left.reindex(right.index)
+    lines = da.raw["ligne"].astype(str).tolist()
+    lines += [x for x in db.raw["ligne"].astype(str) if x not in lines]
+    left_raw = _aligned(da.raw, lines)
+    right_raw = _aligned(db.raw, lines)
+    # Both dates are published together: a change of 1 to 10 households is secret too.
+    release = Release()
+    measures = MEASURES(da.flags)
+    is_total = [x == TOTAL for x in lines]
+    for name, raw in (("avant", left_raw), ("apres", right_raw)):
+        release.add_table(name, raw, measures)
+        release.add_totals(name, is_total)
+    release.add_change("avant", "apres", before_rows=np.arange(len(lines)))
+    out = release.publish()
+    left = out["avant"].table.set_index("ligne")
+    right = out["apres"].table.set_index("ligne")
+    numeric = [c for c in left.columns if c != "ligne"]
+    change = right[numeric] - left[numeric]
+    base_change = (right_raw["reloges"] - left_raw["reloges"]).abs().to_numpy()
+    small = (base_change > 0) & (base_change < THRESHOLD)
+    for m in measures:
+        if isinstance(m, Statistic):
+            change.loc[small, m.column] = np.nan
     changes = pd.concat(
-        {
-            str(first): left[numeric],
-            str(second): right[numeric],
-            "évolution": right[numeric] - left[numeric],
-        },
-        axis=1,
+        {str(first): left[numeric], str(second): right[numeric], "évolution": change}, axis=1
     ).reset_index()
+    da = replace(da, table=out["avant"].table)
+    db = replace(db, table=out["apres"].table)
     moved = (a["statut"] != "reloge").to_numpy(dtype=bool) & (b["statut"] == "reloge").to_numpy(
         dtype=bool
     )

@@ -1,0 +1,95 @@
+"""Publishing the observatory's indicators at every level and vintage at once.
+
+A table published for one level can be compared with another level's (a commune and its
+IRIS, a territory and its communes, a building and its entrances) and with another
+vintage. Secrecy is therefore decided once for all of them together
+(:class:`mixite.core.secret.Release`): every level's table, its « ensemble » row, the
+nesting of each level in the coarser ones (measured on the households: a zone nests in
+a parent when all its households share that parent) and the change of each zone between
+consecutive vintages. Whichever level a user asks for, the cells hidden are the same, so
+no two outputs recover a small figure by difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from mixite.core.secret import Release, SecretTable, parent_rows
+from mixite.observatoire.indicateurs import LEVELS, TOTAL, indicateurs, mesures
+
+#: For each level, the coarser levels it may nest in (checked on the data).
+PARENTS: dict[str, tuple[str, ...]] = {
+    "code_territoire": ("code_epci",),
+    "code_commune": ("code_territoire", "code_epci"),
+    "code_iris": ("code_commune",),
+    "code_qpv": ("code_commune",),
+    "idcar_200m": ("code_iris", "code_qpv", "code_commune"),
+    "id_batiment": ("idcar_200m", "code_iris", "code_qpv"),
+    "id_entree": ("id_batiment",),
+}
+
+
+def nesting(menages: pd.DataFrame, child: str, parent: str) -> pd.Series:
+    """For each zone of ``child``: its ``parent`` zone where all its households share one
+    (missing otherwise)."""
+    both = menages[[child, parent]].dropna(subset=[child]).astype("string")
+    g = both.groupby(child, sort=False)[parent]
+    unique = g.nunique(dropna=False) == 1
+    first = g.first()
+    return first.where(unique & first.notna())
+
+
+def release_niveaux(
+    vintages: Mapping[int, tuple[pd.DataFrame, pd.DataFrame]],
+    levels: Sequence[str] | None = None,
+) -> tuple[Release, dict[tuple[int, str], pd.DataFrame]]:
+    """The release of every ``(vintage, level)`` indicator table and the raw tables."""
+    release = Release()
+    raws: dict[tuple[int, str], pd.DataFrame] = {}
+    for year, (menages, f) in sorted(vintages.items()):
+        present = [lv for lv in (levels or LEVELS) if lv in menages.columns]
+        for level in present:
+            raw = indicateurs(menages, f, level)
+            raws[(year, level)] = raw
+            name = f"{year}/{level}"
+            flat = raw.reset_index()
+            release.add_table(name, flat, mesures())
+            release.add_totals(name, (flat[level] == TOTAL).to_numpy())
+        for child in present:
+            for parent in PARENTS.get(child, ()):
+                if parent not in present:
+                    continue
+                of = nesting(menages, child, parent)
+                child_zones = raws[(year, child)].index.to_series()
+                keys = child_zones.map(of).where(child_zones != TOTAL)
+                rows = parent_rows(keys, raws[(year, parent)].index.to_series())
+                release.add_nesting(f"{year}/{parent}", f"{year}/{child}", parent_rows=rows)
+    years = sorted(vintages)
+    for before, after in zip(years, years[1:], strict=False):
+        for level in {lv for (y, lv) in raws if y == before} & {
+            lv for (y, lv) in raws if y == after
+        }:
+            rows = parent_rows(
+                raws[(after, level)].index.to_series(), raws[(before, level)].index.to_series()
+            )
+            release.add_change(f"{before}/{level}", f"{after}/{level}", before_rows=rows)
+    return release, raws
+
+
+def publier_niveaux(
+    vintages: Mapping[int, tuple[pd.DataFrame, pd.DataFrame]],
+    levels: Sequence[str] | None = None,
+) -> dict[tuple[int, str], pd.DataFrame]:
+    """Published indicator tables for every ``(vintage, level)``.
+
+    ``vintages`` maps a year to its households and their :func:`flags`. ``levels``
+    defaults to every level the households carry. Tables keep their « ensemble » row.
+    """
+    release, raws = release_niveaux(vintages, levels)
+    published: dict[str, SecretTable] = release.publish()
+    out: dict[tuple[int, str], pd.DataFrame] = {}
+    for (year, level), raw in raws.items():
+        out[(year, level)] = published[f"{year}/{level}"].table.set_index(level)
+    return out
