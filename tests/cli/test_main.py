@@ -98,3 +98,20 @@ def test_console_script_runs() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.startswith("mixite ")
+
+
+def test_banner_follows_the_rows_after_an_import(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Issue 9.6: real rows imported into a twin store: the banner says the data are mixed.
+    store = tmp_path / "demo.duckdb"
+    assert main(["demo", "--scale", "0.02", "--store", str(store)]) == 0
+    real = tmp_path / "bailleurs.csv"
+    real.write_text(
+        "code_bailleur,siren,nom,type_bailleur\nB99,200093201,Réel,OPH\n", encoding="utf-8"
+    )
+    assert main(["importer", "bailleurs", str(real), "--store", str(store)]) == 0
+    capsys.readouterr()
+    assert main(["info", "--store", str(store)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "bailleurs" in x)
+    assert "[MÊLÉE : 8 lignes synthétiques]" in line

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from mixite.cli.main import main
+from mixite.io.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -85,19 +86,40 @@ def test_priorities_and_scoring(
     assert main(["demandes", "priorites", "--liste", "lille_13", "--store", str(demo_store)]) == 0
     out = capsys.readouterr().out
     assert "Liste « lille_13 »" in out and "DALO-7 non évalué" in out
-    out_file = tmp_path / "cotation.csv"
-    assert (
-        main(["demandes", "cotation", "--store", str(demo_store), "--sortie", str(out_file)]) == 0
-    )
+    out_file = tmp_path / "cotation.xlsx"
+    args = ["demandes", "cotation", "--store", str(demo_store), "--sortie", str(out_file)]
+    assert main([*args, "--nominatif", "commune:59350"]) == 0
     assert "Grille : score = points des critères" in capsys.readouterr().out
-    notes = [
-        line for line in out_file.read_text(encoding="utf-8").splitlines() if line.startswith("#")
-    ]
-    assert "# Données nominatives : diffusion restreinte" in notes
+    book = openpyxl.load_workbook(out_file)
+    notes = [c.value for c in book["Notes"]["A"]]
+    assert any("périmètre commune 59350" in str(n) for n in notes)
+    assert book["Cotation"].max_row > 1
     assert (
         main(["demandes", "cotation", "--store", str(demo_store), "--demande", "DEM-0000000"]) == 0
     )
     assert "score :" in capsys.readouterr().out
+
+
+def test_sensitive_lists_need_a_scope_and_are_journaled(
+    demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 9.7: by default, counts only; a nominative list needs an explicit scope.
+    out_file = tmp_path / "prio.xlsx"
+    args = ["demandes", "priorites", "--store", str(demo_store), "--sortie", str(out_file)]
+    before = len(Store(demo_store).access_journal())
+    assert main(args) == 0
+    book = openpyxl.load_workbook(out_file)
+    assert book.sheetnames[0] == "Critères" and "Demandes" not in book.sheetnames
+    assert len(Store(demo_store).access_journal()) == before
+    assert main([*args, "--nominatif", "commune:59350"]) == 0
+    book = openpyxl.load_workbook(out_file)
+    assert "Demandes" in book.sheetnames
+    journal = Store(demo_store).access_journal()
+    assert len(journal) == before + 1
+    assert journal.iloc[-1]["perimetre"] == "commune:59350"
+    capsys.readouterr()
+    assert main([*args, "--nominatif", "bailleur"]) == 2
+    assert "périmètre « bailleur » invalide" in capsys.readouterr().err
 
 
 def test_ceilings(capsys: pytest.CaptureFixture[str]) -> None:

@@ -197,7 +197,11 @@ def _print_info(store: Store) -> None:
     print(f"Base {store.path} :")
     width = max(len(t.name) for t in tables)
     for t in tables:
-        flag = "  [SYNTHÉTIQUE]" if t.synthetic else ""
+        flag = (
+            f"  [MÊLÉE : {format_int(t.synthetic_rows)} lignes synthétiques]"
+            if t.mixed
+            else ("  [SYNTHÉTIQUE]" if t.synthetic else "")
+        )
         print(f"  {t.name:<{width}}  {format_int(t.rows):>10} lignes  {t.title}{flag}")
     meta = store.meta()
     if meta.get("jumeau.synthetique") == "oui":

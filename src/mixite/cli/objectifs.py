@@ -15,7 +15,7 @@ from mixite.cli.sortie import avec_bandeau, ecrire
 from mixite.core import cotation, plafonds, priorites
 from mixite.core.model import oecd_consumption_units
 from mixite.core.objectifs import publics_des_attributions, repartir, suivre
-from mixite.core.secret import THRESHOLD
+from mixite.core.secret import THRESHOLD, Count, apply_secrecy
 from mixite.core.validation import format_int
 from mixite.errors import ReferenceDataError
 from mixite.io import refdata
@@ -92,7 +92,15 @@ def add_parsers(sub: argparse._SubParsersAction[Any], store_arg: StoreArg) -> No
         p.add_argument(
             "--date", type=dt.date.fromisoformat, help="date de référence (défaut : dernier dépôt)"
         )
-        p.add_argument("--sortie", type=Path, help="écrire le résultat par demande (.csv ou .xlsx)")
+        p.add_argument("--sortie", type=Path, help="écrire le résultat (.csv ou .xlsx)")
+        p.add_argument(
+            "--nominatif",
+            metavar="PERIMETRE",
+            help="écrire aussi la liste des demandes avec leurs motifs, critères sensibles "
+            "compris, pour un périmètre explicite : epci:CODE ou commune:CODE (résidence ou "
+            "commune souhaitée) ; sans lui, --sortie n'écrit que des effectifs ; chaque export "
+            "nominatif est journalisé dans la base",
+        )
         store_arg(p)
     cot.add_argument(
         "--grille", type=Path, help="grille de cotation YAML (défaut : grille d'exemple)"
@@ -303,25 +311,41 @@ def run_demandes(args: argparse.Namespace) -> int:
                 "non évaluables": [int(result.not_evaluable[c.id]) for c in criteria],
             }
         )
+        summary["demandes"] = apply_secrecy(summary, [Count("demandes")]).table["demandes"]
         for n in notes:
             print(n)
         print(
             f"Liste « {args.liste or 'tous les critères'} » : {int(result.prioritaire.sum())} demande(s) prioritaire(s) sur {len(apps)} ({result.prioritaire.mean():.1%}).\n"
         )
         _show(summary)
+        if args.nominatif and not args.sortie:
+            raise ValueError("--nominatif demande un fichier --sortie")
         if args.sortie:
-            detail = pd.DataFrame(
-                {
-                    "id_demande": result.met.index,
-                    "prioritaire": result.prioritaire.to_numpy(),
-                    "motifs": result.reasons.to_numpy(),
-                }
-            )
-            ecrire(
-                args.sortie,
-                {"Demandes": detail, "Critères": summary},
-                [*notes, "Données nominatives : diffusion restreinte"],
-            )
+            sheets = {"Critères": summary}
+            extra = [
+                f"Secret statistique : effectifs de 1 à {THRESHOLD - 1} demandes masqués",
+                f"Critères sensibles (santé, handicap, violences) : {', '.join(c.id for c in criteria if c.sensible) or 'aucun'}",
+            ]
+            if args.nominatif:
+                role, code, keep = _application_scope(args.nominatif, apps)
+                detail = pd.DataFrame(
+                    {
+                        "id_demande": result.met.index,
+                        "prioritaire": result.prioritaire.to_numpy(),
+                        "motifs": result.reasons.to_numpy(),
+                    }
+                )[keep]
+                sheets = {"Demandes": detail, **sheets}
+                extra.append(
+                    f"Données nominatives, périmètre {role} {code} : diffusion restreinte ; export journalisé"
+                )
+                store.journal_access(
+                    perimetre=f"{role}:{code}",
+                    objet="demandes priorites (motifs, critères sensibles compris)",
+                    lignes=len(detail),
+                    destination=str(args.sortie),
+                )
+            ecrire(args.sortie, sheets, [*notes, *extra])
         return 0
     grid = load_grid(args.grille)
     frame.index = result.met.index
@@ -354,16 +378,45 @@ def run_demandes(args: argparse.Namespace) -> int:
         .reset_index()
     )
     _show(by_group)
+    if args.nominatif and not args.sortie:
+        raise ValueError("--nominatif demande un fichier --sortie")
     if args.sortie:
-        detail = info.assign(detail=scores.explanation.reindex(info.index)).reset_index(
-            names="id_demande"
-        )
-        ecrire(
-            args.sortie,
-            {"Cotation": detail, "Par typologie": by_group},
-            [*notes, f"Grille : {grid.describe()}", "Données nominatives : diffusion restreinte"],
-        )
+        files: dict[str, pd.DataFrame] = {"Par typologie": by_group}
+        extra = [f"Grille : {grid.describe()}"]
+        if args.nominatif:
+            role, code, keep = _application_scope(args.nominatif, apps)
+            detail = info.assign(detail=scores.explanation.reindex(info.index)).reset_index(
+                names="id_demande"
+            )
+            detail = detail[detail["id_demande"].isin(result.met.index[keep])]
+            files = {"Cotation": detail, **files}
+            extra.append(
+                f"Données nominatives, périmètre {role} {code} : diffusion restreinte ; export journalisé"
+            )
+            store.journal_access(
+                perimetre=f"{role}:{code}",
+                objet="demandes cotation (détail des points, critères sensibles compris)",
+                lignes=len(detail),
+                destination=str(args.sortie),
+            )
+        ecrire(args.sortie, files, [*notes, *extra])
     return 0
+
+
+def _application_scope(spec: str, apps: pd.DataFrame) -> tuple[str, str, np.ndarray]:
+    """Parse ``role:code`` and return which applications it may see."""
+    role, _, code = spec.partition(":")
+    if role not in ("epci", "commune") or not code:
+        raise ValueError(
+            f"périmètre « {spec} » invalide ; attendu : epci:CODE ou commune:CODE (ex. commune:59350)"
+        )
+    if role == "epci":
+        return role, code, np.ones(len(apps), dtype=bool)
+    wished = apps["communes_souhaitees"].astype("string").fillna("").str.split(";")
+    keep = (apps["code_commune_residence"].astype("string") == code).to_numpy(
+        dtype=bool
+    ) | np.array([code in w for w in wished], dtype=bool)
+    return role, code, keep
 
 
 def run_plafonds(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mixite.cli.sortie import SYNTHETIQUE, avec_bandeau, ecrire, synthetique
+from mixite.cli.sortie import avec_bandeau, bandeau, ecrire, synthetique
 from mixite.core.plafonds import revalorisation_plus
 from mixite.core.secret import THRESHOLD
 from mixite.io import refdata
@@ -255,8 +255,9 @@ def _watch(args: argparse.Namespace) -> int:
         "Variables : "
         + " ; ".join(f"{v.libelle} seuil {v.seuil:g} marge {v.marge:g}" for v in variables)
     )
-    if synthetique(households):
-        print(SYNTHETIQUE)
+    banner = bandeau(households)
+    if banner:
+        print(banner)
     with pd.option_context(
         "display.width", 200, "display.max_columns", 10, "display.max_colwidth", 80
     ):

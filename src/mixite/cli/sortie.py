@@ -17,9 +17,30 @@ def synthetique(frame: pd.DataFrame) -> bool:
     return "synthetique" in frame.columns and bool(frame["synthetique"].fillna(False).any())
 
 
+def bandeau(frame: pd.DataFrame) -> str | None:
+    """The banner that ``frame``'s content calls for: synthetic only, mixed, or none.
+
+    Examples
+    --------
+    >>> bandeau(pd.DataFrame({"synthetique": [True, False, False]}))
+    'DONNÉES MÊLÉES : 1 ligne(s) synthétique(s) du jumeau et 2 ligne(s) importée(s) ; les chiffres combinent les deux'
+    """
+    if not synthetique(frame):
+        return None
+    flag = frame["synthetique"].fillna(False).astype(bool)
+    real = int((~flag).sum())
+    if real == 0:
+        return SYNTHETIQUE
+    return (
+        f"DONNÉES MÊLÉES : {int(flag.sum())} ligne(s) synthétique(s) du jumeau et {real} "
+        "ligne(s) importée(s) ; les chiffres combinent les deux"
+    )
+
+
 def avec_bandeau(notes: Sequence[str], source: pd.DataFrame) -> list[str]:
-    """``notes`` headed by the synthetic-data banner when ``source`` holds twin rows."""
-    return [SYNTHETIQUE, *notes] if synthetique(source) else list(notes)
+    """``notes`` headed by the banner that ``source``'s rows call for (see :func:`bandeau`)."""
+    banner = bandeau(source)
+    return [banner, *notes] if banner else list(notes)
 
 
 def ecrire(sortie: Path | None, sheets: Mapping[str, pd.DataFrame], notes: Sequence[str]) -> None:

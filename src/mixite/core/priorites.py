@@ -91,6 +91,13 @@ def _show(value: object) -> str:
     return str(value)
 
 
+#: Application fields that reveal health, disability or violence (GDPR art. 9 and the
+#: protection of victims): criteria resting on them are « sensibles ».
+SENSITIVE_FIELDS: frozenset[str] = frozenset(
+    {"handicap", "logement_inadapte_handicap", "violences_familiales"}
+)
+
+
 @dataclass(frozen=True)
 class Criterion:
     """A priority criterion: all of ``tous`` and, if given, at least one of ``au_moins_un``."""
@@ -106,6 +113,11 @@ class Criterion:
         return {c.champ for c in (*self.tous, *self.au_moins_un)} | {
             c.champ_compare for c in (*self.tous, *self.au_moins_un) if c.champ_compare
         }
+
+    @property
+    def sensible(self) -> bool:
+        """Whether the criterion reveals health, disability or violence."""
+        return bool(self.fields() & SENSITIVE_FIELDS)
 
 
 @dataclass(frozen=True)

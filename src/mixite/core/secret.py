@@ -168,7 +168,9 @@ class Release:
         counts: dict[str, int] = {}
 
         def values(col: str) -> FloatArray:
-            return np.nan_to_num(frame[col].to_numpy(dtype=float, na_value=np.nan))
+            return np.asarray(
+                np.nan_to_num(frame[col].to_numpy(dtype=float, na_value=np.nan)), dtype=float
+            )
 
         for m in measures:
             if isinstance(m, Count):
@@ -287,7 +289,7 @@ class Release:
 
     def hidden_cells(self) -> BoolArray:
         """Which cells are suppressed (published cells only; unpublished ones never show)."""
-        value, support, published, rel_cell, rel_id, rel_total = self._arrays()
+        _, support, published, rel_cell, rel_id, rel_total = self._arrays()
         sensitive = (support > 1e-9) & (support < self.threshold - 1e-9)
         hidden = published & sensitive
         # Row bases: every count of a row whose base is hidden for fewer than 11 households.
@@ -472,7 +474,7 @@ def apply_secrecy(
 def parent_rows(child_keys: pd.Series, parent_keys: pd.Series) -> IntArray:
     """Row of ``parent_keys`` holding each child's parent key (−1 where there is none)."""
     index = pd.Index(parent_keys.astype(str))
-    pos = index.get_indexer(child_keys.astype("string").fillna("\x00").astype(str))
+    pos = index.get_indexer(pd.Index(child_keys.astype("string").fillna("\x00").astype(str)))
     return np.asarray(pos, dtype=np.int64)
 
 
@@ -507,8 +509,8 @@ def recoverable(release: Release, *, max_component: int = 3000) -> pd.DataFrame:
         unknown[cells] = False
     unaudited = 0
     if n_rel and unknown.any():
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import connected_components
+        from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
+        from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
         unk = np.flatnonzero(unknown)
         local = np.full(len(value), -1, dtype=np.int64)

@@ -44,6 +44,12 @@ class TableInfo:
     rows: int
     synthetic: bool
     source: str
+    synthetic_rows: int = 0
+
+    @property
+    def mixed(self) -> bool:
+        """Both twin rows and imported rows (the banner must say so)."""
+        return 0 < self.synthetic_rows < self.rows
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,33 @@ class Store:
         with self._connect(read_only=True) as con:
             return con.execute(sql, list(params)).df()
 
+    def journal_access(self, *, perimetre: str, objet: str, lignes: int, destination: str) -> None:
+        """Record that household-level data left the store (who, scope, what, how many, where)."""
+        import getpass
+
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        with self._connect(read_only=False) as con:
+            _ensure_catalog(con)
+            con.execute(
+                "INSERT INTO _mixite_journal_acces VALUES (?, ?, ?, ?, ?, ?)",
+                [now, getpass.getuser(), perimetre, objet, lignes, destination],
+            )
+
+    def access_journal(self) -> pd.DataFrame:
+        """Every recorded access to household-level data, oldest first."""
+        if not self.has_table("_mixite_journal_acces"):
+            return pd.DataFrame(
+                columns=[
+                    "consulte_le",
+                    "utilisateur",
+                    "perimetre",
+                    "objet",
+                    "lignes",
+                    "destination",
+                ]
+            )
+        return self.query("SELECT * FROM _mixite_journal_acces ORDER BY consulte_le")
+
     def write(self, writes: Sequence[Write], *, meta: Mapping[str, str] | None = None) -> None:
         """Write several tables in one transaction: all of them, or none."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -168,10 +201,20 @@ class Store:
             ).fetchall()
             out = []
             for name, title, synthetic, source in catalog:
-                rows = con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()
-                out.append(
-                    TableInfo(name, title, int(rows[0]) if rows else 0, bool(synthetic), source)
-                )
+                columns = {
+                    r[0]
+                    for r in con.execute(
+                        "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                        [name],
+                    ).fetchall()
+                }
+                # Derived from the rows themselves: an import into a twin store mixes them.
+                flag = "count(*) FILTER (WHERE synthetique)" if "synthetique" in columns else "0"
+                row = con.execute(f"SELECT count(*), {flag} FROM {_quote(name)}").fetchone()
+                n, n_synth = (int(row[0]), int(row[1] or 0)) if row else (0, 0)
+                if "synthetique" not in columns:
+                    n_synth = n if synthetic else 0
+                out.append(TableInfo(name, title, n, n > 0 and n_synth == n, source, n_synth))
             return out
 
 
@@ -185,6 +228,11 @@ def _ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
         "(imported_at VARCHAR, table_name VARCHAR, source VARCHAR, rows BIGINT, synthetic BOOLEAN)"
     )
     con.execute("CREATE TABLE IF NOT EXISTS _mixite_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS _mixite_journal_acces "
+        "(consulte_le VARCHAR, utilisateur VARCHAR, perimetre VARCHAR, objet VARCHAR, "
+        "lignes BIGINT, destination VARCHAR)"
+    )
 
 
 def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:

@@ -12,6 +12,7 @@ no two outputs recover a small figure by difference.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -67,7 +68,7 @@ def release_niveaux(
                 rows = parent_rows(keys, raws[(year, parent)].index.to_series())
                 release.add_nesting(f"{year}/{parent}", f"{year}/{child}", parent_rows=rows)
     years = sorted(vintages)
-    for before, after in zip(years, years[1:], strict=False):
+    for before, after in itertools.pairwise(years):
         for level in {lv for (y, lv) in raws if y == before} & {
             lv for (y, lv) in raws if y == after
         }:
@@ -90,6 +91,6 @@ def publier_niveaux(
     release, raws = release_niveaux(vintages, levels)
     published: dict[str, SecretTable] = release.publish()
     out: dict[tuple[int, str], pd.DataFrame] = {}
-    for (year, level), raw in raws.items():
+    for year, level in raws:
         out[(year, level)] = published[f"{year}/{level}"].table.set_index(level)
     return out

@@ -158,7 +158,9 @@ def dashboard(
         rows.append(row)
     table = pd.DataFrame(rows)
 
-    secret = apply_secrecy(table, MEASURES(flags), total_rows=(table["ligne"] == TOTAL).to_numpy())
+    secret = apply_secrecy(
+        table, MEASURES(list(flags)), total_rows=(table["ligne"] == TOTAL).to_numpy()
+    )
 
     headers = {
         "ligne": by or "ensemble",
