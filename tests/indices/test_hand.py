@@ -108,7 +108,10 @@ def test_bad_input_names_the_units() -> None:
     ):
         segregation_indices(units, group="x", total="t")
     units.loc["u3", "x"] = 1
-    with pytest.raises(ValueError, match=r"1 unit\(s\) have more 'x' than 't'; first: \['u2'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"1 unit\(s\) have more 'x' than 't' \(beyond a relative tolerance of 1e-09\); first: \['u2'\]",
+    ):
         segregation_indices(units, group="x", total="t")
     units.loc["u2", "x"] = -1
     with pytest.raises(ValueError, match="negative counts"):

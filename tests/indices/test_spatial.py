@@ -176,3 +176,90 @@ def test_regions_together_equal_regions_alone() -> None:
             equal_nan=True,
         )
     assert list(together.columns) == list(SPATIAL_INDICES)
+
+
+@pytest.mark.parametrize(
+    ("name", "pysal_class"),
+    [
+        ("spatial_dissimilarity", "SpatialDissim"),
+        ("boundary_spatial_dissimilarity", "BoundarySpatialDissim"),
+    ],
+)
+def test_polygon_contiguity_matches_pysal_on_real_communes(
+    communes: pd.DataFrame, name: str, pysal_class: str
+) -> None:
+    # Issue 9.10: irregular polygons (the 34 communes of Martinique), queen and rook.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from segregation import singlegroup as sg
+
+        # Wong's weights are the shared lengths themselves (as in the seg R package);
+        # PySAL's class row-standardises them by default, so that is switched off.
+        kw = {"standardize": False} if pysal_class == "BoundarySpatialDissim" else {}
+        theirs = getattr(sg, pysal_class)(communes, "Men_pauv", "Men", **kw).statistic
+    ours = spatial_indices(
+        communes, group="Men_pauv", total="Men", geometry="geometry", indices=[name]
+    )[name].iloc[0]
+    assert ours == pytest.approx(theirs, abs=1e-9)
+
+
+def test_polygons_of_a_grid_give_the_grid_contiguity() -> None:
+    import shapely
+
+    rng = np.random.default_rng(3)
+    xs, ys = np.meshgrid(np.arange(8) * 200.0, np.arange(6) * 200.0)
+    f = pd.DataFrame({"x": xs.ravel(), "y": ys.ravel()})
+    f["t"] = rng.integers(5, 50, len(f)).astype(float)
+    f["g"] = np.floor(f["t"] * rng.random(len(f)))
+    f["geometry"] = shapely.box(f["x"], f["y"], f["x"] + 200, f["y"] + 200)
+    names = ["spatial_dissimilarity", "boundary_spatial_dissimilarity"]
+    grid = spatial_indices(f, group="g", total="t", indices=names)
+    poly = spatial_indices(f, group="g", total="t", geometry="geometry", indices=names)
+    np.testing.assert_allclose(grid.to_numpy(), poly.to_numpy(), atol=1e-12)
+
+
+def test_an_index_without_its_inputs_is_an_error() -> None:
+    points = _two_cells().assign(a=1e6)
+    with pytest.raises(ValueError, match=r"need contiguity: give 'cell' \(a grid\) or 'geometry'"):
+        spatial_indices(
+            points, group="g", total="t", area="a", cell=None, indices=["spatial_dissimilarity"]
+        )
+    default = spatial_indices(points, group="g", total="t", area="a", cell=None)
+    assert "spatial_dissimilarity" not in default.columns and "delta" in default.columns
+    with pytest.raises(ValueError, match=r"needs the column 'menages'"):
+        spatial_indices(points, group="g", total="menages")
+
+
+def test_centralization_without_the_group_is_nan() -> None:
+    # Issue 9.11: the package's own rule for a region without the group.
+    f = pd.DataFrame(
+        {
+            "x": [0.0, 200, 400, 0, 200],
+            "y": 0.0,
+            "g": [0.0, 0, 0, 3, 1],
+            "t": 10.0,
+            "r": list("aaabb"),
+        }
+    )
+    out = spatial_indices(
+        f,
+        group="g",
+        total="t",
+        by="r",
+        indices=["absolute_centralization", "relative_centralization"],
+    )
+    assert out.loc["a"].isna().all() and out.loc["b"].notna().all()
+
+
+def test_default_cutoff_against_all_pairs_on_the_real_grid() -> None:
+    # The docs' claim: with the default 20 km cutoff the distance-based indices differ from
+    # all pairs (PySAL's choice) by less than 1e-8 on the whole Martinique grid.
+    require_shared()
+    f = pd.read_csv(REAL / "filosofi-carreaux-martinique" / "Filosofi2017_carreaux_200m_mart.csv")
+    corner = f["Idcar_200m"].str.extract(r"N(\d+)E(\d+)").astype(float)
+    f["y"], f["x"] = corner[0], corner[1]
+    f = f.sample(2500, random_state=1)
+    names = ["absolute_clustering", "relative_clustering", "spatial_proximity"]
+    near = spatial_indices(f, group="Men_pauv", total="Men", indices=names)
+    every = spatial_indices(f, group="Men_pauv", total="Men", indices=names, cutoff_km=float("inf"))
+    np.testing.assert_allclose(near.to_numpy(), every.to_numpy(), rtol=0, atol=1e-8)

@@ -21,9 +21,40 @@ def _column(units: pd.DataFrame, name: str, parameter: str) -> np.ndarray:
     return units[name].to_numpy(dtype=float, na_value=np.nan)
 
 
+#: Relative tolerance within which published fractional counts are reconciled: a group
+#: above its total by less than this (times the total, at least 1) is the total, and a
+#: count or a complement smaller than it is zero.
+TOLERANCE = 1e-9
+
+
+def reconcile(
+    units: pd.DataFrame, x: np.ndarray, t: np.ndarray, group: str, total: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Snap ``x`` to 0 or to ``t`` where it lies within floating-point noise of them;
+    refuse a group that exceeds its total by more than the tolerance.
+
+    Examples
+    --------
+    >>> u = pd.DataFrame({"g": [1.0 + 1e-12, 0.5, 1e-13], "t": [1.0, 1.0, 2.0]})
+    >>> reconcile(u, u["g"].to_numpy(), u["t"].to_numpy(), "g", "t")[0].tolist()
+    [1.0, 0.5, 0.0]
+    """
+    tol = TOLERANCE * np.maximum(1.0, t)
+    over = x > t + tol
+    if over.any():
+        raise ValueError(
+            f"{int(over.sum())} unit(s) have more '{group}' than '{total}' "
+            f"(beyond a relative tolerance of {TOLERANCE:g}); "
+            f"first: {list(units.index[np.flatnonzero(over)][:10])}."
+        )
+    x = np.where(t - x <= tol, t, x)
+    x = np.where(x <= tol, 0.0, x)
+    return x, t
+
+
 def _check_counts(units: pd.DataFrame, values: np.ndarray, names: Sequence[str]) -> None:
     bad_nan = np.isnan(values).any(axis=1)
-    bad_neg = (values < 0).any(axis=1)
+    bad_neg = (values < -TOLERANCE).any(axis=1)
     for mask, rule in ((bad_nan, "missing (NaN) counts"), (bad_neg, "negative counts")):
         if mask.any():
             where = list(units.index[np.flatnonzero(mask)][:10])
@@ -57,8 +88,8 @@ def segregation_indices(
     by : str, optional
         Column of region labels: every index is computed for every region at once.
     indices : sequence of str, optional
-        Registry names to compute (default: every one the inputs allow, except the
-        bootstrap-based ``bias_corrected_dissimilarity``, computed only when named).
+        Registry names to compute (default: every one the inputs allow, except
+        ``bias_corrected_dissimilarity``, computed only when named).
     ordered : bool
         ``groups`` are ordered (income classes…): ordinal indices are computed too.
 
@@ -69,7 +100,11 @@ def segregation_indices(
     Notes
     -----
     Units with no population contribute nothing. A region whose group is absent or
-    is the whole population gets NaN for the single-group indices.
+    is the whole population gets NaN for the single-group indices. Multigroup and
+    ordinal indices are computed over the groups present in each region (an absent
+    group is dropped, as if it were not listed); a region with fewer than two groups
+    present gets NaN. Counts are reconciled within :data:`TOLERANCE` (see
+    :func:`reconcile`).
 
     Examples
     --------
@@ -92,15 +127,11 @@ def segregation_indices(
         x = _column(units, group, "group")
         t = _column(units, total, "total")
         _check_counts(units, np.column_stack([x, t]), [group, total])
-        over = x > t + 1e-9
-        if over.any():
-            raise ValueError(
-                f"{int(over.sum())} unit(s) have more '{group}' than '{total}'; "
-                f"first: {list(units.index[np.flatnonzero(over)][:10])}."
-            )
+        x, t = reconcile(units, x, t, group, total)
     if groups is not None:
         n = np.column_stack([_column(units, g, "groups") for g in groups])
         _check_counts(units, n, list(groups))
+        n = np.where(n <= TOLERANCE * np.maximum(1.0, n.sum(axis=1, keepdims=True)), 0.0, n)
         if len(groups) < 2:
             raise ValueError(f"Multigroup indices need at least 2 groups; got {list(groups)}.")
     elif x is not None and t is not None:
@@ -120,7 +151,9 @@ def segregation_indices(
             raise ValueError("Ordinal indices need 'groups' in their order (e.g. income classes).")
     else:
         specs = [
-            s for s in INDICES.values() if s.family != "ordinal" or (ordered and groups is not None)
+            s
+            for s in INDICES.values()
+            if (s.family != "ordinal" or (ordered and groups is not None)) and not s.on_request
         ]
     for spec in specs:
         _compute(spec, out, x, t, n, regions, explicit=wanted is not None)
@@ -152,4 +185,6 @@ def _compute(
             if spec.family == "ordinal" and n.shape[1] < 3:
                 raise ValueError(f"Ordinal index {spec.name!r} needs at least 3 ordered groups.")
             multi = cast(MultiFn, spec.compute)
-            out[spec.name] = multi(n, regions)
+            values = multi(n, regions)
+            present = np.column_stack([regions.sum(n[:, k]) > 0 for k in range(n.shape[1])])
+            out[spec.name] = np.where(present.sum(axis=1) >= 2, values, np.nan)

@@ -117,12 +117,19 @@ def multi_relative_diversity(n: FloatArray, r: Regions) -> FloatArray:
 
 
 def multi_squared_coefficient_of_variation(n: FloatArray, r: Regions) -> FloatArray:
-    """C = Σ_k Σ_i t_i (π_ik − π_k)² / ((K − 1) T π_k) (Reardon & Firebaugh 2002)."""
+    """C = Σ_k Σ_i t_i (π_ik − π_k)² / ((K − 1) T π_k) (Reardon & Firebaugh 2002).
+
+    Over the K groups present in the region: an absent group (π_k = 0) is dropped from
+    the sum and from K, never turned into a zero for the whole unit.
+    """
     t, T, pi_k, pi_ik = _prepare(n, r)
-    K = n.shape[1]
+    present = pi_k > 0
+    K = present.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        term = ((pi_ik - pi_k[r.codes]) ** 2 / pi_k[r.codes]).sum(axis=1)
-    return np.asarray(r.sum(t * np.nan_to_num(term)) / ((K - 1) * T), dtype=float)
+        term = np.where(
+            present[r.codes], (pi_ik - pi_k[r.codes]) ** 2 / np.where(present, pi_k, 1)[r.codes], 0
+        ).sum(axis=1)
+        return np.asarray(r.sum(t * term) / ((K - 1) * T), dtype=float)
 
 
 def exposure_matrix(n: FloatArray, r: Regions) -> FloatArray:

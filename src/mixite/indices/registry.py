@@ -40,6 +40,8 @@ class IndexSpec:
     full_is_one: bool = True
     #: Depends on random draws (seeded): checked for invariance in distribution only.
     stochastic: bool = False
+    #: Computed only when named (costlier, or a correction rather than an index).
+    on_request: bool = False
 
 
 def _single(
@@ -78,7 +80,7 @@ INDICES: dict[str, IndexSpec] = {
             _single(f"atkinson_{b}", partial(singlegroup.atkinson, b=b), f"indice d'Atkinson (b = {b})", f"A = 1 − P/(1−P) |Σ (1−p_i)^(1−b) p_i^b t_i / (P T)|^(1/(1−b)), b = {b}", "Atkinson (1970) ; James & Taeuber (1985)", symmetric=(b == 0.5))
             for b in (0.1, 0.5, 0.9)
         ),
-        _single("bias_corrected_dissimilarity", singlegroup.bias_corrected_dissimilarity, "dissimilarité corrigée du biais (bootstrap)", "D_bc = 2 D − moyenne des D bootstrap (500 tirages, graine 0)", ALLEN, lower=float("-inf"), even_is_zero=False, full_is_one=False, stochastic=True),
+        _single("bias_corrected_dissimilarity", singlegroup.bias_corrected_dissimilarity, "dissimilarité corrigée du biais (bootstrap)", "D_bc = 2 D − E[D_b], E[D_b] exact sous le rééchantillonnage multinomial (lois binomiales)", ALLEN, lower=float("-inf"), even_is_zero=False, full_is_one=False, on_request=True),
         _single("density_corrected_dissimilarity", singlegroup.density_corrected_dissimilarity, "dissimilarité corrigée de la densité", "D_dc = ½ Σ_j σ_j θ*_j, θ*_j mode de la normale repliée en θ̂_j", ALLEN, even_is_zero=False, full_is_one=False),
         _multi("multi_dissimilarity", multigroup.multi_dissimilarity, "dissimilarité multigroupe", "D = Σ_k Σ_i t_i |π_ik − π_k| / (2 T I)", REARDON),
         _multi("multi_gini", multigroup.multi_gini, "Gini multigroupe", "G = Σ_k Σ_i Σ_j t_i t_j |π_ik − π_jk| / (2 T² I)", REARDON),

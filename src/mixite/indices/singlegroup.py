@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 
 from mixite.indices._regions import FloatArray, Regions
-from mixite.indices._regions import blocks as blocks_of
 
 
 def _shares(
@@ -111,34 +110,35 @@ def bias_corrected_dissimilarity(
     t: FloatArray,
     r: Regions,
     *,
+    method: str = "exact",
     draws: int = 500,
     rng: np.random.Generator | None = None,
 ) -> FloatArray:
-    """Allen et al.'s (2015) bootstrap bias-corrected D: D_bc = 2 D − mean_b D_b.
+    """Allen et al.'s (2015) bootstrap bias-corrected D: D_bc = 2 D − E[D_b].
 
-    Each replicate redraws the group's members and the others over the units with the
-    observed unit shares (multinomial, counts rounded to persons), for every region at
-    once. Seeded: ``rng`` defaults to ``numpy.random.default_rng(0)``.
+    The bootstrap redraws the group's X members and the Y others over the units with
+    the observed unit shares (multinomial, counts rounded to persons). ``method="exact"``
+    (default) computes E[D_b] without replicates: each unit's redrawn counts are
+    binomial, A ~ B(X, x_i/X) and B ~ B(Y, y_i/Y), independent, and
+    E[D_b] = ½ Σ_i E|A/X − B/Y|, each term summed over A's support with B's partial
+    expectations (E|c − B| = E[B] − c + 2 E[(c − B)⁺]); supports are cut where the
+    probability left out is below 10⁻¹⁸. ``method="bootstrap"`` averages ``draws``
+    seeded replicates instead (``rng`` defaults to ``numpy.random.default_rng(0)``).
+    Memory is bounded by chunks of units, not by replicates × units.
+
     Allen, Burgess, Davidson & Windmeijer (2015), The Econometrics Journal 18(1).
     """
-    gen = rng if rng is not None else np.random.default_rng(0)
     d = dissimilarity(x, t, r)
     y = t - x
-    if r.n <= 5000:
-        # Up to a few thousand regions: numpy's multinomial draws all the replicates of a
-        # region at once, faster than any stacked scheme (a loop over regions, by design).
-        replicate = np.zeros((draws, r.n))
-        for k in range(r.n):
-            sel = r.codes == k
-            xb = _multinomial_block(x[sel], draws, gen)
-            yb = _multinomial_block(y[sel], draws, gen)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                replicate[:, k] = dissimilarity(
-                    xb.ravel(), (xb + yb).ravel(), blocks_of(draws, int(sel.sum()))
-                )
-        return np.asarray(2 * d - replicate.mean(axis=0), dtype=float)
+    if method == "exact":
+        return np.asarray(2 * d - _expected_bootstrap_d(x, y, r), dtype=float)
+    if method != "bootstrap":
+        raise ValueError(
+            f"The 'method' parameter of bias_corrected_dissimilarity must be 'exact' or 'bootstrap'; got {method!r}."
+        )
+    gen = rng if rng is not None else np.random.default_rng(0)
     replicate = np.zeros((draws, r.n))
-    for b in range(draws):  # many regions: a loop over replicates, each vectorized over regions
+    for b in range(draws):  # a loop over replicates, each vectorized over regions
         xb = _multinomial_within(x, r, gen)
         yb = _multinomial_within(y, r, gen)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -146,10 +146,91 @@ def bias_corrected_dissimilarity(
     return np.asarray(2 * d - replicate.mean(axis=0), dtype=float)
 
 
-def _multinomial_block(counts: FloatArray, draws: int, gen: np.random.Generator) -> np.ndarray:
-    total = int(np.rint(counts.sum()))
-    share = counts / counts.sum() if counts.sum() > 0 else np.full(len(counts), 1 / len(counts))
-    return gen.multinomial(total, share / share.sum(), size=draws).astype(float)
+def _window(mean: FloatArray, var: FloatArray, n: FloatArray) -> tuple[np.ndarray, np.ndarray]:
+    """Support [lo, hi] of a binomial holding all but ~1e-18 of its mass."""
+    half = np.ceil(9.0 * np.sqrt(var) + 12.0)
+    lo = np.maximum(0.0, np.floor(mean - half))
+    hi = np.minimum(n, np.ceil(mean + half))
+    return lo.astype(np.int64), hi.astype(np.int64)
+
+
+def _binomial_pmf(k: FloatArray, n: FloatArray, p: FloatArray) -> FloatArray:
+    from scipy.special import gammaln, xlog1py, xlogy  # type: ignore[import-untyped]
+
+    logpmf = (
+        gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) + xlogy(k, p) + xlog1py(n - k, -p)
+    )
+    return np.asarray(np.exp(logpmf), dtype=float)
+
+
+def _ragged(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Flattened ranges lo..hi: (owner of each value, value, start of each owner)."""
+    width = hi - lo + 1
+    starts = np.r_[0, np.cumsum(width)[:-1]]
+    owner = np.repeat(np.arange(len(lo)), width)
+    value = lo[owner] + (np.arange(int(width.sum())) - starts[owner])
+    return owner, value.astype(float), starts
+
+
+def _expected_abs_difference(
+    X: FloatArray, q: FloatArray, Y: FloatArray, s: FloatArray
+) -> FloatArray:
+    """E|A/X − B/Y| for A ~ B(X, q), B ~ B(Y, s) independent, one entry per unit."""
+    out = np.zeros(len(q))
+    a_lo, a_hi = _window(X * q, X * q * (1 - q), X)
+    b_lo, b_hi = _window(Y * s, Y * s * (1 - s), Y)
+    size = (a_hi - a_lo + 1) + (b_hi - b_lo + 1)
+    # Chunks of units of about 4 million support points each.
+    bounds = np.searchsorted(np.cumsum(size), np.arange(4_000_000, size.sum() + 4_000_000, 4_000_000))
+    start = 0
+    for stop in np.unique(np.r_[bounds + 1, len(q)]):
+        stop = int(min(stop, len(q)))
+        if stop <= start:
+            continue
+        sl = slice(start, stop)
+        ua, av, _ = _ragged(a_lo[sl], a_hi[sl])
+        ub, bv, b_starts = _ragged(b_lo[sl], b_hi[sl])
+        pa = _binomial_pmf(av, X[sl][ua], q[sl][ua])
+        pb = _binomial_pmf(bv, Y[sl][ub], s[sl][ub])
+        # Cumulative P(B ≤ b) and E[B; B ≤ b] within each unit's window.
+        cum_p = np.cumsum(pb)
+        cum_m = np.cumsum(pb * bv)
+        base_p = np.r_[0.0, cum_p][b_starts][ub]
+        base_m = np.r_[0.0, cum_m][b_starts][ub]
+        F = cum_p - base_p
+        G = cum_m - base_m
+        mean_b = (Y * s)[sl]
+        # For each a: c = a Y / X on B's scale; floor(c) located in the unit's window.
+        Xa, Ya = X[sl][ua], Y[sl][ua]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = np.where(Xa > 0, av * Ya / np.where(Xa > 0, Xa, 1), 0.0)
+        width_b = (b_hi[sl] - b_lo[sl] + 1)[ua]
+        idx = np.floor(c + 1e-12).astype(np.int64) - b_lo[sl][ua]
+        below = idx < 0
+        idx_c = np.clip(idx, 0, width_b - 1) + b_starts[ua]
+        Fc = np.where(below, 0.0, F[idx_c])
+        Gc = np.where(below, 0.0, G[idx_c])
+        e_abs = mean_b[ua] - c + 2 * (c * Fc - Gc)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            term = np.where(Ya > 0, e_abs / np.where(Ya > 0, Ya, 1), av / np.where(Xa > 0, Xa, 1))
+        out[sl] = np.bincount(ua, weights=pa * term, minlength=stop - start)
+        start = stop
+    return out
+
+
+def _expected_bootstrap_d(x: FloatArray, y: FloatArray, r: Regions) -> FloatArray:
+    """E[D_b] per region under the multinomial bootstrap of Allen et al. (exact)."""
+    Xr, Yr = r.sum(x), r.sum(y)
+    X = np.rint(Xr)[r.codes]
+    Y = np.rint(Yr)[r.codes]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.where(Xr[r.codes] > 0, x / Xr[r.codes], 0.0)
+        s = np.where(Yr[r.codes] > 0, y / Yr[r.codes], 0.0)
+    live = (q > 0) | (s > 0)
+    e = np.zeros(len(x))
+    e[live] = _expected_abs_difference(X[live], q[live], Y[live], s[live])
+    with np.errstate(invalid="ignore"):
+        return np.where((Xr > 0) & (Yr > 0), 0.5 * r.sum(e), np.nan)
 
 
 def _multinomial_within(counts: FloatArray, r: Regions, gen: np.random.Generator) -> FloatArray:

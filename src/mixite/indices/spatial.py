@@ -3,8 +3,10 @@ region at once (Massey & Denton 1988, Social Forces 67(2), and the works they ci
 
 Units carry centroid coordinates in metres and an area in m². Distances enter the
 proximity functions in **kilometres**, as in Massey & Denton; pairs further apart than
-``cutoff_km`` (default 20 km, where exp(−d) < 2·10⁻⁹) are left out, and pairs are
-only counted within a region, so regions of any size are handled together.
+``cutoff_km`` (default 20 km, where exp(−d) < 2.1·10⁻⁹) are left out (``inf`` keeps
+them all, as PySAL does), and pairs are only counted within a region, so regions of any
+size are handled together. Units may be grid cells, polygons (contiguity from their
+outlines) or points with areas.
 
 - delta: DEL = ½ Σ |x_i/X − a_i/A| (Hoover 1941).
 - absolute / relative concentration (Massey & Denton): units sorted by area; n1 the
@@ -28,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy.spatial import cKDTree  # type: ignore[import-untyped]
+from shapely.geometry.base import BaseGeometry
 
 from mixite.indices._regions import FloatArray, Regions, regions_from
 from mixite.indices.singlegroup import dissimilarity
@@ -51,12 +54,63 @@ SPATIAL_INDICES: tuple[str, ...] = (
 def _pairs(
     cx: FloatArray, cy: FloatArray, r: Regions, cutoff_m: float
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray]:
-    """Ordered pairs (i ≠ j) in the same region within ``cutoff_m``, with distances."""
-    tree = cKDTree(np.column_stack([cx, cy]))
+    """Ordered pairs (i ≠ j) in the same region within ``cutoff_m``, with distances.
+
+    Regions are laid side by side, each shifted further than the cutoff from the
+    previous one, so one k-d tree returns only pairs within a region: no global pair
+    list is built and filtered (a region's cost depends only on its own units).
+    """
+    if not len(cx):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    span = float(np.ptp(cx)) if np.isfinite(cutoff_m) else 0.0
+    gap = span + 2 * cutoff_m + 1.0 if np.isfinite(cutoff_m) else 0.0
+    if not np.isfinite(cutoff_m):
+        # All pairs: region by region (used by cross-checks, quadratic by nature).
+        rows, cols = [], []
+        for k in range(r.n):
+            idx = np.flatnonzero(r.codes == k)
+            ii, jj = np.meshgrid(idx, idx, indexing="ij")
+            keep = ii != jj
+            rows.append(ii[keep])
+            cols.append(jj[keep])
+        i = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, dtype=np.int64)
+        j = np.concatenate(cols).astype(np.int64) if cols else np.zeros(0, dtype=np.int64)
+        return i, j, np.hypot(cx[i] - cx[j], cy[i] - cy[j])
+    shifted = cx - np.min(cx) + r.codes * gap
+    tree = cKDTree(np.column_stack([shifted, cy]))
     sparse = tree.sparse_distance_matrix(tree, cutoff_m, output_type="coo_matrix")
     i, j, d = sparse.row.astype(np.int64), sparse.col.astype(np.int64), sparse.data.astype(float)
-    keep = (i != j) & (r.codes[i] == r.codes[j])
+    keep = i != j
     return i[keep], j[keep], d[keep]
+
+
+def polygon_neighbours(
+    geometries: Sequence[BaseGeometry], *, queen: bool
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray]:
+    """Ordered neighbour pairs of polygons with their weight.
+
+    Queen: polygons that share at least a point (weight 1). Rook: polygons that share
+    a stretch of boundary, weighted by its length (Wong's boundary weights; on a regular
+    grid every weight is the cell side). Built with a shapely STRtree.
+    """
+    from shapely import STRtree, boundary, intersection, length
+
+    geoms = np.asarray(geometries, dtype=object)
+    tree = STRtree(geoms)
+    i, j = tree.query(geoms, predicate="intersects")
+    keep = i < j
+    i, j = i[keep].astype(np.int64), j[keep].astype(np.int64)
+    if queen:
+        w = np.ones(len(i))
+    else:
+        # A shared stretch of boundary makes rook neighbours; its weight is the length of
+        # the polygons' intersection (the shared boundary, as in PySAL).
+        b = boundary(geoms)
+        edge = length(intersection(b[i], b[j])) > 0
+        i, j = i[edge], j[edge]
+        w = np.asarray(length(intersection(geoms[i], geoms[j])), dtype=float)
+    return np.r_[i, j], np.r_[j, i], np.r_[w, w]
 
 
 def _cum_share(
@@ -135,7 +189,9 @@ def _centralization(
     sub = Regions(codes, r.labels)
     ace = sub.sum(np.nan_to_num(Xprev * Ai)) - sub.sum(np.nan_to_num(Xi * Aprev))
     rce = sub.sum(np.nan_to_num(Xprev * Yi)) - sub.sum(np.nan_to_num(Xi * Yprev))
-    return ace, rce
+    # Without the group (or, for the relative index, without the others): undefined.
+    X, Y = r.sum(x), r.sum(y)
+    return np.where(X > 0, ace, np.nan), np.where((X > 0) & (Y > 0), rce, np.nan)
 
 
 def _proximity(
@@ -192,15 +248,24 @@ def grid_neighbours(
 
 
 def _contiguity_dissim(
-    x: FloatArray, t: FloatArray, r: Regions, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]
+    x: FloatArray,
+    t: FloatArray,
+    r: Regions,
+    i: npt.NDArray[np.int64],
+    j: npt.NDArray[np.int64],
+    w: FloatArray | None = None,
 ) -> FloatArray:
     same = r.codes[i] == r.codes[j]
     i, j = i[same], j[same]
+    weight = np.ones(len(i)) if w is None else w[same]
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(t > 0, x / np.where(t > 0, t, 1), 0.0)
-        num = np.bincount(r.codes[i], weights=np.abs(p[i] - p[j]), minlength=r.n)
-        den = np.bincount(r.codes[i], minlength=r.n).astype(float)
+        num = np.bincount(r.codes[i], weights=weight * np.abs(p[i] - p[j]), minlength=r.n)
+        den = np.bincount(r.codes[i], weights=weight, minlength=r.n)
         return dissimilarity(x, t, r) - np.where(den > 0, num / den, 0.0)
+
+
+CONTIGUITY_INDICES = ("spatial_dissimilarity", "boundary_spatial_dissimilarity")
 
 
 def spatial_indices(
@@ -212,35 +277,78 @@ def spatial_indices(
     y: str = "y",
     area: str | None = None,
     cell: float | None = 200.0,
+    geometry: str | None = None,
     by: str | None = None,
     indices: Sequence[str] | None = None,
     cutoff_km: float = 20.0,
 ) -> pd.DataFrame:
     """The spatial single-group indices for every region, one column each.
 
-    ``x``/``y`` are centroids in metres (for a grid, pass the south-west corners and
-    ``cell``: centroids are then corner + cell/2, areas cell², contiguity from the grid).
-    Without ``cell``, ``area`` is required and the contiguity-based indices are skipped.
+    Three kinds of units:
+
+    - a **grid**: ``x``/``y`` are the south-west corners and ``cell`` the side in metres;
+      centroids are corner + cell/2, areas cell², contiguity from the grid;
+    - **polygons** (IRIS, communes): ``geometry`` names a column of shapely polygons in
+      metres (Lambert-93); centroids, areas and queen/rook contiguity (STRtree) come from
+      the outlines, and ``cell`` is ignored;
+    - **points with areas**: ``cell=None`` and ``area``; the contiguity-based indices
+      then cannot be computed.
+
+    When ``indices`` is given, an index whose inputs are missing is an error; by default
+    every index the inputs allow is computed. Distance-based indices count the pairs of
+    units closer than ``cutoff_km`` (default 20 km, where exp(−d) < 2.1 · 10⁻⁹), within
+    each region; ``cutoff_km=float("inf")`` counts every pair, as PySAL does.
     """
+    explicit = indices is not None
     wanted = list(indices) if indices is not None else list(SPATIAL_INDICES)
     unknown = [k for k in wanted if k not in SPATIAL_INDICES]
     if unknown:
         raise ValueError(f"Unknown spatial indices {unknown}; available: {list(SPATIAL_INDICES)}.")
+    for name in (group, total, *([geometry] if geometry else [])):
+        if name not in units.columns:
+            raise ValueError(
+                f"spatial_indices needs the column {name!r}; available columns: {list(units.columns)}."
+            )
     xs = units[group].to_numpy(dtype=float)
     ts = units[total].to_numpy(dtype=float)
-    if (xs > ts + 1e-9).any() or (xs < 0).any():
+    if (xs > ts + 1e-9 * np.maximum(1, ts)).any() or (xs < 0).any():
         raise ValueError(f"'{group}' must be between 0 and '{total}' in every unit.")
-    half = (cell or 0.0) / 2
-    cx = units[x].to_numpy(dtype=float) + half
-    cy = units[y].to_numpy(dtype=float) + half
-    if area is not None:
-        a = units[area].to_numpy(dtype=float)
-    elif cell is not None:
-        a = np.full(len(units), cell * cell)
+    xs = np.minimum(xs, ts)
+    geoms = None
+    if geometry is not None:
+        import shapely
+
+        geoms = units[geometry].to_numpy(dtype=object)
+        centroids = shapely.centroid(geoms)
+        cx, cy = shapely.get_x(centroids), shapely.get_y(centroids)
+        a = np.asarray(shapely.area(geoms), dtype=float)
+        cell = None
     else:
+        for name in (x, y):
+            if name not in units.columns:
+                raise ValueError(
+                    f"spatial_indices needs centroid column {name!r} (or 'geometry'); "
+                    f"available columns: {list(units.columns)}."
+                )
+        half = (cell or 0.0) / 2
+        cx = units[x].to_numpy(dtype=float) + half
+        cy = units[y].to_numpy(dtype=float) + half
+        if area is not None:
+            a = units[area].to_numpy(dtype=float)
+        elif cell is not None:
+            a = np.full(len(units), cell * cell)
+        else:
+            raise ValueError(
+                "spatial_indices needs 'area' (a column of unit areas), 'cell' (a grid) or "
+                "'geometry' (polygons)."
+            )
+    has_contiguity = cell is not None or geoms is not None
+    lacking = [k for k in wanted if k in CONTIGUITY_INDICES and not has_contiguity]
+    if lacking and explicit:
         raise ValueError(
-            "spatial_indices needs 'area' (a column of unit areas) or 'cell' (a grid)."
+            f"Indices {lacking} need contiguity: give 'cell' (a grid) or 'geometry' (polygons)."
         )
+    wanted = [k for k in wanted if k not in lacking]
     r = regions_from(units[by] if by is not None else None, len(units), by or "region")
     out = pd.DataFrame(index=r.labels)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -263,15 +371,14 @@ def spatial_indices(
             values = _proximity(xs, ts, a, r, _pairs(cx, cy, r, cutoff_km * 1000))
             for k in prox & set(wanted):
                 out[k] = values[k]
-        if cell is not None:
-            if "spatial_dissimilarity" in wanted:
-                out["spatial_dissimilarity"] = _contiguity_dissim(
-                    xs, ts, r, *grid_neighbours(cx, cy, cell, queen=True)
-                )
-            if "boundary_spatial_dissimilarity" in wanted:
-                out["boundary_spatial_dissimilarity"] = _contiguity_dissim(
-                    xs, ts, r, *grid_neighbours(cx, cy, cell, queen=False)
-                )
+        for name, queen in (("spatial_dissimilarity", True), ("boundary_spatial_dissimilarity", False)):
+            if name not in wanted:
+                continue
+            if geoms is not None:
+                pairs = polygon_neighbours(geoms, queen=queen)
+                out[name] = _contiguity_dissim(xs, ts, r, *pairs)
+            elif cell is not None:
+                out[name] = _contiguity_dissim(xs, ts, r, *grid_neighbours(cx, cy, cell, queen=queen))
     return out[[k for k in wanted if k in out.columns]]
 
 
