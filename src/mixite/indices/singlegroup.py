@@ -229,8 +229,9 @@ def _expected_bootstrap_d(x: FloatArray, y: FloatArray, r: Regions) -> FloatArra
     live = (q > 0) | (s > 0)
     e = np.zeros(len(x))
     e[live] = _expected_abs_difference(X[live], q[live], Y[live], s[live])
+    # Redraws need at least one person of each kind once counts are rounded to persons.
     with np.errstate(invalid="ignore"):
-        return np.where((Xr > 0) & (Yr > 0), 0.5 * r.sum(e), np.nan)
+        return np.where((np.rint(Xr) >= 1) & (np.rint(Yr) >= 1), 0.5 * r.sum(e), np.nan)
 
 
 def _multinomial_within(counts: FloatArray, r: Regions, gen: np.random.Generator) -> FloatArray:
