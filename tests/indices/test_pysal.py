@@ -33,6 +33,10 @@ MULTI = {
     "multi_information_theory": mg.MultiInfoTheory,
     "multi_relative_diversity": mg.MultiRelativeDiversity,
     "multi_squared_coefficient_of_variation": mg.MultiSquaredCoefVar,
+    "simpson_interaction": mg.SimpsonsInteraction,
+    "simpson_concentration": mg.SimpsonsConcentration,
+    "multi_diversity": mg.MultiDiversity,
+    "mutual_information": mg.MultiDivergence,
 }
 
 
@@ -205,3 +209,31 @@ def test_global_distortion_matches_pysal(grid: pd.DataFrame) -> None:
     assert global_distortion(part, groups=["Men_pauv", "autres"]).iloc[0] == pytest.approx(
         theirs, abs=1e-9
     )
+
+
+def test_normalized_diversity_on_census_iris(iris_nord: pd.DataFrame) -> None:
+    groups = [f"C16_PMEN_CS{i}" for i in range(1, 9)]
+    ours = segregation_indices(iris_nord, groups=groups, indices=["multi_normalized_diversity"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = float(mg.MultiDiversity(iris_nord, groups, normalized=True).statistic)
+    assert ours.iloc[0, -1] == pytest.approx(theirs, abs=1e-9)
+
+
+def test_multigroup_by_commune_with_absent_groups(iris_nord: pd.DataFrame) -> None:
+    # Many small communes lack a socio-professional group: the rule (drop the absent
+    # group) must agree with PySAL run on the groups present, commune by commune.
+    groups = [f"C16_PMEN_CS{i}" for i in range(1, 9)]
+    f = iris_nord.assign(commune=iris_nord["IRIS"].str[:5])
+    ours = segregation_indices(f, groups=groups, by="commune", indices=list(MULTI))
+    checked = 0
+    for commune, part in f.groupby("commune"):
+        present = [g for g in groups if part[g].sum() > 0]
+        if len(present) == len(groups) or len(present) < 2 or len(part) < 2:
+            continue
+        for name, cls in MULTI.items():
+            assert ours.loc[commune, name] == pytest.approx(
+                _pysal(cls, part.reset_index(drop=True), present), abs=1e-9
+            ), (commune, name)
+        checked += 1
+    assert checked >= 1

@@ -132,6 +132,34 @@ def multi_squared_coefficient_of_variation(n: FloatArray, r: Regions) -> FloatAr
         return np.asarray(r.sum(t * term) / ((K - 1) * T), dtype=float)
 
 
+def simpson_interaction(n: FloatArray, r: Regions) -> FloatArray:
+    """Simpson's interaction I = Σ_k π_k (1 − π_k): the chance that two people drawn from
+    the region belong to different groups (a diversity measure, not a segregation one)."""
+    _t, _T, pi_k, _pi_ik = _prepare(n, r)
+    return _simpson(pi_k)
+
+
+def simpson_concentration(n: FloatArray, r: Regions) -> FloatArray:
+    """Simpson's concentration λ = Σ_k π_k² = 1 − I: the chance that two people drawn
+    from the region belong to the same group."""
+    _t, _T, pi_k, _pi_ik = _prepare(n, r)
+    return np.asarray((pi_k**2).sum(axis=1), dtype=float)
+
+
+def multi_diversity(n: FloatArray, r: Regions) -> FloatArray:
+    """Entropy of the region's composition E = −Σ_k π_k ln π_k (at most ln K)."""
+    _t, _T, pi_k, _pi_ik = _prepare(n, r)
+    return _entropy_rows(pi_k)
+
+
+def multi_normalized_diversity(n: FloatArray, r: Regions) -> FloatArray:
+    """E / ln K, K the groups present in the region (1 when they are equally many)."""
+    _t, _T, pi_k, _pi_ik = _prepare(n, r)
+    K = (pi_k > 0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(_entropy_rows(pi_k) / np.log(K), dtype=float)
+
+
 def exposure_matrix(n: FloatArray, r: Regions) -> FloatArray:
     """Isolation/exposure matrix [R×K×K]: entry (k, l) = Σ_i (n_ik / N_k) π_il, the average
     share of group l in the unit of a member of group k (diagonal: isolation)."""

@@ -86,11 +86,15 @@ INDICES: dict[str, IndexSpec] = {
         _multi("multi_gini", multigroup.multi_gini, "Gini multigroupe", "G = Σ_k Σ_i Σ_j t_i t_j |π_ik − π_jk| / (2 T² I)", REARDON),
         _multi("multi_normalized_exposure", multigroup.multi_normalized_exposure, "exposition normalisée", "P = Σ_k Σ_i (t_i/T)(π_ik − π_k)² / (1 − π_k)", REARDON),
         _multi("multi_information_theory", multigroup.multi_information_theory, "indice d'information (H de Theil)", "H = Σ_i t_i (E − E_i) / (E T)", REARDON),
-        _multi("mutual_information", multigroup.mutual_information, "information mutuelle M", "M = Σ_i (t_i/T) Σ_k π_ik ln(π_ik/π_k)", "Mora & Ruiz-Castillo (2011), Sociological Methodology 41", upper=float("inf"), full_is_one=False),
+        _multi("mutual_information", multigroup.mutual_information, "information mutuelle M (la « divergence » de PySAL)", "M = Σ_i (t_i/T) Σ_k π_ik ln(π_ik/π_k)", "Mora & Ruiz-Castillo (2011), Sociological Methodology 41", upper=float("inf"), full_is_one=False),
         _multi("multi_relative_diversity", multigroup.multi_relative_diversity, "diversité relative", "R = Σ_k Σ_i t_i (π_ik − π_k)² / (T I)", "Carlson (1992) ; " + REARDON),
         _ordinal("ordinal_information", ordinal.ordinal_information, "indice ordinal d'information", "Λ = 1 − Σ t_i v_i / (T v), v = Σ_k E(c_k)/(K−1)", ORDINAL),
         _ordinal("ordinal_variation", ordinal.ordinal_variation, "indice de variation ordinale", "Λ = 1 − Σ t_i v_i / (T v), v = Σ_k 4 c_k (1−c_k)/(K−1)", ORDINAL),
         _ordinal("rank_order_information", ordinal.rank_order_information, "indice d'information des rangs H^R", "H^R = 2 ln 2 ∫ E(p) H(p) dp, H(p) ajusté aux seuils", "Reardon, Firebaugh, O'Sullivan & Matthews (2006) ; Reardon & Bischoff (2011)", lower=float("-inf"), upper=float("inf")),
+        _multi("simpson_interaction", multigroup.simpson_interaction, "interaction de Simpson", "I = Σ_k π_k (1 − π_k)", "Simpson (1949), Nature 163 ; " + REARDON, even_is_zero=False, full_is_one=False),
+        _multi("simpson_concentration", multigroup.simpson_concentration, "concentration de Simpson", "λ = Σ_k π_k²", "Simpson (1949), Nature 163", even_is_zero=False, full_is_one=False),
+        _multi("multi_diversity", multigroup.multi_diversity, "diversité (entropie de la composition)", "E = −Σ_k π_k ln π_k", "Theil (1972) ; " + REARDON, upper=float("inf"), even_is_zero=False, full_is_one=False),
+        _multi("multi_normalized_diversity", multigroup.multi_normalized_diversity, "diversité normalisée", "E / ln K (K groupes présents)", "Theil (1972) ; " + REARDON, even_is_zero=False, full_is_one=False),
         _multi("multi_squared_coefficient_of_variation", multigroup.multi_squared_coefficient_of_variation, "carré du coefficient de variation", "C = Σ_k Σ_i t_i (π_ik − π_k)² / ((K−1) T π_k)", REARDON, full_is_one=False),
     )
 }  # fmt: skip
