@@ -157,3 +157,30 @@ def test_random_allocation_columns(tmp_path: Path) -> None:
         (row["dissimilarity"] - row["dissimilarity_aleatoire"])
         / (1 - row["dissimilarity_aleatoire"])
     )
+
+
+def test_random_benchmark_by_commune_on_the_real_grid(tmp_path: Path) -> None:
+    # Issue 9.14: regions where an index is undefined used to divide by zero.
+    require_shared()
+    out = tmp_path / "aleatoire.csv"
+    args = ["indices", str(REAL / GRID), "--group", "Men_pauv", "--total", "Men"]
+    assert main([*args, "--by", "lcog_geo", "--aleatoire", "5", "--output", str(out)]) == 0
+    frame = pd.read_csv(out)
+    assert len(frame) > 30 and "dissimilarity_corrige" in frame.columns
+
+
+@pytest.mark.parametrize(
+    ("levels", "message"),
+    [
+        ("commune", "colonne « commune » absente"),
+        ("lcog_geo,I_est_200", "l'échelle « I_est_200 » n'est pas emboîtée dans « lcog_geo »"),
+    ],
+)
+def test_scales_on_the_raw_grid_give_french_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], levels: str, message: str
+) -> None:
+    require_shared()
+    args = ["indices", str(REAL / GRID), "--groups", "Men_pauv,Men_prop", "--echelles", levels]
+    assert main([*args, "--output", str(tmp_path / "e.csv")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

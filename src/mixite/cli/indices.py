@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -81,10 +82,24 @@ def run(args: argparse.Namespace) -> int:
             units[column].str.replace(",", ".", regex=False), errors="coerce"
         )
     groups = args.groups.split(",") if args.groups else None
+    levels = args.echelles.split(",") if args.echelles else []
+    for column in [*levels, *([args.by] if args.by else [])]:
+        if column not in units.columns:
+            raise ValueError(
+                f"colonne « {column} » absente de {raw.source} ; colonnes : {', '.join(units.columns)}"
+            )
+    for coarse, fine in itertools.pairwise(levels):
+        parents = units.groupby(fine, dropna=False)[coarse].nunique(dropna=False)
+        if (parents > 1).any():
+            examples = ", ".join(str(v) for v in parents[parents > 1].index[:3])
+            raise ValueError(
+                f"l'échelle « {fine} » n'est pas emboîtée dans « {coarse} » : {int((parents > 1).sum())} "
+                f"valeur(s) appartiennent à plusieurs (ex. {examples}) ; donnez les échelles de la plus large à la plus fine"
+            )
     if args.echelles:
         if not groups:
             raise ValueError("la décomposition par échelles demande --groups")
-        result = decompose_scales(units, groups=groups, levels=args.echelles.split(",")).table
+        result = decompose_scales(units, groups=groups, levels=levels).table
     elif args.aleatoire:
         if not (args.group and args.total):
             raise ValueError("--aleatoire demande --group et --total")

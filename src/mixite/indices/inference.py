@@ -126,11 +126,11 @@ def expected_dissimilarity(x: npt.ArrayLike, t: npt.ArrayLike) -> float:
 
 def bias_corrected(value: float, expected: float) -> float:
     """Carrington & Troske's correction: 0 at the random-allocation value, 1 at complete segregation."""
-    if not np.isfinite(expected):
+    if not (np.isfinite(expected) and np.isfinite(value)):
         return float("nan")
     if value >= expected:
-        return (value - expected) / (1 - expected)
-    return (value - expected) / expected
+        return (value - expected) / (1 - expected) if expected < 1 else float("nan")
+    return (value - expected) / expected if expected > 0 else float("nan")
 
 
 @dataclass(frozen=True)
@@ -279,7 +279,11 @@ def random_benchmark(
     names = (
         list(indices)
         if indices is not None
-        else [k for k, v in INDICES.items() if v.family == "single" and not v.stochastic]
+        else [
+            k
+            for k, v in INDICES.items()
+            if v.family == "single" and not v.stochastic and not v.on_request
+        ]
     )
     fns = {k: _single_index(k) for k in names}
     x = units[group].to_numpy(dtype=float)

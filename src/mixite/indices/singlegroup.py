@@ -157,9 +157,7 @@ def _window(mean: FloatArray, var: FloatArray, n: FloatArray) -> tuple[np.ndarra
 def _binomial_pmf(k: FloatArray, n: FloatArray, p: FloatArray) -> FloatArray:
     from scipy.special import gammaln, xlog1py, xlogy  # type: ignore[import-untyped]
 
-    logpmf = (
-        gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) + xlogy(k, p) + xlog1py(n - k, -p)
-    )
+    logpmf = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) + xlogy(k, p) + xlog1py(n - k, -p)
     return np.asarray(np.exp(logpmf), dtype=float)
 
 
@@ -181,7 +179,9 @@ def _expected_abs_difference(
     b_lo, b_hi = _window(Y * s, Y * s * (1 - s), Y)
     size = (a_hi - a_lo + 1) + (b_hi - b_lo + 1)
     # Chunks of units of about 4 million support points each.
-    bounds = np.searchsorted(np.cumsum(size), np.arange(4_000_000, size.sum() + 4_000_000, 4_000_000))
+    bounds = np.searchsorted(
+        np.cumsum(size), np.arange(4_000_000, size.sum() + 4_000_000, 4_000_000)
+    )
     start = 0
     for stop in np.unique(np.r_[bounds + 1, len(q)]):
         stop = int(min(stop, len(q)))

@@ -371,14 +371,19 @@ def spatial_indices(
             values = _proximity(xs, ts, a, r, _pairs(cx, cy, r, cutoff_km * 1000))
             for k in prox & set(wanted):
                 out[k] = values[k]
-        for name, queen in (("spatial_dissimilarity", True), ("boundary_spatial_dissimilarity", False)):
+        for name, queen in (
+            ("spatial_dissimilarity", True),
+            ("boundary_spatial_dissimilarity", False),
+        ):
             if name not in wanted:
                 continue
             if geoms is not None:
                 pairs = polygon_neighbours(geoms, queen=queen)
                 out[name] = _contiguity_dissim(xs, ts, r, *pairs)
             elif cell is not None:
-                out[name] = _contiguity_dissim(xs, ts, r, *grid_neighbours(cx, cy, cell, queen=queen))
+                out[name] = _contiguity_dissim(
+                    xs, ts, r, *grid_neighbours(cx, cy, cell, queen=queen)
+                )
     return out[[k for k in wanted if k in out.columns]]
 
 
