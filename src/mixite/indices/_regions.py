@@ -6,7 +6,7 @@ per-unit terms use the region's values broadcast back to its units.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +28,10 @@ class Regions:
     #: Set when units are sorted by region (each region a contiguous run, none empty):
     #: the first unit of each region, for ``np.add.reduceat``.
     starts: IntArray | None = None
+    #: The last ``order_by_value`` result (its key and order), reused for an equal key.
+    _last_order: list[tuple[FloatArray, IntArray]] = field(
+        default_factory=list, compare=False, repr=False
+    )
 
     @property
     def n(self) -> int:
@@ -61,6 +65,28 @@ class Regions:
         if self.n == 1:
             return by_key.astype(np.int64)
         return by_key[np.argsort(self.codes[by_key], kind="stable")].astype(np.int64)
+
+    def order_by_value(self, key: FloatArray) -> IntArray:
+        """Unit order by region, then by ``key``, ties in any order (for indices where
+        tied units contribute nothing, such as Gini's |p_i − p_j|).
+
+        A sort of the key, then a radix sort of the codes when they fit in 16 bits; the
+        last result is kept, so Gini and multigroup Gini on the same shares sort once.
+        """
+        if self._last_order:
+            last_key, last = self._last_order[0]
+            if last_key.shape == key.shape and np.array_equal(last_key, key):
+                return last
+        by_key = np.argsort(key, kind="stable")  # faster than quicksort on tied shares
+        if self.n == 1:
+            order = by_key.astype(np.int64)
+        else:
+            codes = self.codes[by_key]
+            if self.n <= np.iinfo(np.uint16).max:
+                codes = codes.astype(np.uint16)
+            order = by_key[np.argsort(codes, kind="stable")].astype(np.int64)
+        self._last_order[:] = [(key.copy(), order)]
+        return order
 
     def segment_cumsum(self, values: FloatArray, order: IntArray) -> FloatArray:
         """Cumulative sums of ``values[order]`` restarting at each region (exclusive)."""

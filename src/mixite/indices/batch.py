@@ -47,6 +47,7 @@ def reconcile(
             f"(beyond a relative tolerance of {TOLERANCE:g}); "
             f"first: {list(units.index[np.flatnonzero(over)][:10])}."
         )
+    t = np.where(t <= TOLERANCE, 0.0, t)
     x = np.where(t - x <= tol, t, x)
     x = np.where(x <= tol, 0.0, x)
     return x, t

@@ -15,10 +15,22 @@ import numpy as np
 
 from mixite.indices._regions import FloatArray, Regions
 
-_LAST: list[tuple[FloatArray, Regions, tuple[FloatArray, FloatArray, FloatArray, FloatArray]]] = []
+Shares = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+_LAST: list[tuple[FloatArray, Regions, Shares]] = []
+_DEVIATIONS: list[tuple[FloatArray, FloatArray]] = []
 
 
-def _prepare(n: FloatArray, r: Regions) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def _deviation(pi_ik: FloatArray, pi_k: FloatArray, r: Regions) -> FloatArray:
+    """π_ik − π_k of each unit [n×K], kept for the last shared (read-only) shares."""
+    if _DEVIATIONS and _DEVIATIONS[0][0] is pi_ik:
+        return _DEVIATIONS[0][1]
+    dev = np.asarray(pi_ik - pi_k[r.codes], dtype=float)
+    if _LAST and _LAST[0][2][3] is pi_ik:
+        _DEVIATIONS[:] = [(pi_ik, dev)]
+    return dev
+
+
+def _prepare(n: FloatArray, r: Regions) -> Shares:
     """(t_i, T per region, π_k per region [R×K], π_ik [n×K]), computed once per input.
 
     The batch function calls every multigroup index on the same read-only arrays; for
@@ -32,6 +44,7 @@ def _prepare(n: FloatArray, r: Regions) -> tuple[FloatArray, FloatArray, FloatAr
         return _LAST[0][2]
     value = _compute_shares(n, r)
     _LAST[:] = [(n, r, value)]
+    _DEVIATIONS.clear()
     return value
 
 
@@ -54,7 +67,7 @@ def _simpson(pi_k: FloatArray) -> FloatArray:
 def multi_dissimilarity(n: FloatArray, r: Regions) -> FloatArray:
     """D = Σ_k Σ_i t_i |π_ik − π_k| / (2 T I)."""
     t, T, pi_k, pi_ik = _prepare(n, r)
-    dev = np.abs(pi_ik - pi_k[r.codes]).sum(axis=1)
+    dev = np.abs(_deviation(pi_ik, pi_k, r)).sum(axis=1)
     return r.sum(t * dev) / (2 * T * _simpson(pi_k))
 
 
@@ -66,7 +79,7 @@ def multi_gini(n: FloatArray, r: Regions) -> FloatArray:
     groups = range(1) if n.shape[1] == 2 else range(n.shape[1])
     for k in groups:
         p = pi_ik[:, k]
-        order = r.sorted_within(p)
+        order = r.order_by_value(p)
         w_before = r.segment_cumsum(t, order)
         s_before = r.segment_cumsum(t * p, order)
         contrib = np.empty_like(p)
@@ -81,7 +94,7 @@ def multi_normalized_exposure(n: FloatArray, r: Regions) -> FloatArray:
     """P = Σ_k Σ_i (t_i / T)(π_ik − π_k)² / (1 − π_k)."""
     t, T, pi_k, pi_ik = _prepare(n, r)
     with np.errstate(divide="ignore", invalid="ignore"):
-        term = ((pi_ik - pi_k[r.codes]) ** 2 / (1 - pi_k[r.codes])).sum(axis=1)
+        term = (_deviation(pi_ik, pi_k, r) ** 2 / (1 - pi_k[r.codes])).sum(axis=1)
     return r.sum(t * np.nan_to_num(term)) / T
 
 
@@ -112,7 +125,7 @@ def mutual_information(n: FloatArray, r: Regions) -> FloatArray:
 def multi_relative_diversity(n: FloatArray, r: Regions) -> FloatArray:
     """R = Σ_k Σ_i t_i (π_ik − π_k)² / (T I) (Carlson 1992)."""
     t, T, pi_k, pi_ik = _prepare(n, r)
-    dev = ((pi_ik - pi_k[r.codes]) ** 2).sum(axis=1)
+    dev = (_deviation(pi_ik, pi_k, r) ** 2).sum(axis=1)
     return r.sum(t * dev) / (T * _simpson(pi_k))
 
 
@@ -127,7 +140,9 @@ def multi_squared_coefficient_of_variation(n: FloatArray, r: Regions) -> FloatAr
     K = present.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         term = np.where(
-            present[r.codes], (pi_ik - pi_k[r.codes]) ** 2 / np.where(present, pi_k, 1)[r.codes], 0
+            present[r.codes],
+            _deviation(pi_ik, pi_k, r) ** 2 / np.where(present, pi_k, 1)[r.codes],
+            0,
         ).sum(axis=1)
         return np.asarray(r.sum(t * term) / ((K - 1) * T), dtype=float)
 

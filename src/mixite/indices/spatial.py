@@ -86,7 +86,7 @@ def _pairs(
 
 
 def polygon_neighbours(
-    geometries: Sequence[BaseGeometry], *, queen: bool
+    geometries: Sequence[BaseGeometry] | npt.NDArray[np.object_], *, queen: bool
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray]:
     """Ordered neighbour pairs of polygons with their weight.
 
