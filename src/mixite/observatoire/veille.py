@@ -45,17 +45,19 @@ def entrance_variables(households: pd.DataFrame, under_40: pd.Series) -> pd.Data
 
     ``households`` has ``id_entree, code_bailleur, nb_actifs_occupes, type_menage, nb_enfants``.
     """
-    h = households.assign(_sous40=under_40.to_numpy(dtype=bool))
-    g = h.groupby("id_entree")
+    h = households.assign(
+        _sous40=under_40.to_numpy(dtype=bool),
+        _sans_actif=(households["nb_actifs_occupes"] == 0).to_numpy(dtype=bool),
+        _mono=(households["type_menage"] == "monoparental").to_numpy(dtype=bool),
+    )
+    g = h.groupby("id_entree")  # one vectorised pass per column, no per-entrance Python
     out = pd.DataFrame(
         {
             "code_bailleur": g["code_bailleur"].first(),
             "menages": g.size(),
-            "part_sans_actif": g["nb_actifs_occupes"].apply(lambda s: (s == 0).mean() * 100),
+            "part_sans_actif": g["_sans_actif"].mean() * 100,
             "part_sous_40_plus": g["_sous40"].mean() * 100,
-            "part_monoparentales": g["type_menage"].apply(
-                lambda s: (s == "monoparental").mean() * 100
-            ),
+            "part_monoparentales": g["_mono"].mean() * 100,
             "enfants_par_logement": g["nb_enfants"].mean(),
         }
     )
