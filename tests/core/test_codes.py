@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mixite.core import codes
@@ -74,3 +74,15 @@ def test_grid_cells_are_multiples_of_200() -> None:
 def test_qpv_codes() -> None:
     got = codes.qpv_code_problems(pd.Series(["QP059001", "QN02A001", "QP97201", "QP0590011"]))
     assert got.tolist() == [False, False, True, True]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10**9 - 1), st.integers(0, 10**9 - 1))
+def test_grid_cell_rule_is_multiples_of_200(north: int, east: int) -> None:
+    import pandas as pd
+
+    from mixite.core.codes import grid_cell_problems
+
+    for n, e in ((north, east), (north - north % 200, east - east % 200)):
+        bad = grid_cell_problems(pd.Series([f"CRS3035RES200mN{n}E{e}"]))[0]
+        assert bad == (n % 200 != 0 or e % 200 != 0)

@@ -10,6 +10,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+#: Text held in Arrow: string checks (regexes, casts, membership) run in Arrow's C++
+#: kernels, several times faster than Python strings on 10⁶ rows.
+TEXT = "string[pyarrow]"
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -24,7 +28,7 @@ _COMMUNE_RE = r"^(?:\d{5}|2[AB]\d{3})$"
 
 def departement_of(codes: pd.Series) -> pd.Series:
     """The department of each commune code (3 characters overseas, 2 otherwise)."""
-    codes = codes.astype("string")
+    codes = codes.astype(TEXT)
     overseas = codes.str[:2] == "97"
     return codes.str[:2].where(~overseas, codes.str[:3])
 
@@ -41,14 +45,14 @@ def commune_code_problems(codes: pd.Series) -> npt.NDArray[np.bool_]:
     >>> commune_code_problems(pd.Series(["59350", "2A004", "00000", "5935", "20001"])).tolist()
     [False, False, True, True, True]
     """
-    s = codes.astype("string").fillna("")
+    s = codes.astype(TEXT).fillna("")
     shape_ok = s.str.match(_COMMUNE_RE).fillna(False).to_numpy(dtype=bool)
     dep = departement_of(s)
     overseas = s.str[:2] == "97"
     dep_ok = np.where(
         overseas.to_numpy(dtype=bool),
-        dep.isin(DEPARTEMENTS_OUTRE_MER).to_numpy(dtype=bool),
-        dep.isin(DEPARTEMENTS).to_numpy(dtype=bool),
+        isin(dep, DEPARTEMENTS_OUTRE_MER),
+        isin(dep, DEPARTEMENTS),
     )
     number_ok = (s.str[-3:] != "000").to_numpy(dtype=bool)
     return np.asarray(~(shape_ok & dep_ok & number_ok), dtype=bool)
@@ -63,7 +67,7 @@ def iris_code_problems(codes: pd.Series) -> npt.NDArray[np.bool_]:
     >>> iris_code_problems(pd.Series(["593500101", "59350010A", "000000101"])).tolist()
     [False, True, True]
     """
-    s = codes.astype("string").fillna("")
+    s = codes.astype(TEXT).fillna("")
     tail_ok = s.str.match(r"^.{5}\d{4}$").fillna(False).to_numpy(dtype=bool)
     return np.asarray(~tail_ok | commune_code_problems(s.str[:5]), dtype=bool)
 
@@ -79,7 +83,7 @@ def siren_problems(codes: pd.Series) -> npt.NDArray[np.bool_]:
     >>> siren_problems(pd.Series(["200093201", "200093202", "12345"])).tolist()
     [False, True, True]
     """
-    s = codes.astype("string").fillna("")
+    s = codes.astype(TEXT).fillna("")
     shape_ok = s.str.match(r"^\d{9}$").fillna(False).to_numpy(dtype=bool)
     padded = s.where(shape_ok, "000000000")
     digits = np.array([list(v) for v in padded.tolist()], dtype=np.int64).reshape(-1, 9)
@@ -99,7 +103,7 @@ def qpv_code_problems(codes: pd.Series) -> npt.NDArray[np.bool_]:
     >>> qpv_code_problems(pd.Series(["QP059001", "QN02A001", "QP59001"])).tolist()
     [False, False, True]
     """
-    s = codes.astype("string").fillna("")
+    s = codes.astype(TEXT).fillna("")
     ok = s.str.match(r"^Q[PN](?:0\d{2}|02[AB]|97\d)\d{3}$").fillna(False)
     return np.asarray(~ok.to_numpy(dtype=bool), dtype=bool)
 
@@ -115,12 +119,30 @@ def grid_cell_problems(codes: pd.Series) -> npt.NDArray[np.bool_]:
     >>> grid_cell_problems(pd.Series(["CRS5490RES200mN1592600E728800", "CRS5490RES200mN1592650E728800"])).tolist()
     [False, True]
     """
-    s = codes.astype("string").fillna("")
-    shape = s.str.fullmatch(r"CRS\d{4,5}RES200mN\d{1,9}E\d{1,9}").fillna(False).to_numpy(dtype=bool)
-    north = parse_numbers(s.str.replace(r"^.*N(\d+)E\d+$", r"\1", regex=True), shape)
-    east = parse_numbers(s.str.replace(r"^.*E(\d+)$", r"\1", regex=True), shape)
-    ok = shape & (np.nan_to_num(north, nan=1) % 200 == 0) & (np.nan_to_num(east, nan=1) % 200 == 0)
-    return np.asarray(~ok, dtype=bool)
+    s = codes.astype(TEXT).fillna("")
+    # A multiple of 200 ends in "00" after an even digit (or is 0): one regular expression.
+    m200 = r"(?:\d*[02468]00|0)"
+    ok = s.str.fullmatch(rf"CRS\d{{4,5}}RES200mN{m200}E{m200}").fillna(False)
+    return np.asarray(~ok.to_numpy(dtype=bool), dtype=bool)
+
+
+def isin(values: pd.Series, allowed: object) -> npt.NDArray[np.bool_]:
+    """Membership of text values in ``allowed`` (any iterable of strings), by Arrow's
+    hash kernel; missing values are not members.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> isin(pd.Series(["a", None, "c"]), ["a", "b"]).tolist()
+    [True, False, False]
+    """
+    arr = pa.array(values.astype(TEXT), type=pa.string())
+    if isinstance(allowed, pd.Index | pd.Series):
+        pool = pa.array(allowed.astype(TEXT).dropna(), type=pa.string())
+    else:
+        pool = pa.array([str(v) for v in allowed], type=pa.string())  # type: ignore[attr-defined]
+    hit = pc.is_in(arr, value_set=pool.unique())
+    return np.asarray(hit.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def parse_numbers(text: pd.Series, valid: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
@@ -128,8 +150,8 @@ def parse_numbers(text: pd.Series, valid: npt.NDArray[np.bool_]) -> npt.NDArray[
 
     Uses Arrow's cast, about ten times faster than ``pandas.to_numeric`` on 10⁶ rows.
     """
-    kept = text.astype("string").fillna("0").where(pd.Series(valid, index=text.index), "0")
-    arr = pc.cast(pa.array(kept.to_numpy(dtype=object), type=pa.string()), pa.float64())
+    kept = text.astype(TEXT).fillna("0").where(pd.Series(valid, index=text.index), "0")
+    arr = pc.cast(pa.array(kept, type=pa.string()), pa.float64())
     out = np.array(arr.to_numpy(zero_copy_only=False), dtype=float)
     out[~valid] = np.nan
     return out
@@ -144,7 +166,7 @@ def commune_list_problems(codes: pd.Series) -> npt.NDArray[np.bool_]:
     >>> commune_list_problems(pd.Series(["97226", "9722697229", "972269"])).tolist()
     [False, False, True]
     """
-    s = codes.astype("string").fillna("")
+    s = codes.astype(TEXT).fillna("")
     lengths = s.str.len().fillna(0).to_numpy(dtype=np.int64)
     bad = (lengths == 0) | (lengths % 5 != 0)
     for k in range(int(lengths.max(initial=0)) // 5):

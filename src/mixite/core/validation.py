@@ -13,8 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from mixite.core import codes
+from mixite.core.codes import TEXT
 from mixite.core.schema import Column, Table
 from mixite.errors import InvalidDataError
 
@@ -230,7 +233,7 @@ def _convert(
             col.add_mask(missing, c.name, blank, "géométrie absente ou illisible")
         return values.astype("object"), ~missing if c.required else np.ones(n, dtype=bool)
 
-    text = values.astype("string").fillna("").str.strip()
+    text = values.astype(TEXT).fillna("").str.strip()
     empty = (text == "").to_numpy(dtype=bool)
     ok = np.ones(n, dtype=bool)
     if c.required:
@@ -243,15 +246,19 @@ def _convert(
         bad = np.zeros(n, dtype=bool)
         if c.code is not None:
             check = _CODE_CHECKS[c.code]
+            # Codes repeat (95 communes for 10⁶ households): each distinct value once.
+            inverse, uniques = pd.factorize(text)
+            distinct = pd.Series(uniques, dtype=codes.TEXT)
             if c.list_separator:
-                bad = _list_problems(text, c.list_separator, check) & present
+                bad_distinct = _list_problems(distinct, c.list_separator, check)
             else:
-                bad = check(text) & present
+                bad_distinct = check(distinct)
+            bad = np.asarray(bad_distinct, dtype=bool)[inverse] & present
             col.add_mask(
                 bad, c.name, text, f"code invalide ; attendu : {c.rule_text().split(' ; ')[0]}"
             )
         if c.choices is not None:
-            not_choice = present & ~text.isin(c.choices).to_numpy(dtype=bool)
+            not_choice = present & ~codes.isin(text, c.choices)
             col.add_mask(
                 not_choice, c.name, text, "valeur non autorisée ; valeurs : " + ", ".join(c.choices)
             )
@@ -260,8 +267,8 @@ def _convert(
 
     if c.kind == "boolean":
         low = text.str.lower()
-        is_true = low.isin(_TRUE).to_numpy(dtype=bool)
-        is_false = low.isin(_FALSE).to_numpy(dtype=bool)
+        is_true = codes.isin(low, _TRUE)
+        is_false = codes.isin(low, _FALSE)
         bad = present & ~(is_true | is_false)
         col.add_mask(bad, c.name, text, "n'est pas un booléen (oui/non, 1/0, vrai/faux)")
         out = pd.Series(
@@ -279,6 +286,12 @@ def _convert(
         return parsed.astype("datetime64[s]"), ok & ~bad
 
     if c.kind == "money":
+        fast = _cast_all(text, present, pa.decimal128(15, 2))
+        if fast is not None:  # every amount has at most 2 decimals and fits: exact cents
+            cents = np.rint(np.nan_to_num(fast) * 100).astype(np.int64)
+            number = pd.Series(pd.array(cents, dtype="Int64"), index=values.index)
+            number[~present] = pd.NA
+            return number, ok & _bounds(number.astype("Float64") / 100, c, col, text, present)
         shape = text.str.fullmatch(_MONEY_RE).fillna(False).to_numpy(dtype=bool)
         bad = present & ~shape
         col.add_mask(bad, c.name, text, "n'est pas un montant en euros (2 décimales au plus)")
@@ -293,24 +306,50 @@ def _convert(
 
     # integer and decimal
     normalized = text.str.replace(",", ".", regex=False)
-    shape = normalized.str.fullmatch(_NUMBER_RE).fillna(False).to_numpy(dtype=bool)
-    numbers = codes.parse_numbers(normalized, present & shape)
+    fast = _cast_all(normalized, present, pa.float64())
+    if fast is not None:
+        numbers = fast
+    else:
+        shape = normalized.str.fullmatch(_NUMBER_RE).fillna(False).to_numpy(dtype=bool)
+        numbers = codes.parse_numbers(normalized, present & shape)
     finite = np.isfinite(numbers)
-    numeric = pd.Series(numbers, index=values.index)
     bad = present & ~finite
     col.add_mask(bad, c.name, text, "n'est pas un nombre")
+    clean = np.where(finite, numbers, 0.0)
     if c.kind == "integer":
-        fractional = present & finite & (np.mod(numeric.fillna(0).to_numpy(dtype=float), 1) != 0)
+        fractional = present & finite & (clean != np.floor(clean))
         col.add_mask(fractional, c.name, text, "n'est pas un nombre entier")
         bad |= fractional
-        out = numeric.where(~pd.Series(bad, index=numeric.index)).astype("Float64")
-        out = out.round().astype("Int64")
+        missing = ~present | bad
+        out = pd.Series(
+            pd.arrays.IntegerArray(np.rint(clean).astype(np.int64), missing), index=values.index
+        )
     else:
-        out = numeric.where(~pd.Series(bad, index=numeric.index)).astype("Float64")
-    out.index = values.index
+        missing = ~present | bad
+        out = pd.Series(pd.arrays.FloatingArray(clean, missing), index=values.index)
     ok &= ~bad
-    ok &= _bounds(out.astype("Float64"), c, col, text, present & ~bad)
+    ok &= _bounds(pd.Series(np.where(missing, np.nan, clean)), c, col, text, present & ~bad)
     return out, ok
+
+
+def _cast_all(
+    text: pd.Series, present: npt.NDArray[np.bool_], target: pa.DataType
+) -> npt.NDArray[np.float64] | None:
+    """The present cells cast by Arrow in one pass (NaN elsewhere), or None when any of
+    them does not cast (then the slower rule-by-rule path reports each bad cell).
+
+    Arrow's text-to-number cast accepts what the rules accept (signs, decimals,
+    exponents; at most 2 decimals for a decimal(15, 2)); it also reads "nan" and "inf",
+    which the finiteness check rejects.
+    """
+    arr = pa.array(text.astype(codes.TEXT).where(pd.Series(present, index=text.index), None))
+    try:
+        cast = pc.cast(arr, target, safe=True)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if pa.types.is_decimal(target):
+        cast = pc.cast(cast, pa.float64())
+    return np.asarray(cast.to_numpy(zero_copy_only=False), dtype=float)
 
 
 def _bounds(
@@ -344,7 +383,7 @@ def _joined(
     """The values of ``columns`` joined by " / ", computed only on the rows in ``mask``."""
     out = pd.Series("", index=frame.index, dtype=object)
     if mask.any():
-        part = frame.loc[mask, list(columns)].astype("string").fillna("")
+        part = frame.loc[mask, list(columns)].astype(TEXT).fillna("")
         out.loc[mask] = part.agg(" / ".join, axis=1).to_numpy()
     return out
 
@@ -362,8 +401,8 @@ def _check_keys(
     dup = frame.duplicated(subset=key, keep="first").to_numpy(dtype=bool) & valid
     clash = np.zeros(len(frame), dtype=bool)
     if known is not None and known.existing is not None and len(known.existing):
-        stored = pd.MultiIndex.from_frame(known.existing[key].astype("string"))
-        mine = pd.MultiIndex.from_frame(frame[key].astype("string"))
+        stored = pd.MultiIndex.from_frame(known.existing[key].astype(TEXT))
+        mine = pd.MultiIndex.from_frame(frame[key].astype(TEXT))
         clash = np.asarray(mine.isin(stored), dtype=bool) & valid & ~dup
     shown = _joined(frame, tuple(key), dup | clash)
     if dup.any():
@@ -406,14 +445,14 @@ def _check_references(
         if c.references is None:
             continue
         target_table, target_col = c.references
-        allowed: pd.Index = pd.Index([], dtype="string")
+        allowed: pd.Index = pd.Index([], dtype=TEXT)
         if known is not None and (target_table, target_col) in known.values:
-            allowed = known.values[(target_table, target_col)].astype("string")
+            allowed = known.values[(target_table, target_col)].astype(TEXT)
         if target_table == table.name:
-            allowed = allowed.append(pd.Index(frame[target_col].dropna().astype("string")))
-        values = frame[c.name].astype("string")
+            allowed = allowed.append(pd.Index(frame[target_col].dropna().astype(TEXT)))
+        values = frame[c.name].astype(TEXT)
         present = values.notna().to_numpy(dtype=bool) & valid_by_column[c.name]
-        missing = present & ~values.isin(allowed).to_numpy(dtype=bool)
+        missing = present & ~codes.isin(values, allowed)
         col.add_mask(
             missing,
             c.name,

@@ -78,7 +78,7 @@ def read_csv(path: Path) -> RawTable:
     sep = _sniff_separator(path)
     options = {"sep": sep, "dtype": str, "keep_default_na": False, "encoding": "utf-8-sig"}
     try:
-        frame = pd.read_csv(path, engine="pyarrow", **options)  # type: ignore[call-overload]
+        frame = pd.read_csv(path, engine="pyarrow", dtype_backend="pyarrow", **options)  # type: ignore[call-overload]
     except Exception:
         try:
             frame = pd.read_csv(path, **options)  # type: ignore[call-overload]

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from mixite.core.schema import Column, Table
 from mixite.errors import StoreError
@@ -262,7 +263,13 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
         clause = " AND ".join(f"{_quote(k)} = ?" for k in w.replace_where)
         con.execute(f"DELETE FROM {_quote(t.name)} WHERE {clause}", list(w.replace_where.values()))
     frame = w.frame[list(t.column_names)]
-    con.register("_incoming", frame)
+    # An Arrow table is scanned by DuckDB in parallel and without conversion (geometry
+    # columns of Python objects stay a pandas scan).
+    incoming: object = frame
+    if not any(c.kind == "geometry" for c in t.columns):
+        with contextlib.suppress(pa.ArrowException):
+            incoming = pa.Table.from_pandas(frame, preserve_index=False)
+    con.register("_incoming", incoming)
     try:
         select = ", ".join(_select_expr(c) for c in t.columns)
         con.execute(f"INSERT INTO {_quote(t.name)} SELECT {select} FROM _incoming")
