@@ -7,15 +7,17 @@ Code officiel géographique (COG) and of INSEE's gridded data documentation.
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Text held in Arrow: string checks (regexes, casts, membership) run in Arrow's C++
 #: kernels, several times faster than Python strings on 10⁶ rows.
-TEXT = "string[pyarrow]"
-import pyarrow as pa
-import pyarrow.compute as pc
+TEXT: Final = "string[pyarrow]"
 
 #: Departments of metropolitan France and the overseas departments (COG).
 DEPARTEMENTS: frozenset[str] = frozenset(
