@@ -54,7 +54,7 @@ def test_demo_then_info(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
 
 
 def test_bad_scale_is_invalid_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["demo", "--scale", "3", "--store", str(tmp_path / "s.duckdb")]) == 2
+    assert main(["demo", "--scale", "5", "--store", str(tmp_path / "s.duckdb")]) == 2
     assert "--scale doit être compris" in capsys.readouterr().err
 
 

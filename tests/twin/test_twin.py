@@ -161,3 +161,18 @@ def test_full_scale_twin_calibrated_in_under_two_minutes() -> None:
     occupied = (full.tables["menages"]["statut_occupation"] == "locataire_social").sum()
     assert 105_000 <= occupied <= 125_000
     print(f"full-scale twin built in {elapsed:.1f} s")
+
+
+def test_scale_is_bounded() -> None:
+    from mixite.twin.params import TwinParameters
+
+    with pytest.raises(ValueError, match=r"scale must be in \(0, 4\]; got 4.5"):
+        TwinParameters(scale=4.5)
+
+
+@pytest.mark.slow
+def test_twin_beyond_one_metropolis_keeps_its_calibration() -> None:
+    # Issue 9: --scale up to 4 (more households per IRIS, same calibration rules).
+    double = make_twin(scale=2.0)
+    assert double.report.within_tolerance, double.report.format()
+    assert 2 * 440_000 <= len(double.tables["menages"]) <= 2 * 520_000

@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale",
         type=float,
         default=1.0,
-        help="part des ménages générés (1.0 : toute la MEL ; 0.02 pour essayer)",
+        help="part des ménages générés (1.0 : toute la MEL ; 0.02 pour essayer ; jusqu'à 4 pour mesurer à grande taille)",
     )
     demo.add_argument(
         "--graine", type=int, default=2014, help="graine du générateur (défaut : 2014)"
@@ -138,13 +138,13 @@ def _demo(args: argparse.Namespace) -> int:
     from mixite.io import refdata
     from mixite.io.twin_store import write_twin
     from mixite.twin.build import build_twin
-    from mixite.twin.params import TwinParameters
+    from mixite.twin.params import MAX_SCALE, TwinParameters
 
     try:
         params = TwinParameters(scale=args.scale, seed=args.graine)
     except ValueError:
         print(
-            f"mixite demo : --scale doit être compris entre 0 (exclu) et 1 ; reçu {args.scale}.",
+            f"mixite demo : --scale doit être compris entre 0 (exclu) et {MAX_SCALE:g} ; reçu {args.scale}.",
             file=sys.stderr,
         )
         return EXIT_INVALID

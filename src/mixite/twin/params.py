@@ -11,6 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 
+#: Largest scale: 4 MELs' worth of households in the same IRIS, for measuring at size.
+MAX_SCALE = 4.0
+
+
 @dataclass(frozen=True)
 class TwinParameters:
     """Parameters of :func:`mixite.twin.build.build_twin`."""
@@ -50,9 +54,10 @@ class TwinParameters:
     part_reloges: float = 0.90
 
     def __post_init__(self) -> None:
-        if not 0 < self.scale <= 1.0:
+        if not 0 < self.scale <= MAX_SCALE:
             raise ValueError(
-                f"scale must be in (0, 1]; got {self.scale}. Use 1.0 for the whole MEL."
+                f"scale must be in (0, {MAX_SCALE:g}]; got {self.scale}. 1.0 is the MEL as it "
+                "is; above 1, every IRIS holds proportionally more households (load tests)."
             )
         if self.fin <= self.debut:
             raise ValueError(f"fin ({self.fin}) must come after debut ({self.debut}).")
