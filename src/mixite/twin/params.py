@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-
 #: Largest scale: 4 MELs' worth of households in the same IRIS, for measuring at size.
 MAX_SCALE = 4.0
 
