@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SCALE ?= 1.0
+# The full demo goes to mixite.duckdb; a reduced one to its own file, never over it.
+DEMO_STORE ?= $(if $(filter 1 1.0,$(SCALE)),mixite.duckdb,jumeau-$(SCALE).duckdb)
 
 .PHONY: demo test test-slow lint bench clean
 
@@ -13,7 +15,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/mixite demo --scale $(SCALE)
+	$(BIN)/mixite demo --scale $(SCALE) --store $(DEMO_STORE)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks scripts
@@ -30,4 +32,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/store.py
 
 clean:
-	rm -rf $(VENV) mixite.duckdb .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) mixite.duckdb jumeau-*.duckdb *.verrou .pytest_cache .mypy_cache .ruff_cache

@@ -115,3 +115,22 @@ def test_banner_follows_the_rows_after_an_import(
     assert main(["info", "--store", str(store)]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if "bailleurs" in x)
     assert "[MÊLÉE : 8 lignes synthétiques]" in line
+
+
+def test_demo_never_overwrites_imported_rows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Issue 10.1: importing landlords, then running the demo on the same store.
+    store = tmp_path / "b.duckdb"
+    real = tmp_path / "bailleurs.csv"
+    real.write_text(
+        "code_bailleur,siren,nom,type_bailleur\nB99,200093201,Réel,OPH\n", encoding="utf-8"
+    )
+    assert main(["importer", "bailleurs", str(real), "--store", str(store)]) == 0
+    before = sha256(store)
+    assert main(["demo", "--scale", "0.02", "--store", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert "contient des données importées : bailleurs (1 lignes)" in err
+    assert "--ecraser" in err
+    assert sha256(store) == before
+    assert main(["demo", "--scale", "0.02", "--store", str(store), "--ecraser"]) == 0

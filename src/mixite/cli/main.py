@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--graine", type=int, default=2014, help="graine du générateur (défaut : 2014)"
     )
     demo.add_argument(
+        "--ecraser",
+        action="store_true",
+        help="remplacer aussi une base qui contient des données importées (elles seront perdues)",
+    )
+    demo.add_argument(
         "--rapport", type=Path, help="écrire aussi le rapport de calibration par commune (CSV)"
     )
     _store_arg(demo)
@@ -135,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _demo(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from mixite.core.validation import format_int
     from mixite.io import refdata
     from mixite.io.twin_store import write_twin
     from mixite.twin.build import build_twin
@@ -171,7 +177,21 @@ def _demo(args: argparse.Namespace) -> int:
         )
         built = time.perf_counter() - start
         bar.set_postfix_str("écriture")
-        write_twin(args.store, twin)
+        with args.store.writer():
+            # Never overwrite imported rows silently (checked under the writer lock).
+            stored = args.store.imported_tables() if args.store.exists() else {}
+            imported = {k: v for k, v in stored.items() if k in twin.tables}
+            if imported and not args.ecraser:
+                listing = ", ".join(f"{k} ({format_int(v)} lignes)" for k, v in imported.items())
+                bar.close()
+                print(
+                    f"mixite demo : la base « {args.store.path} » contient des données "
+                    f"importées : {listing}. Le jumeau les remplacerait ; rien n'a été écrit. "
+                    "Choisissez une autre base (--store jumeau.duckdb) ou confirmez avec --ecraser.",
+                    file=sys.stderr,
+                )
+                return EXIT_INVALID
+            write_twin(args.store, twin)
     total = time.perf_counter() - start
     print(
         f"Jumeau synthétique de la MEL écrit dans {args.store.path} "

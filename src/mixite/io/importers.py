@@ -418,14 +418,18 @@ def import_file(
         bar.set_postfix_str("lecture")
         raw = read_table(path, sheet=opts.sheet)
         bar.update(1)
-        bar.set_postfix_str(f"validation de {len(raw.frame):,} lignes".replace(",", " "))
-        write, vintage = IMPORTERS[kind].run(raw, store, opts)
-        bar.update(1)
-        bar.set_postfix_str("écriture")
-        writes = [write]
-        if kind == "attributions":
-            audit = audit_allocations(write.frame, store, source=raw.source, replace=opts.replace)
-            writes.append(Write(model.AUDIT_ATTRIBUTIONS, audit, raw.source))
-        store.write(writes)
+        # Checks against the stored keys and the write happen under one writer lock.
+        with store.writer():
+            bar.set_postfix_str(f"validation de {len(raw.frame):,} lignes".replace(",", " "))
+            write, vintage = IMPORTERS[kind].run(raw, store, opts)
+            bar.update(1)
+            bar.set_postfix_str("écriture")
+            writes = [write]
+            if kind == "attributions":
+                audit = audit_allocations(
+                    write.frame, store, source=raw.source, replace=opts.replace
+                )
+                writes.append(Write(model.AUDIT_ATTRIBUTIONS, audit, raw.source))
+            store.write(writes)
         bar.update(1)
     return ImportResult(kind, write.table.name, len(write.frame), raw.source, vintage)

@@ -9,6 +9,8 @@ byte-for-byte unchanged (validation only opens the store read-only). See
 from __future__ import annotations
 
 import contextlib
+import time
+import os
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -98,14 +100,56 @@ class Store:
 
     @contextmanager
     def _connect(self, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-        try:
-            con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"Cannot open the store {self.path}: {exc}") from exc
+        """A connection; while another process writes (DuckDB's file lock), wait up to
+        ``MIXITE_ATTENTE`` seconds (default 60), then say in French that the store is busy."""
+        deadline = time.monotonic() + float(os.environ.get("MIXITE_ATTENTE", "60"))
+        delay = 0.05
+        while True:
+            try:
+                con = duckdb.connect(str(self.path), read_only=read_only)
+                break
+            except duckdb.Error as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    if "lock" in str(exc).lower():
+                        raise StoreError(
+                            f"la base « {self.path} » est occupée par une autre commande "
+                            "(import en cours ?) ; réessayez quand elle aura fini"
+                        ) from exc
+                    raise StoreError(f"Cannot open the store {self.path}: {exc}") from exc
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
         try:
             yield con
         finally:
             con.close()
+
+    @contextmanager
+    def writer(self) -> Iterator[None]:
+        """Hold the store for one writer at a time, from the checks to the write.
+
+        Imports read the keys already stored, validate, then write: two imports at once
+        must not both check against the same keys. An exclusive lock on a file beside the
+        store serialises them (the second waits for the first); readers are not blocked.
+        """
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.with_name(self.path.name + ".verrou")
+        with lock_path.open("a") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def imported_tables(self) -> dict[str, int]:
+        """Tables holding rows that are not the twin's (imported data), with their count."""
+        out: dict[str, int] = {}
+        for t in self.tables():
+            real = t.rows - t.synthetic_rows
+            if real > 0:
+                out[t.name] = real
+        return out
 
     def has_table(self, name: str) -> bool:
         if not self.exists():
