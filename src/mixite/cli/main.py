@@ -110,6 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="remplacer la table (ou le millésime) au lieu d'ajouter",
     )
     imp.add_argument(
+        "--vider",
+        action="store_true",
+        help="avec --remplacer : accepter un fichier sans ligne (la table sera vidée)",
+    )
+    imp.add_argument(
+        "--cascade",
+        action="store_true",
+        help="avec --remplacer : supprimer les lignes des autres tables qui ne pointeraient "
+        "plus sur rien (ménages d'un logement disparu…) ; sans lui, un tel remplacement est refusé",
+    )
+    imp.add_argument(
         "--millesime", type=int, help="millésime des données (sinon déduit du fichier)"
     )
     imp.add_argument(
@@ -235,12 +246,23 @@ def _import(args: argparse.Namespace) -> int:
     from mixite.io.importers import ImportOptions, import_file
 
     sheet: str | int = args.feuille
-    opts = ImportOptions(replace=args.remplacer, vintage=args.millesime, sheet=sheet)
+    opts = ImportOptions(
+        replace=args.remplacer,
+        vintage=args.millesime,
+        sheet=sheet,
+        allow_empty=args.vider,
+        cascade=args.cascade,
+    )
     result = import_file(args.type, args.fichier, args.store, opts)
     vintage = f", millésime {result.vintage}" if result.vintage else ""
+    if result.rows == 0 and not args.remplacer:
+        print(f"{result.source} : aucune ligne dans le fichier ; rien n'a été importé.")
+        return EXIT_OK
     print(
         f"{result.source} : {result.rows} lignes importées dans la table « {result.table} »{vintage}."
     )
+    for table, n in (result.cascaded or {}).items():
+        print(f"  --cascade : {n} ligne(s) de « {table} » supprimée(s), devenues sans référence.")
     return EXIT_OK
 
 

@@ -36,6 +36,10 @@ class ImportOptions:
     replace: bool = False
     vintage: int | None = None
     sheet: str | int = 0
+    #: With ``replace``: accept an empty file (it empties the table).
+    allow_empty: bool = False
+    #: With ``replace``: delete the rows of other tables left pointing at nothing.
+    cascade: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class ImportResult:
     rows: int
     source: str
     vintage: int | None = None
+    #: Rows of other tables deleted by ``cascade`` (table → count).
+    cascaded: dict[str, int] | None = None
 
 
 Runner = Callable[[RawTable, Store, ImportOptions], tuple[Write, int | None]]
@@ -424,12 +430,73 @@ def import_file(
             write, vintage = IMPORTERS[kind].run(raw, store, opts)
             bar.update(1)
             bar.set_postfix_str("écriture")
+            _check_replacement(write, store, opts, raw.source)
             writes = [write]
             if kind == "attributions":
                 audit = audit_allocations(
                     write.frame, store, source=raw.source, replace=opts.replace
                 )
                 writes.append(Write(model.AUDIT_ATTRIBUTIONS, audit, raw.source))
-            store.write(writes)
+            if len(write.frame) == 0 and not opts.replace:
+                cascaded: dict[str, int] = {}  # nothing to add: the store is not touched
+            else:
+                cascaded = store.write(writes, cascade=opts.replace and opts.cascade)
         bar.update(1)
-    return ImportResult(kind, write.table.name, len(write.frame), raw.source, vintage)
+    return ImportResult(
+        kind, write.table.name, len(write.frame), raw.source, vintage, cascaded or None
+    )
+
+
+def dependents(table: Table) -> list[tuple[Table, Column]]:
+    """Columns of other entity tables that reference ``table``'s keys."""
+    return [
+        (t, c)
+        for t in model.ENTITY_TABLES
+        for c in t.columns
+        if c.references is not None and c.references[0] == table.name and t.name != table.name
+    ]
+
+
+def _check_replacement(write: Write, store: Store, opts: ImportOptions, source: str) -> None:
+    """Refuse a replacement that would silently empty a table or orphan other rows."""
+    if not opts.replace or write.replace_where:
+        return
+    name = write.table.name
+    stored = store.count(name)
+    if len(write.frame) == 0 and stored and not opts.allow_empty:
+        raise InvalidDataError(
+            [
+                Problem(
+                    0,
+                    "",
+                    "",
+                    f"le fichier ne contient aucune ligne : --remplacer viderait la table "
+                    f"« {name} » ({stored} lignes) ; ajoutez --vider pour le confirmer",
+                    source,
+                )
+            ],
+            total=1,
+            source=source,
+        )
+    if opts.cascade:
+        return
+    problems = []
+    for t, c in dependents(write.table):
+        target = c.references[1] if c.references else c.name
+        keys = pd.Index(write.frame[target].astype("string").dropna())
+        theirs = store.read_if_exists(t.name, [c.name])[c.name].astype("string").dropna()
+        lost = int((~theirs.isin(keys)).sum())
+        if lost:
+            problems.append(
+                Problem(
+                    0,
+                    c.name,
+                    "",
+                    f"remplacer « {name} » laisserait {lost} ligne(s) de « {t.name} » sans "
+                    f"{name} correspondant ; remplacez d'abord « {t.name} », ou ajoutez "
+                    "--cascade pour supprimer ces lignes",
+                    source,
+                )
+            )
+    if problems:
+        raise InvalidDataError(problems, total=len(problems), source=source)

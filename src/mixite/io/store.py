@@ -9,9 +9,9 @@ byte-for-byte unchanged (validation only opens the store read-only). See
 from __future__ import annotations
 
 import contextlib
-import time
-import os
 import datetime as dt
+import os
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -212,8 +212,27 @@ class Store:
             )
         return self.query("SELECT * FROM _mixite_journal_acces ORDER BY consulte_le")
 
-    def write(self, writes: Sequence[Write], *, meta: Mapping[str, str] | None = None) -> None:
-        """Write several tables in one transaction: all of them, or none."""
+    def count(self, name: str) -> int:
+        """Rows of a table (0 when it does not exist)."""
+        if not self.has_table(name):
+            return 0
+        with self._connect(read_only=True) as con:
+            row = con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()
+            return int(row[0]) if row else 0
+
+    def write(
+        self,
+        writes: Sequence[Write],
+        *,
+        meta: Mapping[str, str] | None = None,
+        cascade: bool = False,
+    ) -> dict[str, int]:
+        """Write several tables in one transaction: all of them, or none.
+
+        ``cascade``: then delete, in the same transaction, the rows of other tables whose
+        references point at nothing (repeatedly, down the references), and return how
+        many rows each table lost.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         with self._connect(read_only=False) as con:
@@ -222,6 +241,7 @@ class Store:
                 _ensure_catalog(con)
                 for w in writes:
                     _write_one(con, w, now)
+                deleted = _delete_orphans(con) if cascade else {}
                 for key, value in (meta or {}).items():
                     con.execute("DELETE FROM _mixite_meta WHERE key = ?", [key])
                     con.execute("INSERT INTO _mixite_meta VALUES (?, ?)", [key, value])
@@ -229,6 +249,7 @@ class Store:
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+        return deleted
 
     def meta(self) -> dict[str, str]:
         if not self.has_table("_mixite_meta"):
@@ -261,6 +282,36 @@ class Store:
                     n_synth = n if synthetic else 0
                 out.append(TableInfo(name, title, n, n > 0 and n_synth == n, source, n_synth))
             return out
+
+
+def _delete_orphans(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Delete rows whose reference points at no row, until none is left; count them."""
+    from mixite.core.model import ENTITY_TABLES
+
+    present = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    deleted: dict[str, int] = {}
+    changed = True
+    while changed:
+        changed = False
+        for t in ENTITY_TABLES:
+            for c in t.columns:
+                if c.references is None or t.name not in present:
+                    continue
+                target, column = c.references
+                if target not in present:
+                    continue
+                row = con.execute(
+                    f"DELETE FROM {_quote(t.name)} WHERE {_quote(c.name)} IS NOT NULL AND "
+                    f"{_quote(c.name)} NOT IN (SELECT {_quote(column)} FROM {_quote(target)} "
+                    f"WHERE {_quote(column)} IS NOT NULL)"
+                ).fetchone()
+                n = int(row[0]) if row else 0
+                if n:
+                    deleted[t.name] = deleted.get(t.name, 0) + n
+                    changed = True
+    return deleted
 
 
 def _ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
