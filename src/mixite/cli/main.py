@@ -254,6 +254,8 @@ def _import(args: argparse.Namespace) -> int:
         cascade=args.cascade,
     )
     result = import_file(args.type, args.fichier, args.store, opts)
+    for notice in result.notices:
+        print(f"{result.source} : {notice}")
     vintage = f", millésime {result.vintage}" if result.vintage else ""
     if result.rows == 0 and not args.remplacer:
         print(f"{result.source} : aucune ligne dans le fichier ; rien n'a été importé.")

@@ -26,6 +26,24 @@ REPORT_LIMIT = 50
 _MONEY_RE = r"-?\d{1,13}(?:[.,]\d{1,2})?"
 _NUMBER_RE = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?"
 
+#: Control and invisible characters (C0/C1 controls, zero-width and direction marks, BOM).
+_INVISIBLE = r"[\x00-\x1F\x7F-\x9F\x{200B}-\x{200F}\x{2028}-\x{202E}\x{2060}-\x{2064}\x{FEFF}]"
+
+#: Dates outside this range are typing errors (year 0001, 1066, 9999…).
+DATE_MIN, DATE_MAX = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
+
+#: Largest integer kept exactly (2⁵³) and largest amount the store holds (DECIMAL(14,2)).
+INT_MAX = 2**53
+MONEY_MAX_CENTS = 10**14 - 1
+
+
+def _matches(text: pd.Series, pattern: str) -> npt.NDArray[np.bool_]:
+    """Where ``text`` matches the RE2 ``pattern`` (Arrow)."""
+    arr = pa.array(text.astype(codes.TEXT), type=pa.string())
+    hit = pc.match_substring_regex(arr, pattern)
+    return np.asarray(hit.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 _TRUE = frozenset({"1", "oui", "o", "vrai", "true", "t", "yes", "y", "x"})
 _FALSE = frozenset({"0", "non", "n", "faux", "false", "f", "no"})
 
@@ -241,9 +259,35 @@ def _convert(
         ok &= ~empty
 
     present = ~empty
+    hidden = present & _matches(text, _INVISIBLE)
+    col.add_mask(
+        hidden,
+        c.name,
+        text.str.replace(_INVISIBLE, "�", regex=True),
+        "caractère de contrôle ou invisible (NUL, tabulation, espace de largeur nulle…) interdit",
+    )
+    ok &= ~hidden
     if c.kind == "text":
         result: pd.Series = text.where(present, None)
-        bad = np.zeros(n, dtype=bool)
+        bad = hidden.copy()
+        if c.code is not None or c.references is not None or c.name.startswith(("id_", "code_")):
+            foreign = present & ~hidden & ~_matches(text, r"^[\x20-\x7E]*$")
+            col.add_mask(
+                foreign,
+                c.name,
+                text,
+                "identifiant ou code en caractères ASCII seulement (chiffres 0-9 et lettres "
+                "sans accent ; un chiffre « pleine chasse » ou un signe invisible est interdit)",
+            )
+            bad |= foreign
+            formula = present & ~foreign & _matches(text, r"^[=+\-@]")
+            col.add_mask(
+                formula,
+                c.name,
+                text,
+                "un identifiant ne peut pas commencer par = + - @ (une formule de tableur)",
+            )
+            bad |= formula
         if c.code is not None:
             check = _CODE_CHECKS[c.code]
             # Codes repeat (95 communes for 10⁶ households): each distinct value once.
@@ -281,12 +325,21 @@ def _convert(
         iso = pd.to_datetime(text.where(present, None), format="%Y-%m-%d", errors="coerce")
         fr = pd.to_datetime(text.where(present, None), format="%d/%m/%Y", errors="coerce")
         parsed = iso.fillna(fr)
-        bad = present & parsed.isna().to_numpy(dtype=bool)
+        bad = present & ~hidden & parsed.isna().to_numpy(dtype=bool)
         col.add_mask(bad, c.name, text, "n'est pas une date valide (AAAA-MM-JJ ou JJ/MM/AAAA)")
+        stamps = parsed.to_numpy(dtype="datetime64[ns]")
+        odd = (
+            present
+            & ~bad
+            & ((stamps < DATE_MIN.to_datetime64()) | (stamps > DATE_MAX.to_datetime64()))
+        )
+        col.add_mask(odd, c.name, text, "date hors de la plage plausible (1900 à 2100)")
+        bad |= odd
+        parsed = parsed.where(~pd.Series(odd, index=parsed.index))
         return parsed.astype("datetime64[s]"), ok & ~bad
 
     if c.kind == "money":
-        fast = _cast_all(text, present, pa.decimal128(15, 2))
+        fast = _cast_all(text, present, pa.decimal128(14, 2))  # what the store holds
         if fast is not None:  # every amount has at most 2 decimals and fits: exact cents
             cents = np.rint(np.nan_to_num(fast) * 100).astype(np.int64)
             number = pd.Series(pd.array(cents, dtype="Int64"), index=values.index)
@@ -297,6 +350,10 @@ def _convert(
         col.add_mask(bad, c.name, text, "n'est pas un montant en euros (2 décimales au plus)")
         # At most 2 decimals and under 10¹³ €: rint(x × 100) recovers the exact cents.
         amounts = codes.parse_numbers(text.str.replace(",", ".", regex=False), present & shape)
+        too_big = present & shape & (np.abs(np.nan_to_num(amounts)) * 100 > MONEY_MAX_CENTS)
+        col.add_mask(too_big, c.name, text, "montant trop grand (au plus 999 999 999 999,99 €)")
+        bad |= too_big
+        amounts = np.where(too_big, 0.0, amounts)
         cents = np.rint(np.nan_to_num(amounts) * 100).astype(np.int64)
         number = pd.Series(pd.array(cents, dtype="Int64"), index=values.index)
         number[~present | bad] = pd.NA
@@ -313,8 +370,12 @@ def _convert(
         shape = normalized.str.fullmatch(_NUMBER_RE).fillna(False).to_numpy(dtype=bool)
         numbers = codes.parse_numbers(normalized, present & shape)
     finite = np.isfinite(numbers)
-    bad = present & ~finite
-    col.add_mask(bad, c.name, text, "n'est pas un nombre")
+    bad = present & ~hidden & ~finite
+    col.add_mask(bad, c.name, text, "n'est pas un nombre (chiffres 0-9, virgule ou point décimal)")
+    huge = present & finite & (np.abs(np.where(finite, numbers, 0.0)) > INT_MAX)
+    col.add_mask(huge, c.name, text, "nombre trop grand (au plus 9 007 199 254 740 992)")
+    bad |= huge | hidden
+    finite &= ~huge
     clean = np.where(finite, numbers, 0.0)
     if c.kind == "integer":
         fractional = present & finite & (clean != np.floor(clean))

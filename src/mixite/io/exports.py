@@ -2,7 +2,8 @@
 
 CSV: the notes come first as ``#`` comment lines (``pandas.read_csv(comment="#")``
 reads the table back). Excel: one sheet per table with French headers, and a
-« Notes » sheet.
+« Notes » sheet. No text cell is ever a live formula: CSV cells starting with
+``= + - @`` (or tab, CR) get an apostrophe, Excel cells are stored as text.
 """
 
 from __future__ import annotations
@@ -15,6 +16,44 @@ import pandas as pd
 from mixite.errors import MixiteError
 
 FORMATS = (".csv", ".xlsx", ".parquet")
+
+#: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula, prefixed with an apostrophe
+    (OWASP's advice for CSV); numbers are left alone.
+
+    Examples
+    --------
+    >>> neutralize(pd.DataFrame({"id": ["=1+1", "B1", "-"], "n": [-1, 2, 3]}))["id"].tolist()
+    ["'=1+1", 'B1', "'-"]
+    """
+    out = frame.copy()
+    for name in out.columns:
+        s = out[name]
+        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+            continue
+        text = s.map(
+            lambda v: (
+                v if not isinstance(v, str) else ("'" + v if v.startswith(FORMULA_START) else v)
+            )
+        )
+        out[name] = text
+    return out
+
+
+def _parquet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns mixing types (numbers and « — ») become text for Parquet."""
+    out = frame.copy()
+    for name in out.columns:
+        s = out[name]
+        if pd.api.types.is_object_dtype(s):
+            kinds = {type(v) for v in s.dropna()}
+            if len(kinds) > 1:
+                out[name] = s.map(lambda v: None if pd.isna(v) else str(v)).astype("string")
+    return out
 
 
 def write_tables(path: Path, sheets: Mapping[str, pd.DataFrame], notes: Sequence[str]) -> Path:
@@ -30,7 +69,9 @@ def write_tables(path: Path, sheets: Mapping[str, pd.DataFrame], notes: Sequence
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(next(iter(sheets.values())), preserve_index=False)
+        table = pa.Table.from_pandas(
+            _parquet_safe(next(iter(sheets.values()))), preserve_index=False
+        )
         table = table.replace_schema_metadata(
             {**(table.schema.metadata or {}), b"mixite.notes": "\n".join(notes).encode("utf-8")}
         )
@@ -41,14 +82,22 @@ def write_tables(path: Path, sheets: Mapping[str, pd.DataFrame], notes: Sequence
         with path.open("w", encoding="utf-8", newline="") as fh:
             for note in notes:
                 fh.write(f"# {note}\n")
-            first.to_csv(fh, index=False, float_format="%.2f")
+            neutralize(first).to_csv(fh, index=False, float_format="%.2f")
         return path
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             sheet = writer.sheets[name[:31]]
+            for row in sheet.iter_rows(min_row=2):
+                for cell in row:  # text is never a formula (no =HYPERLINK from a file)
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
             for column in sheet.columns:
                 width = max(len(str(c.value or "")) for c in column[:50])
                 sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
         pd.DataFrame({"notes": list(notes)}).to_excel(writer, sheet_name="Notes", index=False)
+        for row in writer.sheets["Notes"].iter_rows(min_row=2):
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     return path

@@ -53,6 +53,8 @@ class ImportResult:
     vintage: int | None = None
     #: Rows of other tables deleted by ``cascade`` (table → count).
     cascaded: dict[str, int] | None = None
+    #: What the user should know (other sheets not read, outlines repaired…).
+    notices: tuple[str, ...] = ()
 
 
 Runner = Callable[[RawTable, Store, ImportOptions], tuple[Write, int | None]]
@@ -107,6 +109,8 @@ def _entity(table: Table) -> Runner:
 
 def row_fingerprints(frame: pd.DataFrame, table: Table) -> pd.Series:
     """SHA-256 of each row's content, as text in the table's column order."""
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype=object)
     text = to_import_frame(frame, table)
     joined = text.astype(str).agg("\x1f".join, axis=1)
     return joined.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest())
@@ -210,7 +214,25 @@ def _require_vintage(raw: RawTable, opts: ImportOptions, guessed: int | None, hi
             total=1,
             source=raw.source,
         )
+    if not MIN_VINTAGE <= vintage <= MAX_VINTAGE:
+        raise InvalidDataError(
+            [
+                Problem(
+                    0,
+                    "millesime",
+                    str(vintage),
+                    f"millésime hors de la plage plausible ({MIN_VINTAGE} à {MAX_VINTAGE})",
+                    raw.source,
+                )
+            ],
+            total=1,
+            source=raw.source,
+        )
     return vintage
+
+
+#: Vintages of data mixite accepts (the same bounds as the ``millesime`` columns).
+MIN_VINTAGE, MAX_VINTAGE = 1990, 2100
 
 
 def _filosofi_carreaux(
@@ -443,7 +465,7 @@ def import_file(
                 cascaded = store.write(writes, cascade=opts.replace and opts.cascade)
         bar.update(1)
     return ImportResult(
-        kind, write.table.name, len(write.frame), raw.source, vintage, cascaded or None
+        kind, write.table.name, len(write.frame), raw.source, vintage, cascaded or None, raw.notices
     )
 
 
