@@ -7,6 +7,7 @@
     ├── UnknownKindError             an import kind or table name that does not exist
     ├── ReferenceDataError           reference data missing for a vintage (never guessed)
     └── StoreError                   the store cannot be opened or written
+        └── MissingDataError         the store (or a table the command needs) does not exist
 
 API misuse by developers raises the built-in ``ValueError`` or ``TypeError`` with a
 message that names the parameter, the rule, the value and the fix.
@@ -55,3 +56,7 @@ class ReferenceDataError(MixiteError):
 
 class StoreError(MixiteError):
     """The store cannot be opened, read or written."""
+
+
+class MissingDataError(StoreError):
+    """The store, or a table a command needs, does not exist (a user error, in French)."""

@@ -16,6 +16,7 @@ from mixite import __version__
 from mixite.core.acces import AccesRefuse
 from mixite.errors import (
     InvalidDataError,
+    MissingDataError,
     MixiteError,
     ReferenceDataError,
     StoreError,
@@ -304,6 +305,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except UnknownKindError as exc:
         print(f"mixite : {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except MissingDataError as exc:
+        print(f"mixite : {exc}.", file=sys.stderr)
         return EXIT_INVALID
     except StoreError as exc:
         print(f"mixite : la base ne peut pas être lue ou écrite ({exc}).", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -46,15 +47,46 @@ def _read(path: Path | None, default: str) -> tuple[str, str]:
     return _read_file(path)
 
 
+#: Settings files are small: anything larger is refused before it is parsed.
+MAX_SETTINGS_BYTES = 256 * 1024
+#: Deepest nesting of mappings and lists a settings file may have.
+MAX_DEPTH = 20
+#: Largest number a setting may hold.
+MAX_NUMBER = 1e9
+#: Keys whose numbers may be negative (a malus in the scoring grid; a typology rule on a
+#: decline, « évolution < −3 % »). Every other number must be zero or more.
+SIGNED_KEYS = frozenset({"refus_offre_adaptee", "seuil"})
+NEGATIVE = "nombre positif ou nul attendu"
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+
+
+def _refuse(
+    source: str, rule: str, *, line: int = 0, key: str = "", value: str = ""
+) -> InvalidDataError:
+    return InvalidDataError([Problem(line, key, value, rule, source)], total=1, source=source)
+
+
 def _read_file(path: Path, hint: str = "") -> tuple[str, str]:
-    """A user's settings file; a missing one is reported like any other bad input."""
+    """A user's settings file; a missing, huge, empty or non-UTF-8 one is reported like
+    any other bad input."""
     if not path.is_file():
-        raise InvalidDataError(
-            [Problem(0, "", str(path), f"fichier introuvable{hint}", path.name)],
-            total=1,
-            source=path.name,
+        raise _refuse(path.name, f"fichier introuvable{hint}", value=str(path))
+    size = path.stat().st_size
+    if size > MAX_SETTINGS_BYTES:
+        raise _refuse(
+            path.name,
+            f"fichier de réglages trop gros ({size // 1024} Ko ; au plus "
+            f"{MAX_SETTINGS_BYTES // 1024} Ko)",
         )
-    return path.read_text(encoding="utf-8"), path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise _refuse(path.name, "le fichier n'est pas en UTF-8") from exc
+    if not text.strip():
+        raise _refuse(path.name, "fichier de réglages vide ; partez d'un modèle de mixite")
+    return text, path.name
 
 
 def _read_preset(
@@ -68,19 +100,94 @@ def _read_preset(
     return _read_file(Path(name_or_path), " ; modèles : " + ", ".join(presets))
 
 
-def _compose(text: str, source: str) -> yaml.Node:
+class _GuardedLoader(yaml.SafeLoader):
+    """Composes a document without aliases (no « billion laughs ») and without deep
+    nesting; tags and numbers are checked afterwards (:func:`_check_tree`)."""
+
+    _depth = 0
+
+    def _refuse_here(self, problem: str) -> yaml.composer.ComposerError:
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        return yaml.composer.ComposerError(None, None, problem, mark)
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise self._refuse_here("alias (*nom) interdit dans un fichier de réglages")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise self._refuse_here(f"imbrication trop profonde (au plus {MAX_DEPTH} niveaux)")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _compose(text: str, source: str, problems: list[Problem] | None = None) -> yaml.Node:
+    """The document's node tree. Unsafe input (aliases, deep nesting, tags, non-finite or
+    huge numbers, duplicate keys) is refused at once; a negative number is added to
+    ``problems`` when given (to be reported with the loader's own problems)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _GuardedLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
-        raise InvalidDataError(
-            [Problem(line, "", "", f"YAML illisible : {getattr(exc, 'problem', exc)}", source)],
-            total=1,
-            source=source,
-        ) from exc
-    if node is None:
-        return yaml.MappingNode("tag:yaml.org,2002:map", [])
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise _refuse(source, f"YAML illisible : {problem}", line=line) from exc
+    except RecursionError as exc:
+        raise _refuse(source, "YAML illisible : imbrication trop profonde") from exc
+    if node is None:  # only comments: not the defaults in disguise
+        raise _refuse(source, "fichier de réglages vide ; partez d'un modèle de mixite")
+    found: list[Problem] = []
+    _check_tree(node, source, found, key="")
+    hard = [p for p in found if p.rule != NEGATIVE]
+    if hard or (found and problems is None):
+        raise InvalidDataError(found[:50], total=len(found), source=source)
+    if problems is not None:
+        problems.extend(found)
     return node
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    """A line reported by a loader's own rule loses the generic « negative » problem."""
+    specific = {p.row for p in problems if p.rule != NEGATIVE}
+    return [p for p in problems if p.rule != NEGATIVE or p.row not in specific]
+
+
+def _check_tree(node: yaml.Node, source: str, problems: list[Problem], *, key: str) -> None:
+    """Every tag plain, no key twice in a mapping, every number finite, within
+    ±MAX_NUMBER and, unless its key is in SIGNED_KEYS, not negative."""
+    line = node.start_mark.line + 1
+    if node.tag not in _PLAIN_TAGS:
+        rule = "étiquette YAML non autorisée (seules les valeurs simples le sont)"
+        problems.append(Problem(line, key, str(node.tag)[:60], rule, source))
+        return
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for k, v in node.value:
+            name = str(k.value)
+            if name in seen:
+                problems.append(
+                    Problem(k.start_mark.line + 1, name, "", "clé présente deux fois", source)
+                )
+            seen.add(name)
+            _check_tree(k, source, problems, key=name)
+            _check_tree(v, source, problems, key=name)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_tree(item, source, problems, key=key)
+    elif node.tag.endswith((":int", ":float")):
+        try:
+            value = float(yaml.SafeLoader("").construct_object(node))
+        except (OverflowError, ValueError):
+            value = float("inf")
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            rule = f"nombre fini attendu, entre −{MAX_NUMBER:g} et {MAX_NUMBER:g}"
+            problems.append(Problem(line, key, str(node.value)[:30], rule, source))
+        elif value < 0 and key not in SIGNED_KEYS:
+            problems.append(Problem(line, key, str(node.value), NEGATIVE, source))
 
 
 def _mapping(node: yaml.Node) -> dict[str, tuple[yaml.Node, int]]:
@@ -100,8 +207,8 @@ def load_relocation_settings(path: Path | None = None) -> RelocationSettings:
     Every problem is reported at once, with the line of the offending key.
     """
     text, source = _read(path, "relogement.yaml")
-    root = _mapping(_compose(text, source))
     problems: list[Problem] = []
+    root = _mapping(_compose(text, source, problems))
 
     def bad(line: int, key: str, value: object, rule: str) -> None:
         problems.append(Problem(line, key, "" if value is None else str(value), rule, source))
@@ -199,6 +306,7 @@ def load_relocation_settings(path: Path | None = None) -> RelocationSettings:
                     )
                 )
     if problems:
+        problems = _dedupe(problems)
         raise InvalidDataError(problems[:50], total=len(problems), source=source)
     return RelocationSettings(ResteAVivreFormula(**rav), recent, tuple(criteria), source)
 
@@ -349,7 +457,7 @@ def load_charter(name_or_path: str | Path) -> Charte:
         if key not in known_keys:
             bad(line, key, None, "clé inconnue ; clés possibles : " + ", ".join(sorted(known_keys)))
     zone = head.get("zone_plafonds", 3)
-    if zone not in (1, 2, 3):
+    if isinstance(zone, bool) or zone not in (1, 2, 3):
         bad(root["zone_plafonds"][1], "zone_plafonds", zone, "zone 1, 2 ou 3 attendue")
     objectives: list[Objectif] = []
     if "objectifs" not in root or not isinstance(root["objectifs"][0], yaml.SequenceNode):

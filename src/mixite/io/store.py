@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from mixite.core.schema import Column, Table
-from mixite.errors import StoreError
+from mixite.errors import MissingDataError, StoreError
 
 DEFAULT_STORE = Path("mixite.duckdb")
 
@@ -166,8 +166,14 @@ class Store:
     ) -> pd.DataFrame:
         """Read a table (or some of its columns) into a data frame."""
         if not self.has_table(name):
-            raise StoreError(
-                f"The store {self.path} has no table {name!r}; run 'mixite demo' or an import first."
+            if not self.exists():
+                raise MissingDataError(
+                    f"la base « {self.path} » n'existe pas ; lancez « mixite demo » ou "
+                    "« mixite importer », ou indiquez la bonne base avec --store"
+                )
+            raise MissingDataError(
+                f"la base « {self.path} » n'a pas de table « {name} » ; importez-la "
+                f"(« mixite importer {name.replace('_', '-')} … ») ou lancez « mixite demo »"
             )
         cols = ", ".join(_quote(c) for c in columns) if columns else "*"
         sql = f"SELECT {cols} FROM {_quote(name)}" + (f" WHERE {where}" if where else "")
