@@ -133,10 +133,8 @@ def test_cli_reports_a_hostile_settings_file_in_french(
 ) -> None:
     path = tmp_path / "g.yaml"
     path.write_text(HOSTILE["python tag"], encoding="utf-8")
-    assert (
-        main(["demandes", "cotation", "--grille", str(path), "--store", str(tmp_path / "s.duckdb")])
-        == 2
-    )
+    store = str(tmp_path / "s.duckdb")
+    assert main(["demandes", "priorites", "--catalogue", str(path), "--store", store]) == 2
     err = capsys.readouterr().err
     assert "étiquette YAML non autorisée" in err and "Traceback" not in err
     # A missing store is a user error too: French, exit 2.
