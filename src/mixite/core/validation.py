@@ -23,8 +23,8 @@ from mixite.errors import InvalidDataError
 
 REPORT_LIMIT = 50
 
-_MONEY_RE = r"-?\d{1,13}(?:[.,]\d{1,2})?"
-_NUMBER_RE = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?"
+_MONEY_RE = r"-?[0-9]{1,13}(?:[.,][0-9]{1,2})?"
+_NUMBER_RE = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
 
 #: Control and invisible characters (C0/C1 controls, zero-width and direction marks, BOM).
 _INVISIBLE = r"[\x00-\x1F\x7F-\x9F\x{200B}-\x{200F}\x{2028}-\x{202E}\x{2060}-\x{2064}\x{FEFF}]"
