@@ -126,3 +126,14 @@ def test_two_fresh_imports_at_once_write_once(tmp_path: Path, twin_files: dict[s
 def test_import_options_default_to_safe() -> None:
     opts = ImportOptions()
     assert not (opts.replace or opts.allow_empty or opts.cascade)
+
+
+@pytest.mark.parametrize("vintage", ["1800", "-5", "9999"])
+def test_implausible_vintages_are_refused(
+    tmp_path: Path, twin_files: dict[str, Path], capsys: pytest.CaptureFixture[str], vintage: str
+) -> None:
+    store = tmp_path / "v.duckdb"
+    args = ["importer", "bailleurs", str(twin_files["bailleurs"]), "--store", str(store)]
+    assert main([*args, "--millesime", vintage]) == 2
+    assert "millésime hors de la plage plausible (1990 à 2100)" in capsys.readouterr().err
+    assert not store.exists()

@@ -439,6 +439,20 @@ def import_file(
         )
     opts = options or ImportOptions()
     path = Path(path)
+    if opts.vintage is not None and not MIN_VINTAGE <= opts.vintage <= MAX_VINTAGE:
+        raise InvalidDataError(
+            [
+                Problem(
+                    0,
+                    "--millesime",
+                    str(opts.vintage),
+                    f"millésime hors de la plage plausible ({MIN_VINTAGE} à {MAX_VINTAGE})",
+                    path.name,
+                )
+            ],
+            total=1,
+            source=path.name,
+        )
     big = path.exists() and path.stat().st_size >= PROGRESS_BYTES
     with tqdm(
         total=3, desc=f"Import de {path.name}", unit=" étape", disable=not big, leave=False
