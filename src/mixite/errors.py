@@ -33,17 +33,27 @@ class InvalidDataError(MixiteError):
     ``total`` counts all of them.
     """
 
-    def __init__(self, problems: Sequence[Problem], *, total: int, source: str) -> None:
+    def __init__(
+        self, problems: Sequence[Problem], *, total: int, source: str, action: str = "import"
+    ) -> None:
         self.problems = tuple(problems)
         self.total = total
         self.source = source
+        #: What was refused: ``import``, ``reglages`` (a settings file) or ``lecture``.
+        self.action = action
         super().__init__(f"{source}: {total} problem(s) found, nothing was written")
+
+    def relabel(self, action: str) -> InvalidDataError:
+        """The same problems, reported as a refusal of another kind."""
+        return InvalidDataError(self.problems, total=self.total, source=self.source, action=action)
 
     def report(self) -> str:
         """The French report shown to users: one line per problem, then the count."""
         from mixite.core.validation import format_report
 
-        return format_report(self.problems, total=self.total, source=self.source)
+        return format_report(
+            self.problems, total=self.total, source=self.source, action=self.action
+        )
 
 
 class UnknownKindError(MixiteError):

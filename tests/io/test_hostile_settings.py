@@ -67,7 +67,7 @@ def _load(kind: str, path: Path) -> str:
         return "chargé"
     except InvalidDataError as exc:
         report = exc.report()
-        assert report.startswith("Import refusé") or "refusé" in report, report
+        assert report.startswith("Réglages refusés :"), report
         return "refusé"
 
 

@@ -11,6 +11,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mixite import __version__
 from mixite.core.acces import AccesRefuse
@@ -22,9 +23,32 @@ from mixite.errors import (
     StoreError,
     UnknownKindError,
 )
-from mixite.io.store import DEFAULT_STORE, Store
+
+if TYPE_CHECKING:
+    from mixite.io.store import Store
+
+#: The default store (also :data:`mixite.io.store.DEFAULT_STORE`; kept here so that
+#: building the parser imports nothing heavy).
+DEFAULT_STORE = Path("mixite.duckdb")
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+
+
+_FRENCH = {
+    "usage: ": "usage : ",
+    "options": "options",
+    "positional arguments": "arguments",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "show program's version number and exit": "afficher la version de mixite et quitter",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+}
+
+
+def _french(text: str) -> str:
+    return _FRENCH.get(text, text)
+
+
+argparse._ = _french  # type: ignore[attr-defined]  # argparse's own words, in French
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,17 +78,82 @@ def _store_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from mixite.io.importers import IMPORTERS
+#: Every command, its one-line help and where its full parser is defined. Only the
+#: command being run gets its full parser (and imports what it needs): ``mixite --help``
+#: and ``mixite --version`` import no numerical library.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("construire le jumeau synthétique de la MEL dans la base et afficher sa calibration", "main"),
+    "importer": ("valider puis importer un fichier", "main"),
+    "relogement": ("suivi du relogement (tableau de bord, ménages fragiles, état semestriel)", "relogement"),
+    "objectifs": ("objectifs d'attribution : suivi, répartition", "objectifs"),
+    "demandes": ("critères de priorité et cotation des demandes", "objectifs"),
+    "plafonds": ("catégorie, plafonds de ressources et premier quartile d'un ménage", "objectifs"),
+    "modele": ("écrire un modèle de fichier à remplir", "objectifs"),
+    "indices": ("indices de ségrégation et de mixité pour chaque région d'un fichier d'unités", "indices"),
+    "observatoire": ("indicateurs d'occupation sociale et indice de fragilité", "observatoire"),
+    "info": ("résumer le contenu de la base", "main"),
+}  # fmt: skip
 
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv`` (its first argument that is not an option)."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``argv``, only the command it runs is defined in full."""
+    wanted = _command_of(argv) if argv is not None else None
+    full: set[str] = set(COMMANDS) if argv is None else set()
+    if wanted is not None and wanted in COMMANDS:
+        full = {wanted}
     parser = _Parser(
         prog="mixite",
         description="mixite — mesurer la mixité sociale, fixer et suivre les objectifs d'attribution, "
         "suivre le relogement.",
     )
-    parser.add_argument("--version", action="version", version=f"mixite {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"mixite {__version__}",
+        help="afficher la version de mixite et quitter",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser)
+    modules = {COMMANDS[c][1] for c in full}
+    adders = {
+        "relogement": ("relogement", "add_parser"),
+        "objectifs": ("objectifs", "add_parsers"),
+        "indices": ("indices", "add_parser"),
+        "observatoire": ("observatoire", "add_parser"),
+    }
+    done: set[str] = set()
+    for name, (help_text, module) in COMMANDS.items():
+        if module == "main":
+            _main_command(sub, name, full=name in full)
+        elif module not in modules:
+            sub.add_parser(name, help=help_text)  # listed in the help, defined when run
+        elif module not in done:
+            done.add(module)
+            mod, adder = adders[module]
+            getattr(importlib.import_module(f"mixite.cli.{mod}"), adder)(sub, _store_arg)
+    return parser
 
+
+def _main_command(sub: argparse._SubParsersAction[_Parser], name: str, *, full: bool) -> None:
+    """``demo``, ``importer`` or ``info`` (a stub unless ``full``)."""
+    if not full:
+        sub.add_parser(name, help=COMMANDS[name][0])
+    elif name == "demo":
+        _demo_parser(sub)
+    elif name == "importer":
+        _import_parser(sub)
+    else:
+        info = sub.add_parser(
+            "info", help=COMMANDS["info"][0], description="Liste les tables de la base."
+        )
+        _store_arg(info)
+
+
+def _demo_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
     demo = sub.add_parser(
         "demo",
         help="construire le jumeau synthétique de la MEL dans la base et afficher sa calibration",
@@ -90,6 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--rapport", type=Path, help="écrire aussi le rapport de calibration par commune (CSV)"
     )
     _store_arg(demo)
+
+
+def _import_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from mixite.io.importers import IMPORTERS
 
     imp = sub.add_parser(
         "importer",
@@ -128,25 +221,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--feuille", default=0, help="feuille Excel à lire (nom ; défaut : la première)"
     )
     _store_arg(imp)
-
-    from mixite.cli import relogement
-
-    relogement.add_parser(sub, _store_arg)
-    from mixite.cli import objectifs
-
-    objectifs.add_parsers(sub, _store_arg)
-    from mixite.cli import indices
-
-    indices.add_parser(sub, _store_arg)
-    from mixite.cli import observatoire
-
-    observatoire.add_parser(sub, _store_arg)
-
-    info = sub.add_parser(
-        "info", help="résumer le contenu de la base", description="Liste les tables de la base."
-    )
-    _store_arg(info)
-    return parser
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -222,6 +296,11 @@ def _demo(args: argparse.Namespace) -> int:
 def _print_info(store: Store) -> None:
     from mixite.core.validation import format_int
 
+    if not store.exists():
+        raise MissingDataError(
+            f"la base « {store.path} » n'existe pas ; lancez « mixite demo » ou "
+            "« mixite importer », ou indiquez la bonne base avec --store"
+        )
     tables = store.tables()
     if not tables:
         print(f"La base {store.path} est vide. Lancez « mixite demo » ou « mixite importer ».")
@@ -282,12 +361,15 @@ _RUNNERS: dict[str, tuple[str, str]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     if args.command is None:
         parser.print_help()
         return EXIT_INVALID
     if hasattr(args, "store"):
+        from mixite.io.store import Store
+
         args.store = Store(args.store)
     try:
         if args.command == "demo":
@@ -326,6 +408,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"mixite : {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except BrokenPipeError:
+        # The reader stopped early (``mixite info | head -1``): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except Exception:
         print(
             "mixite : erreur interne. Merci de signaler ce problème avec le détail ci-dessous.",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,13 @@ import numpy as np
 import pandas as pd
 
 from mixite.cli.sortie import avec_bandeau, ecrire
+from mixite.cli.types import (
+    date_fr,
+    entier_naturel,
+    entier_positif,
+    positif,
+    pourcentage,
+)
 from mixite.core import cotation, plafonds, priorites
 from mixite.core.model import oecd_consumption_units
 from mixite.core.objectifs import publics_des_attributions, repartir, suivre
@@ -46,18 +52,23 @@ def add_parsers(sub: argparse._SubParsersAction[Any], store_arg: StoreArg) -> No
     )
     follow.add_argument(
         "--date",
-        type=dt.date.fromisoformat,
+        type=date_fr,
         help="date de référence (défaut : dernière commission)",
     )
     follow.add_argument("--sortie", type=Path, help="écrire le tableau (.csv ou .xlsx)")
     store_arg(follow)
     split = osub.add_parser("repartir", help="répartir un objectif entre les territoires de l'EPCI")
     split.add_argument(
-        "--cible", type=float, default=40.0, help="part des attributions visée, en %% (défaut 40)"
+        "--cible",
+        type=pourcentage,
+        default=40.0,
+        help="part des attributions visée, en %% (défaut 40)",
     )
-    split.add_argument("--min", type=float, default=0.0, help="part minimale par territoire, en %%")
     split.add_argument(
-        "--max", type=float, default=100.0, help="part maximale par territoire, en %%"
+        "--min", type=pourcentage, default=0.0, help="part minimale par territoire, en %%"
+    )
+    split.add_argument(
+        "--max", type=pourcentage, default=100.0, help="part maximale par territoire, en %%"
     )
     split.add_argument("--sortie", type=Path, help="écrire la répartition (.csv ou .xlsx)")
     store_arg(split)
@@ -86,12 +97,10 @@ def add_parsers(sub: argparse._SubParsersAction[Any], store_arg: StoreArg) -> No
         )
         p.add_argument(
             "--delai-anormalement-long",
-            type=float,
+            type=positif,
             help="délai anormalement long du département, en mois (DALO-7)",
         )
-        p.add_argument(
-            "--date", type=dt.date.fromisoformat, help="date de référence (défaut : dernier dépôt)"
-        )
+        p.add_argument("--date", type=date_fr, help="date de référence (défaut : dernier dépôt)")
         p.add_argument("--sortie", type=Path, help="écrire le résultat (.csv ou .xlsx)")
         p.add_argument(
             "--nominatif",
@@ -115,10 +124,10 @@ def add_parsers(sub: argparse._SubParsersAction[Any], store_arg: StoreArg) -> No
         description="Calcule la catégorie du ménage, ses plafonds PLAI/PLUS/PLS et, si ses ressources sont données, leur part du plafond PLUS et s'il est du premier quartile.",
     )
     ceil.add_argument("--millesime", type=int, required=True, help="année des plafonds")
-    ceil.add_argument("--personnes", type=int, required=True, help="nombre de personnes")
+    ceil.add_argument("--personnes", type=entier_positif, required=True, help="nombre de personnes")
     ceil.add_argument(
         "--moins-14",
-        type=int,
+        type=entier_naturel,
         default=0,
         help="enfants de moins de 14 ans (unités de consommation)",
     )
@@ -137,7 +146,7 @@ def add_parsers(sub: argparse._SubParsersAction[Any], store_arg: StoreArg) -> No
         "--zone", type=int, default=3, choices=(1, 2, 3), help="zone des plafonds (défaut 3)"
     )
     ceil.add_argument(
-        "--ressources", type=float, help="ressources annuelles (revenu fiscal de référence), en €"
+        "--ressources", type=positif, help="ressources annuelles (revenu fiscal de référence), en €"
     )
     ceil.add_argument(
         "--epci",

@@ -379,7 +379,7 @@ def _maps(args: argparse.Namespace) -> int:
         base=args.sortie / "mel_jumeau_fragilite",
     )
     if args.martinique:
-        grid = pd.read_csv(args.martinique)
+        grid = _read_insee(args.martinique, ["Idcar_200m", "Men", "Men_pauv", "Ind", "Ind_snv"])
         corner = grid["Idcar_200m"].str.extract(r"N(\d+)E(\d+)").astype(float)
         grid["y"], grid["x"] = corner[0], corner[1]
         classes = classer_carreaux_filosofi(grid, bandwidth=args.portee)
@@ -395,7 +395,7 @@ def _maps(args: argparse.Namespace) -> int:
     if args.filosofi_communes:
         from mixite.observatoire import Composante, ConfigFragilite
 
-        com = pd.read_csv(args.filosofi_communes, dtype={"CODGEO": str})
+        com = _read_insee(args.filosofi_communes, ["CODGEO", "MED16", "D116"])
         mel = com[com["CODGEO"].isin(polygons)].set_index("CODGEO")
         cfg = ConfigFragilite(
             tuple(
@@ -470,10 +470,47 @@ def _stock(args: argparse.Namespace) -> int:
     return _show_and_write(table, notes, args.sortie, "Parc social")
 
 
+#: Text columns of INSEE files (codes); every other column is a number.
+_INSEE_TEXT = ("Idcar_200m", "Idcar_1km", "Idcar_nat", "lcog_geo", "CODGEO", "LIBGEO", "Groupe")
+
+
+def _read_insee(path: Path, required: list[str]) -> pd.DataFrame:
+    """An INSEE CSV read by mixite's reader (French errors for a missing, empty or broken
+    file), its required columns checked, numbers converted (decimal comma accepted;
+    secret cells stay empty)."""
+    from mixite.core.validation import Problem
+    from mixite.errors import InvalidDataError
+    from mixite.io.readers import read_table
+
+    try:
+        raw = read_table(path).frame
+    except InvalidDataError as exc:
+        raise exc.relabel("lecture") from None
+    missing = [c for c in required if c not in raw.columns]
+    if missing:
+        raise InvalidDataError(
+            [
+                Problem(0, c, "", "colonne obligatoire absente du fichier", path.name)
+                for c in missing
+            ],
+            total=len(missing),
+            source=path.name,
+            action="lecture",
+        )
+    out = pd.DataFrame(index=raw.index)
+    for c in raw.columns:
+        text = raw[c].astype("string").str.strip()
+        if c in _INSEE_TEXT:
+            out[c] = text.where(text != "", None)
+        else:
+            out[c] = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    return out
+
+
 def _filosofi(args: argparse.Namespace) -> int:
     from mixite.observatoire.indicateurs import indicateurs_filosofi
 
-    grid = pd.read_csv(args.carreaux, dtype={"lcog_geo": str})
+    grid = _read_insee(args.carreaux, ["Idcar_200m", "Men", "Men_pauv", "lcog_geo", "I_est_200"])
     table = indicateurs_filosofi(grid).reset_index()
     notes = [
         f"Source : Insee, Filosofi carroyé ({args.carreaux.name}) ; carreau rattaché à la première commune de lcog_geo",

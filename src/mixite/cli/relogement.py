@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from mixite.cli.sortie import avec_bandeau, ecrire
+from mixite.cli.types import date_fr
 from mixite.core.acces import Perimetre
 from mixite.core.relogement import (
     DIMENSIONS,
@@ -45,7 +46,7 @@ def add_parser(
         p.add_argument("--operation", help="se limiter à une opération (code)")
         p.add_argument(
             "--date",
-            type=dt.date.fromisoformat,
+            type=date_fr,
             help="date de référence AAAA-MM-JJ (défaut : dernière date de relogement)",
         )
         p.add_argument("--sortie", type=Path, help="écrire le résultat (.csv ou .xlsx)")
@@ -69,10 +70,10 @@ def add_parser(
 
     state = rsub.add_parser("etat", help="état à deux dates côte à côte (rapport semestriel)")
     state.add_argument(
-        "--date-1", type=dt.date.fromisoformat, required=True, help="première date AAAA-MM-JJ"
+        "--date-1", type=date_fr, required=True, help="première date (AAAA-MM-JJ ou JJ/MM/AAAA)"
     )
     state.add_argument(
-        "--date-2", type=dt.date.fromisoformat, required=True, help="seconde date AAAA-MM-JJ"
+        "--date-2", type=date_fr, required=True, help="seconde date (AAAA-MM-JJ ou JJ/MM/AAAA)"
     )
     state.add_argument("--par", choices=list(DIMENSIONS), help="ventilation")
     viewer = state.add_mutually_exclusive_group()

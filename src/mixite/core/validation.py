@@ -83,10 +83,21 @@ def format_int(n: int) -> str:
     return f"{n:,}".replace(",", " ")
 
 
-def format_report(problems: tuple[Problem, ...], *, total: int, source: str) -> str:
+#: The report's first words for each kind of refusal.
+HEADINGS = {
+    "import": ("Import refusé", " ; rien n'a été écrit."),
+    "reglages": ("Réglages refusés", " ; la commande n'a rien fait."),
+    "lecture": ("Fichier refusé", " ; la commande n'a rien fait."),
+}
+
+
+def format_report(
+    problems: tuple[Problem, ...], *, total: int, source: str, action: str = "import"
+) -> str:
     """The French report: a summary line, one line per kept problem, the count left out."""
     noun = "problème" if total == 1 else "problèmes"
-    lines = [f"Import refusé : {format_int(total)} {noun} dans « {source} » ; rien n'a été écrit."]
+    head, tail = HEADINGS[action]
+    lines = [f"{head} : {format_int(total)} {noun} dans « {source} »{tail}"]
     lines += ["  - " + p.format() for p in problems]
     if total > len(problems):
         rest = total - len(problems)

@@ -65,7 +65,9 @@ _PLAIN_TAGS = frozenset(
 def _refuse(
     source: str, rule: str, *, line: int = 0, key: str = "", value: str = ""
 ) -> InvalidDataError:
-    return InvalidDataError([Problem(line, key, value, rule, source)], total=1, source=source)
+    return InvalidDataError(
+        [Problem(line, key, value, rule, source)], total=1, source=source, action="reglages"
+    )
 
 
 def _read_file(path: Path, hint: str = "") -> tuple[str, str]:
@@ -144,7 +146,7 @@ def _compose(text: str, source: str, problems: list[Problem] | None = None) -> y
     _check_tree(node, source, found, key="")
     hard = [p for p in found if p.rule != NEGATIVE]
     if hard or (found and problems is None):
-        raise InvalidDataError(found[:50], total=len(found), source=source)
+        raise InvalidDataError(found[:50], total=len(found), source=source, action="reglages")
     if problems is not None:
         problems.extend(found)
     return node
@@ -307,7 +309,7 @@ def load_relocation_settings(path: Path | None = None) -> RelocationSettings:
                 )
     if problems:
         problems = _dedupe(problems)
-        raise InvalidDataError(problems[:50], total=len(problems), source=source)
+        raise InvalidDataError(problems[:50], total=len(problems), source=source, action="reglages")
     return RelocationSettings(ResteAVivreFormula(**rav), recent, tuple(criteria), source)
 
 
@@ -429,7 +431,7 @@ def load_priority_catalogue(path: Path | None = None) -> Catalogue:
                 continue
             lists[name] = tuple(ids)
     if problems:
-        raise InvalidDataError(problems[:50], total=len(problems), source=source)
+        raise InvalidDataError(problems[:50], total=len(problems), source=source, action="reglages")
     return Catalogue(criteria, lists)
 
 
@@ -551,7 +553,7 @@ def load_charter(name_or_path: str | Path) -> Charte:
                 )
             )
     if problems:
-        raise InvalidDataError(problems[:50], total=len(problems), source=source)
+        raise InvalidDataError(problems[:50], total=len(problems), source=source, action="reglages")
     return Charte(
         nom=str(head["nom"]),
         fondement=str(head.get("fondement", "")),
@@ -597,7 +599,7 @@ def load_grid(path: Path | None = None) -> Grid:
         if not isinstance(value, int | float) or isinstance(value, bool):
             problems.append(Problem(1, name, str(value), "nombre attendu", source))
     if problems:
-        raise InvalidDataError(problems[:50], total=len(problems), source=source)
+        raise InvalidDataError(problems[:50], total=len(problems), source=source, action="reglages")
     return Grid(
         points,
         float(seniority.get("points_par_mois", 1)),
@@ -665,7 +667,7 @@ def load_fragility(path: Path | None = None) -> ConfigFragilite:
                 continue
             components.append(Composante(str(values["indicateur"]), values["sens"], float(weight)))
     if problems:
-        raise InvalidDataError(problems[:50], total=len(problems), source=source)
+        raise InvalidDataError(problems[:50], total=len(problems), source=source, action="reglages")
     return ConfigFragilite(
         tuple(components), normalisation, int(classes), str(head.get("nom", "indice de fragilité"))
     )
@@ -744,7 +746,7 @@ def load_typology(name_or_path: str | Path) -> Typologie:
     if not classes:
         problems.append(Problem(1, "classes", "", "au moins une classe attendue", source))
     if problems:
-        raise InvalidDataError(problems[:50], total=len(problems), source=source)
+        raise InvalidDataError(problems[:50], total=len(problems), source=source, action="reglages")
     ordered = tuple(sorted(classes, key=lambda c: -c[1]))
     return Typologie(
         str(_scalar(root["nom"][0]) if "nom" in root else "typologie"), tuple(axes), ordered
@@ -816,5 +818,5 @@ def load_watch(path: Path | None = None) -> tuple[tuple[Variable, ...], int, int
             )
         counts[key] = value
     if problems:
-        raise InvalidDataError(problems[:50], total=len(problems), source=source)
+        raise InvalidDataError(problems[:50], total=len(problems), source=source, action="reglages")
     return tuple(variables), int(counts["fragile_des"]), int(counts["vigilance_marges"])
