@@ -93,3 +93,21 @@ def test_broken_pipe_is_not_an_error(tmp_path: Path) -> None:
         check=False,
     )
     assert "Traceback" not in done.stderr and "erreur interne" not in done.stderr
+
+
+def test_one_vocabulary_with_the_old_spellings_hidden(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_shared()
+    out = tmp_path / "i.csv"
+    args = ["indices", str(REAL / GRID), "--groupe", "Men_pauv", "--total", "Men"]
+    assert (
+        main([*args, "--par", "lcog_geo", "--indice", "dissimilarity", "--sortie", str(out)]) == 0
+    )
+    assert out.exists()
+    with pytest.raises(SystemExit):
+        main(["indices", "--help"])
+    shown = capsys.readouterr().out
+    assert (
+        "--sortie" in shown and "--par" in shown and "--output" not in shown and "--by" not in shown
+    )

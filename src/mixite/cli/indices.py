@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mixite.cli.types import hidden
 from mixite.indices import INDICES, segregation_indices
 from mixite.indices.decomposition import decompose_scales
 from mixite.indices.inference import random_benchmark
@@ -31,19 +32,24 @@ def add_parser(
         epilog="Indices : " + ", ".join(INDICES),
     )
     p.add_argument("fichier", type=Path, help="fichier d'unités (.csv, .parquet, .xlsx)")
-    p.add_argument("--group", help="colonne de l'effectif du groupe (indices à un groupe)")
+    p.add_argument(
+        "--groupe", dest="group", help="colonne de l'effectif du groupe (indices à un groupe)"
+    )
     p.add_argument("--total", help="colonne de la population de l'unité")
     p.add_argument(
-        "--groups", help="colonnes des groupes, séparées par des virgules (indices multigroupes)"
+        "--groupes",
+        dest="groups",
+        help="colonnes des groupes, séparées par des virgules (indices multigroupes)",
     )
     p.add_argument(
         "--ordonne",
         action="store_true",
         help="les groupes sont ordonnés (classes de revenu) : indices ordinaux en plus",
     )
-    p.add_argument("--by", help="colonne des régions (sinon une seule région)")
+    p.add_argument("--par", dest="by", help="colonne des régions (sinon une seule région)")
     p.add_argument(
-        "--index",
+        "--indice",
+        dest="index",
         action="append",
         help="indice à calculer (répétable ; défaut : tous ceux possibles)",
     )
@@ -59,11 +65,19 @@ def add_parser(
     )
     p.add_argument("--graine", type=int, default=2014, help="graine des tirages (défaut 2014)")
     p.add_argument(
-        "--output", type=Path, required=True, help="fichier de sortie .csv, .parquet ou .json"
+        "--sortie", dest="output", type=Path, help="fichier de sortie .csv, .parquet ou .json"
     )
+    # The first spellings, kept working but no longer shown.
+    hidden(p, "--group", dest="group")
+    hidden(p, "--groups", dest="groups")
+    hidden(p, "--by", dest="by")
+    hidden(p, "--index", dest="index", action="append")
+    hidden(p, "--output", dest="output", type=Path)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output is None:
+        raise ValueError("indiquez le fichier de sortie avec --sortie (.csv, .parquet ou .json)")
     if args.output.suffix.lower() not in FORMATS:
         raise ValueError(
             f"format de sortie non pris en charge : « {args.output.suffix} » ; formats : {', '.join(FORMATS)}"
@@ -98,11 +112,11 @@ def run(args: argparse.Namespace) -> int:
             )
     if args.echelles:
         if not groups:
-            raise ValueError("la décomposition par échelles demande --groups")
+            raise ValueError("la décomposition par échelles demande --groupes")
         result = decompose_scales(units, groups=groups, levels=levels).table
     elif args.aleatoire:
         if not (args.group and args.total):
-            raise ValueError("--aleatoire demande --group et --total")
+            raise ValueError("--aleatoire demande --groupe et --total")
         result = random_benchmark(
             units,
             group=args.group,

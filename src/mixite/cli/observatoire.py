@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from mixite.cli.sortie import avec_bandeau, bandeau, ecrire, synthetique
+from mixite.cli.types import hidden
 from mixite.core.plafonds import revalorisation_plus
 from mixite.core.secret import THRESHOLD
 from mixite.io import refdata
@@ -106,10 +107,12 @@ def add_parser(
     )
     veille.add_argument("--sortie", type=Path, help="écrire le résultat (.csv ou .xlsx)")
     veille.add_argument(
-        "--config",
+        "--reglages",
+        dest="config",
         type=Path,
         help="réglages YAML (variables, seuils, marges ; défaut : modèle Vilogia)",
     )
+    hidden(veille, "--config", dest="config", type=Path)
     store_arg(veille)
     for name, helptext in (
         ("indicateurs", "indicateurs d'un niveau (secret appliqué)"),
@@ -131,8 +134,12 @@ def add_parser(
         store_arg(p)
         if name == "fragilite":
             p.add_argument(
-                "--config", type=Path, help="réglages YAML de l'indice (défaut : modèle lillois)"
+                "--reglages",
+                dest="config",
+                type=Path,
+                help="réglages YAML de l'indice (défaut : modèle lillois)",
             )
+            hidden(p, "--config", dest="config", type=Path)
             p.add_argument(
                 "--tirages",
                 type=int,

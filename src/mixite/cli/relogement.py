@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from mixite.cli.sortie import avec_bandeau, ecrire
-from mixite.cli.types import date_fr
+from mixite.cli.types import date_fr, hidden
 from mixite.core.acces import Perimetre
 from mixite.core.relogement import (
     DIMENSIONS,
@@ -41,8 +41,12 @@ def add_parser(
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument(
-            "--config", type=Path, help="réglages YAML (formule du reste à vivre, critères)"
+            "--reglages",
+            dest="config",
+            type=Path,
+            help="réglages YAML (formule du reste à vivre, critères)",
         )
+        hidden(p, "--config", dest="config", type=Path)
         p.add_argument("--operation", help="se limiter à une opération (code)")
         p.add_argument(
             "--date",

@@ -81,3 +81,8 @@ def entier_naturel(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"« {text} » : un entier positif ou nul est attendu")
     return value
+
+
+def hidden(parser: argparse.ArgumentParser, *names: str, dest: str, **kw: object) -> None:
+    """An older spelling of an option: still accepted, no longer shown in the help."""
+    parser.add_argument(*names, dest=dest, help=argparse.SUPPRESS, **kw)  # type: ignore[arg-type]
