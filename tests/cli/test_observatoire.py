@@ -40,7 +40,7 @@ def test_indicators_with_secrecy(
         == 0
     )
     assert "Secret statistique" in capsys.readouterr().out
-    table = pd.read_csv(out, comment="#")
+    table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
     counts = table["ménages (ménages)"].dropna()
     assert ((counts == 0) | (counts >= 11)).all()
     assert table["ménages (ménages)"].isna().any()  # at scale 0.05 some IRIS hold fewer than 11
@@ -180,7 +180,9 @@ def test_stock_and_filosofi_commands(demo_store: Path, tmp_path: Path) -> None:
         )
         == 0
     )
-    frame = pd.read_csv(out2, comment="#", dtype={"commune": str}).set_index("commune")
+    frame = pd.read_csv(
+        out2, sep=";", decimal=",", encoding="utf-8-sig", dtype={"commune": str}
+    ).set_index("commune")
     assert (
         round(float(frame.loc["ensemble", "part_pauvres"]), 1) == 30.8
     )  # SOURCE.md: 30.8 % of households poor
@@ -219,5 +221,5 @@ def test_every_export_of_the_twin_says_it_is_synthetic(
 ) -> None:
     out = tmp_path / f"{action}.csv"
     assert main(["observatoire", action, "--store", str(demo_store), "--sortie", str(out)]) == 0
-    header = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
-    assert any("DONNÉES SYNTHÉTIQUES" in line for line in header)
+    notes = out.with_name(out.stem + ".notes.txt").read_text(encoding="utf-8-sig").splitlines()
+    assert notes[0].startswith("DONNÉES SYNTHÉTIQUES")

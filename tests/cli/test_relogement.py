@@ -68,12 +68,12 @@ def test_dashboard_csv_with_custom_formula(demo_store: Path, tmp_path: Path) -> 
         )
         == 0
     )
-    text = out_file.read_text(encoding="utf-8")
+    text = out_file.with_name("t.notes.txt").read_text(encoding="utf-8-sig")
     assert (
-        "# Formule : reste à vivre = (ressources − loyer − charges + APL) / unités de consommation ;"
+        "Formule : reste à vivre = (ressources − loyer − charges + APL) / unités de consommation ;"
         in text
     )
-    table = pd.read_csv(out_file, comment="#")
+    table = pd.read_csv(out_file, sep=";", decimal=",", encoding="utf-8-sig")
     total = table.set_index("ensemble").loc["Total"]
     assert total["ménages relogés"] > 0
 

@@ -71,16 +71,37 @@ def test_unreadable_yaml(tmp_path: Path) -> None:
 def test_exports_carry_their_notes(tmp_path: Path) -> None:
     table = pd.DataFrame({"ligne": ["A", "Total"], "ménages": [12.0, float("nan")]})
     notes = ["DONNÉES SYNTHÉTIQUES", "Formule : x"]
+    table["part (%)"] = [12.5, float("nan")]
+    # For spreadsheets: « ; », decimal comma, BOM; the notes beside the table.
     csv = write_tables(tmp_path / "t.csv", {"T": table}, notes)
+    raw = csv.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.decode("utf-8-sig").splitlines() == [
+        "ligne;ménages;part (%)",
+        "A;12,0;12,5",
+        "Total;;",
+    ]
+    assert (tmp_path / "t.notes.txt").read_text(encoding="utf-8-sig").splitlines() == notes
+    back = pd.read_csv(csv, sep=";", decimal=",", encoding="utf-8-sig")
+    assert back["ménages"].isna().tolist() == [False, True]
+    # For programs: MIXITE_CSV=machine.
+    import os
+
+    os.environ["MIXITE_CSV"] = "machine"
+    try:
+        csv = write_tables(tmp_path / "m.csv", {"T": table}, notes)
+    finally:
+        del os.environ["MIXITE_CSV"]
     assert csv.read_text(encoding="utf-8").splitlines()[:2] == [
         "# DONNÉES SYNTHÉTIQUES",
         "# Formule : x",
     ]
-    back = pd.read_csv(csv, comment="#")
-    assert back["ménages"].isna().tolist() == [False, True]
+    assert pd.read_csv(csv, comment="#")["part (%)"].iloc[0] == 12.5
     xlsx = write_tables(tmp_path / "t.xlsx", {"Tableau": table}, notes)
     book = openpyxl.load_workbook(xlsx)
     assert book.sheetnames == ["Tableau", "Notes"]
+    assert book["Tableau"]["B2"].number_format == "#,##0"
+    assert book["Tableau"]["C2"].number_format == '0.0" %"'
     assert book["Notes"]["A2"].value == "DONNÉES SYNTHÉTIQUES"
     with pytest.raises(Exception, match="Format de sortie non pris en charge"):
         write_tables(tmp_path / "t.ods", {"T": table}, notes)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mixite.cli.sortie import avec_bandeau, bandeau, ecrire, synthetique
+from mixite.cli.sortie import afficher, avec_bandeau, bandeau, ecrire, synthetique
 from mixite.cli.types import hidden
 from mixite.core.plafonds import revalorisation_plus
 from mixite.core.secret import THRESHOLD
@@ -149,6 +149,24 @@ def add_parser(
             p.add_argument("--graine", type=int, default=2014, help="graine des tirages")
 
 
+def _with_names(table: pd.DataFrame, level: str, store: Store) -> pd.DataFrame:
+    """The zone's name beside its code (communes, territories, QPV), when the store has it."""
+    sources = {
+        "code_commune": ("communes", "code_commune", "nom"),
+        "code_qpv": ("qpv", "code_qpv", "nom"),
+    }
+    if level not in sources or level not in table.columns:
+        return table
+    name, key, label = sources[level]
+    names = store.read_if_exists(name, [key, label])
+    if names.empty:
+        return table
+    mapping = dict(zip(names[key].astype(str), names[label].astype(str), strict=False))
+    out = table.copy()
+    out.insert(1, "nom", out[level].astype(str).map(mapping).fillna(""))
+    return out
+
+
 def default_poverty_threshold(year: int) -> float:
     """Filosofi 2016's poverty threshold (estimated, see docs/jumeau.md) uprated to ``year``
     like the PLUS ceiling — the twin's own rule for incomes."""
@@ -224,10 +242,11 @@ def run(args: argparse.Namespace) -> int:
         )
     for n in notes:
         print(n)
-    with pd.option_context(
-        "display.width", 200, "display.max_columns", 10, "display.float_format", "{:,.1f}".format
-    ):
-        print(out.head(15).to_string(index=False))
+    out = _with_names(out, level, store)
+    if args.action == "indicateurs":
+        afficher(out, limit=20, sort_by=titles["menages"])
+    else:
+        afficher(out, limit=20, sort_by="rang", ascending=True)
     ecrire(
         args.sortie,
         {"Observatoire": out, "Catalogue": pd.DataFrame([i.__dict__ for i in CATALOGUE])},

@@ -1,8 +1,10 @@
 """Write published tables to CSV or Excel, with their notes (formula, secrecy, synthetic).
 
-CSV: the notes come first as ``#`` comment lines (``pandas.read_csv(comment="#")``
-reads the table back). Excel: one sheet per table with French headers, and a
-« Notes » sheet. No text cell is ever a live formula: CSV cells starting with
+CSV, by default for spreadsheets (the convention of French public data): « ; », decimal
+comma, UTF-8 with BOM, and the notes in ``<name>.notes.txt`` beside the table;
+``MIXITE_CSV=machine`` gives « , », « . » and the notes as ``#`` lines above the header
+(``pandas.read_csv(comment="#")`` reads it). Excel: one sheet per table with French
+headers and number formats per column, and a « Notes » sheet. No text cell is ever a live formula: CSV cells starting with
 ``= + - @`` (or tab, CR) get an apostrophe, Excel cells are stored as text.
 """
 
@@ -44,6 +46,30 @@ def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def csv_style() -> str:
+    """``tableur`` (default: opens cleanly in French Excel) or ``machine`` (``,``, ``.``,
+    notes as ``#`` lines), chosen by the ``MIXITE_CSV`` environment variable."""
+    import os
+
+    return "machine" if os.environ.get("MIXITE_CSV", "").strip().lower() == "machine" else "tableur"
+
+
+def number_format(values: pd.Series, name: str) -> str | None:
+    """The Excel format of a column: integers with a thousands separator, percentages
+    with one decimal, euros with two, other numbers with one; None for text."""
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return None
+    label = name.lower()
+    finite = values.dropna()
+    if "%" in label or label.startswith(("part", "taux")):
+        return '0.0" %"'
+    if "€" in label or "euro" in label or "loyer" in label or "ressources" in label:
+        return '#,##0.00" €"'
+    if len(finite) and (finite.astype(float) % 1 == 0).all():
+        return "#,##0"
+    return "#,##0.0"
+
+
 def _parquet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Object columns mixing types (numbers and « — ») become text for Parquet."""
     out = frame.copy()
@@ -78,16 +104,28 @@ def write_tables(path: Path, sheets: Mapping[str, pd.DataFrame], notes: Sequence
         pq.write_table(table, path)
         return path
     if suffix == ".csv":
-        first = next(iter(sheets.values()))
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            for note in notes:
-                fh.write(f"# {note}\n")
-            neutralize(first).to_csv(fh, index=False, float_format="%.2f")
+        first = neutralize(next(iter(sheets.values())))
+        if csv_style() == "machine":
+            with path.open("w", encoding="utf-8", newline="") as fh:
+                for note in notes:
+                    fh.write(f"# {note}\n")
+                first.to_csv(fh, index=False)
+            return path
+        # For spreadsheets (French public-data convention): « ; », decimal comma, UTF-8
+        # with BOM, the table alone; its notes in a file beside it.
+        first.to_csv(path, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+        notes_path = path.with_name(path.stem + ".notes.txt")
+        notes_path.write_text("\n".join(notes) + "\n", encoding="utf-8-sig")
         return path
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             sheet = writer.sheets[name[:31]]
+            for j, column_name in enumerate(frame.columns, start=1):
+                fmt = number_format(frame[column_name], str(column_name))
+                if fmt:
+                    for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
+                        cell.number_format = fmt
             for row in sheet.iter_rows(min_row=2):
                 for cell in row:  # text is never a formula (no =HYPERLINK from a file)
                     if cell.data_type == "f":
