@@ -106,6 +106,13 @@ def test_snapshot_comparison(demo_store: Path, capsys: pytest.CaptureFixture[str
     assert "ménages relogés — évolution" in out
     assert "Relogés entre les deux dates" in out
     assert "Ménages restant à reloger visibles pour operation PRU-MEL-01" in out
+    # Issue 11.1: fragile households counted as of each date (they were always equal).
+    args = ["relogement", "etat", "--date-1", "31/12/2024", "--date-2", "2025-12-31"]
+    assert main([*args, "--store", str(demo_store)]) == 0
+    out = capsys.readouterr().out
+    fragile = [line.split()[-1] for line in out.splitlines() if line.startswith("ménages fragiles")]
+    # A change of 1 to 10 households is secret (« s »), any other is shown: not equal.
+    assert len(fragile) == 3 and fragile[0] != fragile[1], fragile
 
 
 def test_unknown_operation_is_invalid_input(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from mixite.cli.sortie import avec_bandeau, ecrire
+from mixite.cli.sortie import avec_bandeau, ecrire, nombre_fr
 from mixite.cli.types import date_fr, hidden
 from mixite.core.acces import Perimetre
 from mixite.core.relogement import (
@@ -119,11 +119,7 @@ def _print_table(frame: pd.DataFrame) -> None:
     """Print lines as columns; a suppressed cell shows « s » (secret), as INSEE prints it."""
     shown = frame.set_index(frame.columns[0]).T
     text = shown.map(
-        lambda v: (
-            "s"
-            if pd.isna(v)
-            else (f"{v:,.1f}".replace(",", " ") if isinstance(v, float) else str(v))
-        )
+        lambda v: "s" if pd.isna(v) else (nombre_fr(v) if isinstance(v, float | int) else str(v))
     )
     print(text.to_string())
 

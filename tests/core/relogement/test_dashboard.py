@@ -125,3 +125,16 @@ def test_snapshots(records: pd.DataFrame) -> None:
     assert np.isnan(row[("évolution", "reloges")])
     with pytest.raises(ValueError, match="must be before"):
         compare_snapshots(figures, F, dt.date(2026, 1, 1), dt.date(2025, 1, 1))
+
+
+def test_fragile_households_are_counted_as_of_each_date(records: pd.DataFrame) -> None:
+    # Issue 11.1: before its move a household is fragile by its situation then.
+    figures = _figures(records, seuil_fragilite=19.5)
+    first, second = dt.date(2025, 6, 30), dt.date(2025, 12, 31)
+    a = as_of(figures, first, threshold=19.5)
+    later = (figures["statut"] == "reloge") & (
+        pd.to_datetime(figures["date_relogement"]) > pd.Timestamp(first)
+    )
+    expected = (figures.loc[later, "rav_avant"] < 19.5).to_numpy()
+    assert (a.loc[later, "fragile"].to_numpy() == expected).all()
+    assert second > first

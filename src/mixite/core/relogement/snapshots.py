@@ -15,8 +15,12 @@ from mixite.core.relogement.formulas import ResteAVivreFormula
 from mixite.core.secret import THRESHOLD, Release, Statistic
 
 
-def as_of(figures: pd.DataFrame, date: dt.date) -> pd.DataFrame:
-    """The figures as they stood on ``date``: relocations after it are still to do."""
+def as_of(figures: pd.DataFrame, date: dt.date, *, threshold: float | None = None) -> pd.DataFrame:
+    """The figures as they stood on ``date``: relocations after it are still to do.
+
+    With the formula's ``threshold``, a household relocated later is fragile on ``date``
+    by its reste à vivre *before* the move (its situation then), not after it.
+    """
     f = figures.copy()
     when = pd.to_datetime(f["date_relogement"])
     later = (f["statut"] == "reloge").to_numpy(dtype=bool) & (when > pd.Timestamp(date)).to_numpy(
@@ -37,6 +41,9 @@ def as_of(figures: pd.DataFrame, date: dt.date) -> pd.DataFrame:
         f.loc[later, col] = False
     for col in ("taux_effort_apres", "rav_apres", "variation_rav", "variation_taux_effort"):
         f.loc[later, col] = np.nan
+    if threshold is not None:
+        before = f["rav_avant"].to_numpy(dtype=float) < threshold
+        f.loc[later, "fragile"] = before[later]
     return f
 
 
@@ -76,8 +83,8 @@ def compare_snapshots(
     """
     if not first < second:
         raise ValueError(f"first ({first}) must be before second ({second}).")
-    a = as_of(figures, first)
-    b = as_of(figures, second)
+    a = as_of(figures, first, threshold=formula.threshold)
+    b = as_of(figures, second, threshold=formula.threshold)
     da = dashboard(a, formula, by=by, criteria=criteria, reference_year=first.year)
     db = dashboard(b, formula, by=by, criteria=criteria, reference_year=second.year)
     lines = da.raw["ligne"].astype(str).tolist()
