@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from mixite.core.acces import Perimetre
 from mixite.observatoire.veille import Variable, entrance_variables, statuses, watch
@@ -71,3 +72,34 @@ def test_variables_from_households() -> None:
         row["part_monoparentales"],
         row["enfants_par_logement"],
     ) == (4, 50.0, 50.0, 50.0, 1.5)
+
+
+def test_single_houses_are_not_entrances_and_calibration_flags_a_minority() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from mixite.observatoire.veille import DEFAULT_VARIABLES, calibrate, collectives, statuses
+
+    rng = np.random.default_rng(0)
+    n = 1000
+    entrances = pd.DataFrame(
+        {
+            "code_bailleur": "B1",
+            "part_sans_actif": rng.uniform(20, 80, n),
+            "part_sous_40_plus": rng.uniform(10, 70, n),
+            "part_monoparentales": rng.uniform(5, 45, n),
+            "enfants_par_logement": rng.uniform(0.3, 1.8, n),
+            "individuel": np.arange(n) < 200,
+        }
+    )
+    block = collectives(entrances)
+    assert int(block.sum()) == 800
+    fixed = statuses(entrances[block], DEFAULT_VARIABLES)
+    assert (fixed["statut"] != "ok").mean() > 0.5  # the example thresholds flag most
+    tuned = calibrate(entrances[block], DEFAULT_VARIABLES)
+    result = statuses(entrances[block], tuned)
+    flagged = (result["statut"] != "ok").mean()
+    assert 0.05 < flagged < 0.35, flagged
+    for v in tuned:
+        share_over = (entrances.loc[block, v.code] > v.seuil).mean()
+        assert share_over == pytest.approx(0.10, abs=0.01)

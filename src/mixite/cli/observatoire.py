@@ -107,6 +107,14 @@ def add_parser(
     )
     veille.add_argument("--sortie", type=Path, help="écrire le résultat (.csv ou .xlsx)")
     veille.add_argument(
+        "--calibrer",
+        type=float,
+        metavar="CENTILE",
+        help="seuils tirés des entrées du bailleur (ou du parc) : chaque seuil au centile "
+        "donné, la marge jusqu'au centile 95 (défaut : 90 sans --reglages ; avec --reglages, "
+        "les seuils du fichier)",
+    )
+    veille.add_argument(
         "--reglages",
         dest="config",
         type=Path,
@@ -258,25 +266,46 @@ def run(args: argparse.Namespace) -> int:
 def _watch(args: argparse.Namespace) -> int:
     from mixite.core.acces import Perimetre
     from mixite.io.config import load_watch
-    from mixite.observatoire.veille import entrance_variables, statuses, watch
+    from mixite.observatoire.veille import (
+        calibrate,
+        collectives,
+        entrance_variables,
+        statuses,
+        watch,
+    )
 
     store: Store = args.store
     households = _households(store).dropna(subset=["id_entree"])
     year = int(households["millesime"].max())
-    buildings = store.read("batiments", ["id_batiment", "code_bailleur"])
+    buildings = store.read("batiments", ["id_batiment", "code_bailleur", "individuel"])
     households = households.merge(buildings, on="id_batiment", how="left")
     under = flags(
         households, refdata.plafonds_ressources(), millesime=year, zone=3, seuil_pauvrete=0.0
     )["sous_40_plus"]
     variables, fragile_des, vigilance_marges = load_watch(args.config)
+    entrances = entrance_variables(households, under)
+    entrances["individuel"] = households.groupby("id_entree")["individuel"].first()
+    block = collectives(entrances)
+    houses = int((~block).sum())
+    entrances = entrances[block].drop(columns=["individuel"])
+    if args.calibrer is None and args.config is None:
+        args.calibrer = 90.0  # by default each landlord's stock sets its own thresholds
+    if args.calibrer is not None:
+        scope = entrances
+        if args.bailleur:
+            scope = entrances[entrances["code_bailleur"] == args.bailleur]
+        variables = calibrate(scope, variables, quantile=args.calibrer / 100)
     result = statuses(
-        entrance_variables(households, under),
+        entrances,
         variables,
         fragile_des=fragile_des,
         vigilance_marges=vigilance_marges,
     )
     viewer = Perimetre("bailleur", args.bailleur) if args.bailleur else Perimetre("epci", "public")
     seen = watch(result, viewer)
+    print(
+        f"{len(entrances)} entrées d'immeubles collectifs ; {houses} maison(s) individuelle(s) hors veille"
+    )
     print(
         "Variables : "
         + " ; ".join(f"{v.libelle} seuil {v.seuil:g} marge {v.marge:g}" for v in variables)
@@ -294,6 +323,13 @@ def _watch(args: argparse.Namespace) -> int:
         avec_bandeau(
             [
                 f"Millésime {year}",
+                f"Entrées d'immeubles collectifs ; {houses} maison(s) individuelle(s) hors veille",
+                "Seuils : "
+                + (
+                    f"calibrés sur les entrées {'du bailleur' if args.bailleur else 'du parc'} (centile {args.calibrer:g}, marge jusqu'au centile 95)"
+                    if args.calibrer is not None
+                    else "réglages"
+                ),
                 "Aide à la décision : chaque statut est accompagné de ses motifs",
             ],
             households,

@@ -64,6 +64,50 @@ def entrance_variables(households: pd.DataFrame, under_40: pd.Series) -> pd.Data
     return out
 
 
+def collectives(entrances: pd.DataFrame) -> pd.Series:
+    """Entrances of blocks of flats (the watch's subject): not single houses.
+
+    ``entrances`` needs ``individuel`` (from the building). A single house is one
+    household: its « share » is 0 or 100 %, so it would cross every threshold by itself.
+    """
+    return ~entrances["individuel"].fillna(False).astype(bool)
+
+
+def calibrate(
+    entrances: pd.DataFrame,
+    variables: tuple[Variable, ...],
+    *,
+    quantile: float = 0.9,
+    margin_quantile: float = 0.95,
+) -> tuple[Variable, ...]:
+    """Thresholds from the landlord's own entrances: each variable's threshold is its
+    ``quantile`` over them, the margin reaches its ``margin_quantile``.
+
+    With the defaults, about one entrance in ten exceeds a threshold on each variable and
+    one in twenty exceeds threshold + margin: the watch flags a minority by construction,
+    and each landlord compares its entrances with its own stock.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"v": [float(i) for i in range(101)]})
+    >>> calibrate(e, (Variable("v", "v", 0.0),))[0]
+    Variable(code='v', libelle='v', seuil=90.0, marge=5.0)
+    """
+    if not 0 < quantile < margin_quantile < 1:
+        raise ValueError(
+            f"quantile ({quantile}) and margin_quantile ({margin_quantile}) must satisfy 0 < quantile < margin_quantile < 1."
+        )
+    out = []
+    for v in variables:
+        values = entrances[v.code].dropna().to_numpy(dtype=float)
+        if not len(values):
+            out.append(v)
+            continue
+        low, high = np.quantile(values, [quantile, margin_quantile])
+        out.append(Variable(v.code, v.libelle, float(low), float(max(high - low, 0.0))))
+    return tuple(out)
+
+
 def statuses(
     entrances: pd.DataFrame,
     variables: tuple[Variable, ...] = DEFAULT_VARIABLES,
