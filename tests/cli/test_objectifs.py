@@ -171,3 +171,26 @@ def test_allocation_form_template_round_trip(
     assert main(["importer", "attributions", str(path), "--store", str(demo_store)]) == 2
     err = capsys.readouterr().err
     assert "fiche.xlsx, ligne 2, colonne « id_logement » : « INCONNU » : référence inconnue" in err
+
+
+def test_priority_flag_against_computed_criteria(
+    demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 11.2: the form's flag and the computed criteria side by side, disagreements listed.
+    out = tmp_path / "suivi.xlsx"
+    args = [
+        "objectifs",
+        "suivi",
+        "--charte",
+        "lille",
+        "--liste",
+        "lille_13",
+        "--store",
+        str(demo_store),
+    ]
+    assert main([*args, "--sortie", str(out), "--nominatif", "epci:200093201"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Drapeau"))
+    n = int(line.split(" : ")[1].split(" écart")[0])
+    sheet = openpyxl.load_workbook(out)["Prioritaires - écarts"]
+    assert sheet.max_row - 1 == n > 0
+    assert main([*args, "--nominatif", "commune:59350"]) == 2

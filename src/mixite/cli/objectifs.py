@@ -56,6 +56,17 @@ def add_parsers(sub: argparse._SubParsersAction[Any], store_arg: StoreArg) -> No
         help="date de référence (défaut : dernière commission)",
     )
     follow.add_argument("--sortie", type=Path, help="écrire le tableau (.csv ou .xlsx)")
+    follow.add_argument(
+        "--liste",
+        default="dalo",
+        help="liste de critères qui définit « prioritaire » pour comparer aux fiches (défaut : dalo)",
+    )
+    follow.add_argument(
+        "--nominatif",
+        metavar="PERIMETRE",
+        help="écrire aussi la liste des attributions dont le drapeau « prioritaire » de la "
+        "fiche diffère des critères (epci:CODE ; journalisé)",
+    )
     store_arg(follow)
     split = osub.add_parser("repartir", help="répartir un objectif entre les territoires de l'EPCI")
     split.add_argument(
@@ -208,6 +219,8 @@ def run_objectifs(args: argparse.Namespace) -> int:
         notes.append(
             "Intervalle de confiance : Wilson à 95 % ; attributions attendues au rythme observé depuis le début de la période"
         )
+        disagreements, summary_line = _priority_disagreements(store, allocations, args.liste)
+        notes.append(summary_line)
         for n in notes:
             print(n)
         print()
@@ -217,7 +230,20 @@ def run_objectifs(args: argparse.Namespace) -> int:
         print(
             f"\n{len(missed)} ligne(s) « à risque » ou « manqué » ; {result.suppressed} case(s) masquée(s)."
         )
-        ecrire(args.sortie, {"Suivi des objectifs": table}, notes)
+        files = {"Suivi des objectifs": table}
+        if args.nominatif:
+            if args.nominatif.partition(":")[0] != "epci":
+                raise ValueError(
+                    f"périmètre « {args.nominatif} » invalide pour le suivi ; attendu : epci:CODE"
+                )
+            files["Prioritaires - écarts"] = disagreements
+            store.journal_access(
+                perimetre=args.nominatif,
+                objet="objectifs suivi (écarts prioritaire fiche / critères)",
+                lignes=len(disagreements),
+                destination=str(args.sortie),
+            )
+        ecrire(args.sortie, files, notes)
         return 0
     territories = territory_inputs(store)
     split = repartir(
@@ -410,6 +436,43 @@ def run_demandes(args: argparse.Namespace) -> int:
             )
         ecrire(args.sortie, files, [*notes, *extra])
     return 0
+
+
+def _priority_disagreements(
+    store: Store, allocations: pd.DataFrame, liste: str
+) -> tuple[pd.DataFrame, str]:
+    """Allocations whose form says « prioritaire » where the criteria computed on the
+    application do not (or the reverse), and a one-line count for the notes."""
+    if not store.has_table("demandes"):
+        return pd.DataFrame(), "Drapeau « prioritaire » : pas de demandes dans la base, non comparé"
+    catalogue = load_priority_catalogue(None)
+    apps = store.read("demandes")
+    ref = pd.to_datetime(apps["date_depot"]).max().date()
+    frame = priorites.derived_fields(apps, reference=ref, delai_anormalement_long_mois=None)
+    result = priorites.evaluate(frame, catalogue.select(liste))
+    computed = pd.Series(result.prioritaire.to_numpy(), index=result.met.index)
+    reasons = pd.Series(result.reasons.to_numpy(), index=result.met.index)
+    linked = allocations.dropna(subset=["id_demande"])
+    form = linked["prioritaire"].fillna(False).astype(bool).to_numpy()
+    calc = linked["id_demande"].map(computed).fillna(False).astype(bool).to_numpy()
+    differ = form != calc
+    table = pd.DataFrame(
+        {
+            "id_attribution": linked["id_attribution"].to_numpy()[differ],
+            "id_demande": linked["id_demande"].to_numpy()[differ],
+            "prioritaire (fiche)": form[differ],
+            f"prioritaire (critères, liste {liste})": calc[differ],
+            "motifs des critères": linked["id_demande"].map(reasons).to_numpy()[differ],
+        }
+    )
+    only_form, only_calc = int((form & ~calc).sum()), int((~form & calc).sum())
+    line = (
+        f"Drapeau « prioritaire » des fiches et critères calculés (liste {liste}) : "
+        f"{int(differ.sum())} écart(s) sur {len(linked)} attributions liées à une demande "
+        f"({only_form} prioritaires sur la fiche seulement, {only_calc} selon les critères "
+        "seulement) ; la liste, nominative, s'écrit avec --nominatif epci:CODE"
+    )
+    return table, line
 
 
 def _application_scope(spec: str, apps: pd.DataFrame) -> tuple[str, str, np.ndarray]:
