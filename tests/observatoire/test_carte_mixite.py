@@ -92,3 +92,27 @@ def test_maps_are_written(tmp_path: Path) -> None:
     assert all(f.stat().st_size > 1000 for f in files)
     assert files[0].read_bytes()[:4] == bytes([0x89, 0x50, 0x4E, 0x47])
     assert files[1].read_text(encoding="utf-8").startswith("<?xml")
+
+
+def test_maps_draw_squares_outlines_names_and_no_empty_class(tmp_path: Path) -> None:
+    # Issue 11.11: a class with no cell is not in the legend; outlines and names are drawn.
+    import shapely
+
+    from mixite.io.cartes import grid_map
+
+    x = np.array([0.0, 200.0, 400.0, 0.0])
+    y = np.array([0.0, 0.0, 0.0, 200.0])
+    outline = shapely.box(-100, -100, 700, 500)
+    written = grid_map(
+        x,
+        y,
+        ["pauvre", "riche", "riche", "moyen"],
+        cell=200.0,
+        title="Essai — DONNÉES SYNTHÉTIQUES",
+        source="test",
+        base=tmp_path / "carte",
+        outlines=[(outline, "Commune")],
+    )
+    svg = next(p for p in written if p.suffix == ".svg").read_text(encoding="utf-8")
+    assert "mixte" not in svg and "riche (2" in svg and "Commune" in svg
+    assert "DONNÉES SYNTHÉTIQUES" in svg

@@ -382,7 +382,7 @@ def _maps(args: argparse.Namespace) -> int:
     from mixite.io.cartes import grid_map, polygon_map
     from mixite.io.config import load_fragility
     from mixite.observatoire.carte_mixite import classer_carreaux, classer_carreaux_filosofi
-    from mixite.twin.geography import to_l93
+    from mixite.twin.geography import to_l93, to_laea
 
     store: Store = args.store
     written: list[Path] = []
@@ -402,14 +402,24 @@ def _maps(args: argparse.Namespace) -> int:
         "jumeau SYNTHÉTIQUE de la MEL (mixite demo)" if synthetique(households) else "base mixite"
     )
     mix = classer_carreaux(hh, cells, bandwidth=args.portee)
+    sources = refdata.mel_sources()
+    polygons = sources.polygons
+    commune_names = sources.communes.set_index("insee_code")["name"].astype(str).to_dict()
+    # Names of the 12 most populous communes, outlines of all.
+    biggest = set(households["code_commune"].value_counts().head(12).index.astype(str))
+    outlines = [
+        (to_laea(polygons[c]), commune_names.get(c) if c in biggest else None) for c in polygons
+    ]
+    tag = " — DONNÉES SYNTHÉTIQUES" if synthetique(households) else ""
     written += grid_map(
         mix["x"].to_numpy(),
         mix["y"].to_numpy(),
         mix["classe"].tolist(),
         cell=200.0,
-        title=f"Mixité sociale, carreaux de 200 m lissés à {args.portee:g} m ({year})",
+        title=f"Mixité sociale, carreaux de 200 m lissés à {args.portee:g} m ({year}){tag}",
         source=synthetic,
         base=args.sortie / "mel_jumeau_mixite",
+        outlines=outlines,
     )
     raw = indicateurs(
         households,
@@ -423,7 +433,6 @@ def _maps(args: argparse.Namespace) -> int:
         "code_commune",
     ).drop(index=TOTAL)
     frag = indice_fragilite(raw, load_fragility(None))
-    polygons = refdata.mel_sources().polygons
     codes = [c for c in frag.index if c in polygons]
     labels = [
         "classe 1 (la plus fragile)",
@@ -436,9 +445,10 @@ def _maps(args: argparse.Namespace) -> int:
         [to_l93(polygons[c]) for c in codes],
         frag.loc[codes, "classe"].tolist(),
         labels,
-        title=f"Indice de fragilité des communes ({year})",
+        title=f"Indice de fragilité des communes ({year}){tag}",
         source=synthetic + " ; contours IGN 2018",
         base=args.sortie / "mel_jumeau_fragilite",
+        names=[commune_names.get(c) if c in biggest else None for c in codes],
     )
     if args.martinique:
         grid = _read_insee(args.martinique, ["Idcar_200m", "Men", "Men_pauv", "Ind", "Ind_snv"])

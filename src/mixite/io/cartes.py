@@ -21,10 +21,40 @@ from shapely.geometry.base import BaseGeometry
 
 MIX_COLOURS: dict[str, str] = {
     "pauvre": "#b2182b",
-    "moyen": "#f4f4f4",
+    "moyen": "#cfc6b8",  # a visible neutral: never mistaken for the empty background
     "mixte": "#f4a582",
     "riche": "#2166ac",
 }
+
+#: Outlines drawn over a map, each with the name shown at its centre (or None).
+Outlines = Sequence[tuple[BaseGeometry, str | None]]
+
+
+def _outlines(ax: Axes, outlines: Outlines | None) -> None:
+    """Thin boundaries (communes) and their names, drawn above the data."""
+    if not outlines:
+        return
+    for geom, name in outlines:
+        for part in shapely.get_parts(geom):
+            if part.geom_type != "Polygon":
+                continue
+            xy = np.asarray(part.exterior.coords)
+            ax.plot(xy[:, 0], xy[:, 1], color="#333333", linewidth=0.35, zorder=3)
+        if name:
+            point = geom.representative_point()
+            ax.text(
+                point.x,
+                point.y,
+                name,
+                fontsize=6.5,
+                ha="center",
+                va="center",
+                zorder=4,
+                color="#111111",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+            )
+
+
 CLASS_COLOURS: tuple[str, ...] = ("#67001f", "#d6604d", "#fddbc7", "#92c5de", "#2166ac")
 
 
@@ -86,26 +116,40 @@ def grid_map(
     source: str,
     base: Path,
     colours: Mapping[str, str] = MIX_COLOURS,
+    outlines: Outlines | None = None,
 ) -> list[Path]:
-    """Cells (south-west corners, metres) coloured by class."""
-    _fig, ax = plt.subplots(figsize=(8, 8))
+    """Cells (south-west corners, metres) drawn as squares of their true size, coloured
+    by class; classes with no cell are left out of the legend."""
+    from matplotlib.colors import ListedColormap
+
+    fig, ax = plt.subplots(figsize=(9, 8))
     order = list(colours)
     codes = np.array([order.index(c) if c in order else -1 for c in classes])
-    for k, name in enumerate(order):
-        sel = codes == k
-        if sel.any():
-            ax.scatter(
-                x[sel] + cell / 2,
-                y[sel] + cell / 2,
-                s=1.2,
-                marker="s",
-                color=colours[name],
-                linewidths=0,
-            )
+    x0, y0 = float(x.min()), float(y.min())
+    col = np.rint((x - x0) / cell).astype(int)
+    row = np.rint((y - y0) / cell).astype(int)
+    raster = np.full((row.max() + 1, col.max() + 1), np.nan)
+    keep = codes >= 0
+    raster[row[keep], col[keep]] = codes[keep]
+    ax.imshow(
+        raster,
+        origin="lower",
+        extent=(x0, x0 + (col.max() + 1) * cell, y0, y0 + (row.max() + 1) * cell),
+        cmap=ListedColormap([colours[name] for name in order]),
+        vmin=-0.5,
+        vmax=len(order) - 0.5,
+        interpolation="nearest",
+        zorder=2,
+    )
+    _outlines(ax, outlines)
+    ax.set_xlim(x0 - cell, x0 + (col.max() + 2) * cell)
+    ax.set_ylim(y0 - cell, y0 + (row.max() + 2) * cell)
     span = float(max(x.max() - x.min(), y.max() - y.min()) + cell)
     counts = {name: int((codes == k).sum()) for k, name in enumerate(order)}
     legend = [
-        (f"{name} ({counts[name]:,} carreaux)".replace(",", " "), colours[name]) for name in order
+        (f"{name} ({counts[name]:,} carreaux)".replace(",", "\u202f"), colours[name])
+        for name in order
+        if counts[name] > 0
     ]
     return _finish(ax, title, source, legend, base, span)
 
@@ -118,8 +162,10 @@ def polygon_map(
     title: str,
     source: str,
     base: Path,
+    names: Sequence[str | None] | None = None,
 ) -> list[Path]:
-    """Polygons (projected, metres) coloured by class 1 … k (1 = first colour)."""
+    """Polygons (projected, metres) coloured by class 1 … k (1 = first colour), with
+    their ``names`` where given; classes with no polygon are left out of the legend."""
     _fig, ax = plt.subplots(figsize=(8, 8))
     patches, colours = [], []
     for geom, cls in zip(geometries, classes, strict=True):
@@ -139,5 +185,12 @@ def polygon_map(
     span = float(
         max(bounds[:, 2].max() - bounds[:, 0].min(), bounds[:, 3].max() - bounds[:, 1].min())
     )
-    legend = [(label, CLASS_COLOURS[i % len(CLASS_COLOURS)]) for i, label in enumerate(labels)]
+    if names is not None:
+        _outlines(ax, [(g, n) for g, n in zip(geometries, names, strict=True) if n])
+    present = {int(c) for c in classes if c == c}
+    legend = [
+        (label, CLASS_COLOURS[i % len(CLASS_COLOURS)])
+        for i, label in enumerate(labels)
+        if i + 1 in present
+    ]
     return _finish(ax, title, source, legend, base, span)

@@ -21,11 +21,19 @@ from shapely.geometry.base import BaseGeometry
 _TO_L93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
 _L93_TO_WGS = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
 _L93_TO_LAEA = Transformer.from_crs("EPSG:2154", "EPSG:3035", always_xy=True)
+_TO_LAEA = Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
 
 
 def to_l93(geom: BaseGeometry) -> BaseGeometry:
     return shapely.transform(
         geom, lambda xy: np.column_stack(_TO_L93.transform(xy[:, 0], xy[:, 1]))
+    )
+
+
+def to_laea(geom: BaseGeometry) -> BaseGeometry:
+    """WGS 84 to the INSEE grid's projection (EPSG:3035), to draw outlines over cells."""
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(_TO_LAEA.transform(xy[:, 0], xy[:, 1]))
     )
 
 
