@@ -122,7 +122,7 @@ def grid_map(
     by class; classes with no cell are left out of the legend."""
     from matplotlib.colors import ListedColormap
 
-    fig, ax = plt.subplots(figsize=(9, 8))
+    _fig, ax = plt.subplots(figsize=(9, 8))
     order = list(colours)
     codes = np.array([order.index(c) if c in order else -1 for c in classes])
     x0, y0 = float(x.min()), float(y.min())
