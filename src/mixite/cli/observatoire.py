@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mixite.cli.sortie import afficher, avec_bandeau, bandeau, ecrire, synthetique
+from mixite.cli.sortie import afficher, avec_bandeau, bandeau, ecrire, etapes, synthetique
 from mixite.cli.types import hidden
 from mixite.core.plafonds import revalorisation_plus
 from mixite.core.secret import THRESHOLD
@@ -202,6 +202,12 @@ def run(args: argparse.Namespace) -> int:
         return _stock(args)
     if args.action == "filosofi":
         return _filosofi(args)
+    with etapes(f"Observatoire ({args.action})", 3) as step:
+        step("lecture de la base")
+        return _indicators(args, step)
+
+
+def _indicators(args: argparse.Namespace, step: Callable[[str], None]) -> int:
     store: Store = args.store
     households = _households(store)
     year = int(households["millesime"].max())
@@ -214,8 +220,10 @@ def run(args: argparse.Namespace) -> int:
         threshold, how = args.seuil_pauvrete, "donné"
     f = flags(households, plafonds, millesime=year, zone=3, seuil_pauvrete=threshold)
     level = NIVEAUX[args.niveau]
+    step("indicateurs de chaque zone")
     raw = indicateurs(households, f, level)
     # Secrecy is decided for every level at once, so that no two levels recover a cell.
+    step("secret statistique, tous niveaux à la fois")
     table = publier_niveaux({year: (households, f)})[(year, level)]
     notes = avec_bandeau(
         [

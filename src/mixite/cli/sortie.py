@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -97,6 +98,36 @@ def afficher(
             f"… {len(shown) - limit} ligne(s) de plus sur {len(shown)} (les {limit} premières{order} "
             "sont affichées ; --sortie pour tout écrire)."
         )
+
+
+@contextmanager
+def etapes(description: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on the terminal (stderr, only when it is one) for long commands;
+    call the yielded function with the name of each step as it starts."""
+    import sys
+
+    from tqdm import tqdm
+
+    with tqdm(
+        total=total,
+        desc=description,
+        unit=" étape",
+        file=sys.stderr,
+        leave=False,
+        disable=not sys.stderr.isatty(),
+    ) as bar:
+        started = False
+
+        def step(name: str) -> None:
+            nonlocal started
+            if started:
+                bar.update(1)
+            started = True
+            bar.set_postfix_str(name)
+
+        yield step
+        if started:
+            bar.update(1)
 
 
 def ecrire(sortie: Path | None, sheets: Mapping[str, pd.DataFrame], notes: Sequence[str]) -> None:
