@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mixite.cli.sortie import avec_bandeau, ecrire
+from mixite.cli.sortie import afficher, avec_bandeau, ecrire
 from mixite.cli.types import (
     date_fr,
     entier_naturel,
@@ -181,13 +181,7 @@ def _notes(frame: pd.DataFrame, extra: list[str]) -> list[str]:
 
 
 def _show(frame: pd.DataFrame, limit: int = 60) -> None:
-    with pd.option_context(
-        "display.width", 220, "display.max_columns", None, "display.float_format", "{:,.1f}".format
-    ):
-        shown = frame.head(limit).astype(object)
-        print(shown.where(shown.notna(), "s").to_string(index=False))
-    if len(frame) > limit:
-        print(f"… {len(frame) - limit} ligne(s) de plus dans le fichier de sortie.")
+    afficher(frame, limit=limit)
 
 
 def run_objectifs(args: argparse.Namespace) -> int:
