@@ -111,3 +111,15 @@ def test_one_vocabulary_with_the_old_spellings_hidden(
     assert (
         "--sortie" in shown and "--par" in shown and "--output" not in shown and "--by" not in shown
     )
+
+
+def test_observatory_vintage_is_chosen_or_refused_in_french(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "d.duckdb"
+    assert main(["demo", "--scale", "0.02", "--store", str(store)]) == 0
+    capsys.readouterr()
+    args = ["observatoire", "indicateurs", "--store", str(store)]
+    assert main([*args, "--millesime", "2019"]) == 2
+    assert "millésime 2019 absent de la base ; millésimes : 2024" in capsys.readouterr().err
+    assert main([*args, "--millesime", "2024"]) == 0

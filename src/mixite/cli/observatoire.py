@@ -134,6 +134,9 @@ def add_parser(
             help="échelle : " + ", ".join(NIVEAUX),
         )
         p.add_argument(
+            "--millesime", type=int, help="millésime des ménages (défaut : le plus récent)"
+        )
+        p.add_argument(
             "--seuil-pauvrete",
             type=float,
             help="seuil de pauvreté en € par UC et par an (défaut : seuil Filosofi 2016 revalorisé comme le plafond PLUS)",
@@ -155,6 +158,20 @@ def add_parser(
                 help="tirages de poids pour la stabilité (défaut 1000)",
             )
             p.add_argument("--graine", type=int, default=2014, help="graine des tirages")
+
+
+def _vintage(households: pd.DataFrame, asked: int | None) -> int:
+    """The vintage asked (``--millesime``) or the latest; a missing one is said in French."""
+    available = sorted(int(y) for y in households["millesime"].dropna().unique())
+    if not available:
+        raise ValueError("aucun ménage dans la base ; lancez « mixite demo » ou importez-en")
+    if asked is None:
+        return available[-1]
+    if asked not in available:
+        raise ValueError(
+            f"millésime {asked} absent de la base ; millésimes : {', '.join(map(str, available))}"
+        )
+    return asked
 
 
 def _with_names(table: pd.DataFrame, level: str, store: Store) -> pd.DataFrame:
@@ -210,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
 def _indicators(args: argparse.Namespace, step: Callable[[str], None]) -> int:
     store: Store = args.store
     households = _households(store)
-    year = int(households["millesime"].max())
+    year = _vintage(households, args.millesime)
     households = households[households["millesime"] == year]
     plafonds = refdata.plafonds_ressources()
     if args.seuil_pauvrete is None:

@@ -39,7 +39,7 @@ def add_parser(
         dest="action", metavar="ACTION", required=True, parser_class=type(reloc)
     )
 
-    def common(p: argparse.ArgumentParser) -> None:
+    def common(p: argparse.ArgumentParser, *, dated: bool = True) -> None:
         p.add_argument(
             "--reglages",
             dest="config",
@@ -51,7 +51,10 @@ def add_parser(
         p.add_argument(
             "--date",
             type=date_fr,
-            help="date de référence AAAA-MM-JJ (défaut : dernière date de relogement)",
+            # « etat » has its two dates: the reference date stays, hidden, for its figures.
+            help="date de référence (défaut : dernière date de relogement)"
+            if dated
+            else argparse.SUPPRESS,
         )
         p.add_argument("--sortie", type=Path, help="écrire le résultat (.csv ou .xlsx)")
         store_arg(p)
@@ -87,7 +90,7 @@ def add_parser(
     viewer.add_argument(
         "--equipe", help="lister aussi les ménages de cette opération restant à reloger"
     )
-    common(state)
+    common(state, dated=False)
 
 
 def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, RelocationSettings, dt.date, list[str]]:
