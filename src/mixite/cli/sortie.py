@@ -45,12 +45,13 @@ def avec_bandeau(notes: Sequence[str], source: pd.DataFrame) -> list[str]:
 
 
 def nombre_fr(value: object, decimals: int = 1) -> str:
-    """A number the French way (``3 473,5``); integers without decimals.
+    """A number the French way (``3 473,5``, with a narrow no-break space); integers
+    without decimals.
 
     Examples
     --------
-    >>> nombre_fr(3473.0), nombre_fr(12.345), nombre_fr(1234567)
-    ('3 473', '12,3', '1 234 567')
+    >>> print(nombre_fr(3473.0), nombre_fr(12.345), nombre_fr(1234567))
+    3 473 12,3 1 234 567
     """
     if isinstance(value, bool):
         return "oui" if value else "non"
