@@ -92,7 +92,7 @@ def test_priorities_and_scoring(
     assert "Grille : score = points des critères" in capsys.readouterr().out
     book = openpyxl.load_workbook(out_file)
     notes = [c.value for c in book["Notes"]["A"]]
-    assert any("périmètre commune 59350" in str(n) for n in notes)
+    assert any("périmètre commune:59350" in str(n) for n in notes)
     assert book["Cotation"].max_row > 1
     assert (
         main(["demandes", "cotation", "--store", str(demo_store), "--demande", "DEM-0000000"]) == 0

@@ -231,11 +231,14 @@ def run_objectifs(args: argparse.Namespace) -> int:
                     f"périmètre « {args.nominatif} » invalide pour le suivi ; attendu : epci:CODE"
                 )
             files["Prioritaires - écarts"] = disagreements
-            store.journal_access(
-                perimetre=args.nominatif,
-                objet="objectifs suivi (écarts prioritaire fiche / critères)",
-                lignes=len(disagreements),
-                destination=str(args.sortie),
+            notes.append(
+                _journal(
+                    store,
+                    args.nominatif,
+                    "objectifs suivi, écarts",
+                    len(disagreements),
+                    args.sortie,
+                )
             )
         ecrire(args.sortie, files, notes)
         return 0
@@ -366,13 +369,9 @@ def run_demandes(args: argparse.Namespace) -> int:
                 )[keep]
                 sheets = {"Demandes": detail, **sheets}
                 extra.append(
-                    f"Données nominatives, périmètre {role} {code} : diffusion restreinte ; export journalisé"
-                )
-                store.journal_access(
-                    perimetre=f"{role}:{code}",
-                    objet="demandes priorites (motifs, critères sensibles compris)",
-                    lignes=len(detail),
-                    destination=str(args.sortie),
+                    _journal(
+                        store, f"{role}:{code}", "demandes priorites", len(detail), args.sortie
+                    )
                 )
             ecrire(args.sortie, sheets, [*notes, *extra])
         return 0
@@ -420,13 +419,7 @@ def run_demandes(args: argparse.Namespace) -> int:
             detail = detail[detail["id_demande"].isin(result.met.index[keep])]
             files = {"Cotation": detail, **files}
             extra.append(
-                f"Données nominatives, périmètre {role} {code} : diffusion restreinte ; export journalisé"
-            )
-            store.journal_access(
-                perimetre=f"{role}:{code}",
-                objet="demandes cotation (détail des points, critères sensibles compris)",
-                lignes=len(detail),
-                destination=str(args.sortie),
+                _journal(store, f"{role}:{code}", "demandes cotation", len(detail), args.sortie)
             )
         ecrire(args.sortie, files, [*notes, *extra])
     return 0
@@ -467,6 +460,17 @@ def _priority_disagreements(
         "seulement) ; la liste, nominative, s'écrit avec --nominatif epci:CODE"
     )
     return table, line
+
+
+def _journal(store: Store, scope: str, what: str, rows: int, destination: Path) -> str:
+    """Record a household-level export in the store's access journal; the note to print."""
+    store.journal_access(
+        perimetre=scope,
+        objet=f"{what} (données nominatives, critères sensibles compris)",
+        lignes=rows,
+        destination=str(destination),
+    )
+    return f"Données nominatives, périmètre {scope} : diffusion restreinte ; export journalisé"
 
 
 def _application_scope(spec: str, apps: pd.DataFrame) -> tuple[str, str, np.ndarray]:

@@ -61,26 +61,24 @@ def pourcentage(text: str) -> float:
     return value
 
 
-def entier_positif(text: str) -> int:
-    """An integer ≥ 1 (persons, draws)."""
+def _entier(text: str, minimum: int, rule: str) -> int:
     try:
         value = int(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"entier invalide « {text} »") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"« {text} » : un entier d'au moins 1 est attendu")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"« {text} » : {rule}")
     return value
+
+
+def entier_positif(text: str) -> int:
+    """An integer ≥ 1 (persons, draws)."""
+    return _entier(text, 1, "un entier d'au moins 1 est attendu")
 
 
 def entier_naturel(text: str) -> int:
     """An integer ≥ 0 (children)."""
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"entier invalide « {text} »") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"« {text} » : un entier positif ou nul est attendu")
-    return value
+    return _entier(text, 0, "un entier positif ou nul est attendu")
 
 
 def hidden(parser: argparse.ArgumentParser, *names: str, dest: str, **kw: object) -> None:
