@@ -137,3 +137,31 @@ def test_implausible_vintages_are_refused(
     assert main([*args, "--millesime", vintage]) == 2
     assert "millésime hors de la plage plausible (1990 à 2100)" in capsys.readouterr().err
     assert not store.exists()
+
+
+def test_windows_1252_and_users_own_headers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 12 (part): a French Excel CSV (Windows-1252) with the user's own headers.
+    path = tmp_path / "b.csv"
+    path.write_bytes(
+        "Code_Bailleur;SIREN;Nom;Type Bailleur\nB1;200093201;Cité;OPH\n".encode("cp1252")
+    )
+    store = tmp_path / "w.duckdb"
+    assert main(["importer", "bailleurs", str(path), "--store", str(store)]) == 0
+    out = capsys.readouterr().out
+    assert "fichier lu en windows-1252" in out and "« Code_Bailleur » → « code_bailleur »" in out
+    assert Store(store).read("bailleurs")["nom"].tolist() == ["Cité"]
+    other = tmp_path / "c.csv"
+    other.write_text("Identifiant;SIREN;Nom;Type\nB2;200093201;Deux;OPH\n", encoding="utf-8")
+    assert main(["importer", "bailleurs", str(other), "--store", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert "vouliez-vous dire « type_bailleur »" in err and "--colonnes" in err
+    mapping = "Identifiant=code_bailleur,Type=type_bailleur"
+    assert (
+        main(["importer", "bailleurs", str(other), "--store", str(store), "--colonnes", mapping])
+        == 0
+    )
+    assert (
+        main(["importer", "bailleurs", str(other), "--store", str(store), "--colonnes", "x"]) == 2
+    )

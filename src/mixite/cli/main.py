@@ -220,6 +220,18 @@ def _import_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
     imp.add_argument(
         "--feuille", default=0, help="feuille Excel à lire (nom ; défaut : la première)"
     )
+    imp.add_argument(
+        "--encodage",
+        choices=["utf-8", "windows-1252", "latin-1"],
+        help="encodage d'un CSV (défaut : détecté, UTF-8 ou Windows-1252)",
+    )
+    imp.add_argument(
+        "--colonnes",
+        default="",
+        metavar="ANCIEN=NOUVEAU,…",
+        help="renommer des colonnes du fichier vers celles de mixite (les en-têtes qui ne "
+        "diffèrent que par la casse, les accents ou les espaces sont reconnus d'eux-mêmes)",
+    )
     _store_arg(imp)
 
 
@@ -322,6 +334,17 @@ def _print_info(store: Store) -> None:
         )
 
 
+def _column_mapping(text: str) -> dict[str, str]:
+    """``Code_Bailleur=code_bailleur,Nom=nom`` as a mapping; a malformed pair is an error."""
+    out: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        old, sep, new = pair.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise ValueError(f"--colonnes : « {pair} » ; attendu : ancien=nouveau")
+        out[old.strip()] = new.strip()
+    return out
+
+
 def _import(args: argparse.Namespace) -> int:
     from mixite.io.importers import ImportOptions, import_file
 
@@ -332,6 +355,8 @@ def _import(args: argparse.Namespace) -> int:
         sheet=sheet,
         allow_empty=args.vider,
         cascade=args.cascade,
+        encoding=args.encodage,
+        columns=_column_mapping(args.colonnes),
     )
     result = import_file(args.type, args.fichier, args.store, opts)
     for notice in result.notices:

@@ -7,6 +7,7 @@ rules run on the whole file in vectorized passes; only the first ``limit`` probl
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -196,12 +197,20 @@ def validate(
     if not allow_extra_columns:
         extra = [c for c in raw.columns if c not in expected]
         for name in extra:
+            key = str(name).casefold().replace(" ", "_")
+            close = (
+                difflib.get_close_matches(key, table.column_names, n=1, cutoff=0.6)
+                or [c for c in table.column_names if key and key in c.split("_")][:1]
+            )
+            hint = f"vouliez-vous dire « {close[0]} » ? " if close else ""
             col.add(
                 Problem(
                     0,
                     str(name),
                     "",
-                    "colonne inconnue ; colonnes attendues : " + ", ".join(table.column_names),
+                    f"colonne inconnue ; {hint}colonnes attendues : "
+                    + ", ".join(table.column_names)
+                    + " (--colonnes ancien=nouveau pour renommer)",
                     source,
                 )
             )

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +40,10 @@ class ImportOptions:
     allow_empty: bool = False
     #: With ``replace``: delete the rows of other tables left pointing at nothing.
     cascade: bool = False
+    #: The file's encoding (``utf-8``, ``windows-1252``, ``latin-1``); detected if None.
+    encoding: str | None = None
+    #: The user's names for columns → mixite's (``--colonnes Code_Bailleur=code_bailleur``).
+    columns: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -458,7 +462,9 @@ def import_file(
         total=3, desc=f"Import de {path.name}", unit=" étape", disable=not big, leave=False
     ) as bar:
         bar.set_postfix_str("lecture")
-        raw = read_table(path, sheet=opts.sheet)
+        raw = read_table(path, sheet=opts.sheet, encoding=opts.encoding)
+        if kind in model.TABLES_BY_NAME:
+            raw = map_columns(raw, model.TABLES_BY_NAME[kind], opts.columns)
         bar.update(1)
         # Checks against the stored keys and the write happen under one writer lock.
         with store.writer():
@@ -481,6 +487,57 @@ def import_file(
     return ImportResult(
         kind, write.table.name, len(write.frame), raw.source, vintage, cascaded or None, raw.notices
     )
+
+
+def normalized(name: str) -> str:
+    """A header as mixite compares it: no accents, lower case, ``_`` between words.
+
+    Examples
+    --------
+    >>> normalized(" Code Bailleur "), normalized("Année-de-mise en service")
+    ('code_bailleur', 'annee_de_mise_en_service')
+    """
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "_", plain.casefold()).strip("_")
+
+
+def map_columns(raw: RawTable, table: Table, explicit: Mapping[str, str]) -> RawTable:
+    """Rename the file's columns to the table's: first the user's mapping, then headers
+    that differ only by case, accents, spaces or hyphens; say what was renamed."""
+    expected = {normalized(c): c for c in table.column_names}
+    unknown_targets = [v for v in explicit.values() if v not in table.column_names]
+    if unknown_targets:
+        raise InvalidDataError(
+            [
+                Problem(
+                    0,
+                    v,
+                    "",
+                    "--colonnes : colonne inconnue de mixite ; colonnes : "
+                    + ", ".join(table.column_names),
+                    raw.source,
+                )
+                for v in unknown_targets
+            ],
+            total=len(unknown_targets),
+            source=raw.source,
+        )
+    renames: dict[str, str] = {}
+    for name in raw.frame.columns:
+        if name in explicit:
+            renames[name] = explicit[name]
+        elif name not in table.column_names and normalized(name) in expected:
+            renames[name] = expected[normalized(name)]
+    if not renames:
+        return raw
+    notices = (
+        "colonnes renommées : " + ", ".join(f"« {a} » → « {b} »" for a, b in renames.items()),
+    )
+    frame = raw.frame.rename(columns=renames)
+    return replace(raw, frame=frame, notices=(*raw.notices, *notices))
 
 
 def dependents(table: Table) -> list[tuple[Table, Column]]:

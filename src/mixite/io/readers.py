@@ -6,6 +6,7 @@ that validation can quote the value exactly as it stands in the file.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ def _duplicate_columns(names: list[str], path: Path) -> None:
         raise InvalidDataError(problems, total=len(problems), source=path.name)
 
 
-def read_table(path: Path, *, sheet: str | int = 0) -> RawTable:
+def read_table(path: Path, *, sheet: str | int = 0, encoding: str | None = None) -> RawTable:
     """Read a CSV, Parquet, Excel or GeoJSON file by its extension."""
     suffix = path.suffix.lower()
     if not path.exists():
@@ -72,7 +73,7 @@ def read_table(path: Path, *, sheet: str | int = 0) -> RawTable:
     if path.stat().st_size == 0:
         raise _refuse(path, "fichier vide (0 octet)")
     if suffix in {".csv", ".txt"}:
-        return read_csv(path)
+        return read_csv(path, encoding=encoding)
     if suffix in {".parquet", ".pq"}:
         return read_parquet(path)
     if suffix in {".xlsx", ".xlsm"}:
@@ -91,12 +92,15 @@ def _sniff_separator(head: str) -> str:
     return max(counts, key=lambda s: counts[s])
 
 
-def _field_count_problems(path: Path, sep: str, expected: int) -> list[Problem]:
+def _field_count_problems(
+    path: Path, sep: str, expected: int, codec: str = "utf-8"
+) -> list[Problem]:
     """Rows whose number of fields differs from the header's (the slow, precise path)."""
     import csv
 
     problems: list[Problem] = []
-    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
+    encoding = "utf-8-sig" if codec == "utf-8" else codec
+    with path.open("r", encoding=encoding, errors="replace", newline="") as fh:
         reader = csv.reader(fh, delimiter=sep)
         next(reader, None)
         for line, row in enumerate(reader, start=2):
@@ -113,32 +117,71 @@ def _field_count_problems(path: Path, sep: str, expected: int) -> list[Problem]:
     return problems
 
 
-def read_csv(path: Path) -> RawTable:
-    """Read a CSV file (separator ``,``, ``;`` or tab, UTF-8 with or without BOM).
+#: Encodings users' files come in, by the names ``--encodage`` accepts.
+ENCODINGS = {"utf-8": "utf-8", "windows-1252": "cp1252", "latin-1": "latin-1"}
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8`` when the whole file decodes as UTF-8 (with or without BOM), else
+    ``windows-1252`` when it decodes as that (French Excel's « CSV » on Windows);
+    otherwise the file is refused.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = p.write_bytes("nom\ncafé\n".encode("cp1252"))
+    >>> detect_encoding(p)
+    'windows-1252'
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        try:
+            while chunk := fh.read(1 << 22):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+    try:
+        path.read_bytes().decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise _refuse(
+            path,
+            "encodage inconnu (ni UTF-8 ni Windows-1252) ; enregistrez le fichier en « CSV UTF-8 » "
+            "ou précisez --encodage",
+        ) from exc
+    return "windows-1252"
+
+
+def read_csv(path: Path, *, encoding: str | None = None) -> RawTable:
+    """Read a CSV file (separator ``,``, ``;`` or tab; UTF-8 with or without BOM, or
+    Windows-1252, detected unless ``encoding`` says which).
 
     Arrow's multi-threaded reader is used (5x faster than pandas' C parser on 10⁶
     rows), every column as text. A file it rejects is scanned again line by line for a
-    precise report (rows with too many or too few fields, text that is not UTF-8).
+    precise report (rows with too many or too few fields).
     """
     import csv
 
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    if encoding is not None and encoding not in ENCODINGS:
+        raise _refuse(path, f"encodage « {encoding} » inconnu ; encodages : {', '.join(ENCODINGS)}")
+    name = encoding or detect_encoding(path)
+    codec = ENCODINGS[name]
+    notices: tuple[str, ...] = ()
+    if encoding is None and name != "utf-8":
+        notices = (f"fichier lu en {name} (encodage détecté ; --encodage pour en imposer un)",)
     with path.open("rb") as fh:
         raw_head = fh.read(1 << 16)
+    cut = raw_head if len(raw_head) < (1 << 16) else raw_head[: raw_head.rfind(b"\n") + 1]
     try:
-        head = raw_head.decode("utf-8-sig").splitlines()[0] if raw_head.strip() else ""
-    except UnicodeDecodeError:
-        # The 64 KB cut may split a character: decode what is certainly whole.
-        try:
-            head = raw_head[: raw_head.rfind(b"\n")].decode("utf-8-sig").splitlines()[0]
-        except (UnicodeDecodeError, IndexError) as exc:
-            raise _refuse(
-                path,
-                "le fichier n'est pas en UTF-8 ; enregistrez-le en « CSV UTF-8 »",
-                row=1,
-            ) from exc
+        text_head = cut.decode("utf-8-sig" if codec == "utf-8" else codec)
+    except UnicodeDecodeError as exc:
+        raise _refuse(path, f"le fichier n'est pas en {name} ; précisez --encodage", row=1) from exc
+    head = text_head.splitlines()[0] if text_head.strip() else ""
     if not head.strip():
         raise _refuse(path, "fichier vide : aucune ligne d'en-tête")
     sep = _sniff_separator(head)
@@ -147,7 +190,9 @@ def read_csv(path: Path) -> RawTable:
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, encoding="utf8" if codec == "utf-8" else codec
+            ),
             parse_options=pacsv.ParseOptions(delimiter=sep),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
@@ -156,7 +201,7 @@ def read_csv(path: Path) -> RawTable:
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
-        problems = _field_count_problems(path, sep, len(names))
+        problems = _field_count_problems(path, sep, len(names), codec)
         if problems:
             raise InvalidDataError(problems[:50], total=len(problems), source=path.name) from exc
         message = str(exc)
@@ -169,7 +214,7 @@ def read_csv(path: Path) -> RawTable:
     frame = table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if t == pa.string() else None)
     frame.columns = names
     rows = np.arange(2, len(frame) + 2, dtype=np.int64)
-    return RawTable(frame, rows, "ligne", path.name)
+    return RawTable(frame, rows, "ligne", path.name, notices)
 
 
 def read_parquet(path: Path) -> RawTable:
