@@ -24,7 +24,7 @@ from mixite.io.config import load_charter
 from mixite.io.queries import allocations_in_context
 from mixite.io.store import Store
 from mixite.observatoire.indicateurs import CATALOGUE, flags
-from mixite.observatoire.publication import release_niveaux
+from mixite.observatoire.publication import release_niveaux, release_parc
 
 FORMULA = ResteAVivreFormula()
 
@@ -79,6 +79,27 @@ def _observatory(store: Store) -> None:
             hidden_count = table[f"n_{name}"].isna().to_numpy()
             inverted = np.isfinite(rate) & np.isfinite(b) & hidden_count
             assert not inverted.any(), (y, level, name)
+
+
+def _stock(store: Store) -> None:
+    dwellings = store.query(
+        "SELECT l.id_logement, l.vacant, b.code_commune, b.code_iris, b.code_qpv, b.id_batiment, "
+        "e.id_entree, c.code_territoire FROM logements l JOIN entrees e ON e.id_entree = l.id_entree "
+        "JOIN batiments b ON b.id_batiment = e.id_batiment "
+        "LEFT JOIN communes c ON c.code_commune = b.code_commune"
+    )
+    allocations = store.query("SELECT id_logement FROM attributions WHERE decision = 'attribution'")
+    levels = [
+        "code_territoire",
+        "code_commune",
+        "code_iris",
+        "code_qpv",
+        "id_batiment",
+        "id_entree",
+    ]
+    release, _ = release_parc(dwellings, allocations, levels)
+    found = leaks(release)
+    assert found.empty, f"social stock recovered across levels:\n{found}"
 
 
 def _relocation(store: Store) -> None:
@@ -145,6 +166,7 @@ def _objectives(store: Store) -> None:
 
 def test_nothing_is_recovered_on_the_twin(twin_store: Store) -> None:
     _observatory(twin_store)
+    _stock(twin_store)
     _relocation(twin_store)
     _objectives(twin_store)
 
@@ -153,6 +175,7 @@ def test_nothing_is_recovered_on_the_twin(twin_store: Store) -> None:
 def test_nothing_is_recovered_on_the_full_twin(tmp_path_factory: pytest.TempPathFactory) -> None:
     store = _store(tmp_path_factory, 1.0)
     _observatory(store)
+    _stock(store)
     _relocation(store)
     _objectives(store)
 

@@ -524,16 +524,14 @@ def _maps(args: argparse.Namespace) -> int:
 def _show_and_write(table: pd.DataFrame, notes: list[str], sortie: Path | None, sheet: str) -> int:
     for n in notes:
         print(n)
-    with pd.option_context(
-        "display.width", 200, "display.max_columns", 12, "display.float_format", "{:,.1f}".format
-    ):
-        print(table.head(15).to_string(index=False))
+    measure = next((c for c in table.columns[1:] if pd.api.types.is_numeric_dtype(table[c])), None)
+    afficher(table, limit=20, sort_by=measure)
     ecrire(sortie, {sheet: table}, notes)
     return 0
 
 
 def _stock(args: argparse.Namespace) -> int:
-    from mixite.observatoire.indicateurs import indicateurs_parc
+    from mixite.observatoire.publication import PARENTS_PARC, publier_parc
 
     store: Store = args.store
     dwellings = store.query(
@@ -547,7 +545,9 @@ def _stock(args: argparse.Namespace) -> int:
     end = pd.to_datetime(allocations["date_cal"]).max()
     start = end - pd.DateOffset(months=args.mois)
     recent = allocations[pd.to_datetime(allocations["date_cal"]) > start]
-    table = indicateurs_parc(dwellings, recent, NIVEAUX[args.niveau]).reset_index()
+    level = NIVEAUX[args.niveau]
+    levels = sorted({level, *PARENTS_PARC, "code_territoire"} & set(dwellings.columns))
+    table = publier_parc(dwellings, recent, levels)[level].reset_index()
     table = table.rename(
         columns={
             "logements": "logements sociaux",
@@ -560,7 +560,7 @@ def _stock(args: argparse.Namespace) -> int:
     notes = avec_bandeau(
         [
             f"Attributions du {start:%d/%m/%Y} au {end:%d/%m/%Y} ; rotation = attributions / logements",
-            f"Secret statistique : effectifs de moins de {THRESHOLD} masqués",
+            f"Secret statistique : effectifs de moins de {THRESHOLD} masqués, ni directement ni par différence entre niveaux",
         ],
         store.read("logements", ["synthetique"]),
     )

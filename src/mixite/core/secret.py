@@ -138,9 +138,11 @@ class Release:
     _rel_total: list[BoolArray] = field(default_factory=list)
     _n_cells: int = 0
     _n_rel: int = 0
+    _hidden: BoolArray | None = field(default=None, repr=False)
 
     # -- building -----------------------------------------------------------------
     def _new_cells(self, value: FloatArray, support: FloatArray, published: bool) -> IntArray:
+        self._hidden = None  # a new cell or relation: decide again
         start, end = self._n_cells, self._n_cells + len(value)
         if end > len(self._value):
             size = max(end, 2 * len(self._value))
@@ -202,6 +204,7 @@ class Release:
     def _add_sums(self, totals: IntArray, parts: IntArray, part_of: IntArray) -> None:
         """Relations ``totals[r] = Σ parts[part_of == r] + rest[r]``; the rest is an
         unpublished cell (added where it is not zero)."""
+        self._hidden = None
         value, support = self._value, self._support
         r = len(totals)
         rest_v = value[totals] - np.bincount(part_of, weights=value[parts], minlength=r)
@@ -288,10 +291,45 @@ class Release:
         )
 
     def hidden_cells(self) -> BoolArray:
-        """Which cells are suppressed (published cells only; unpublished ones never show)."""
+        """Which cells are suppressed (published cells only; unpublished ones never show).
+
+        Differences first (:meth:`_by_differences`); then the exact auditor looks for
+        sensitive cells that a combination of relations still determines; each one found
+        gets more cells hidden in its relations, and both steps run again, until the
+        auditor finds nothing (components beyond its size are covered by differences).
+        """
+        if self._hidden is not None:
+            return np.asarray(self._hidden.copy(), dtype=bool)
+        _, support, published, rel_cell, rel_id, rel_total = self._arrays()
+        forced = np.zeros(self._n_cells, dtype=bool)
+        for _ in range(200):
+            hidden = self._by_differences(forced)
+            found = _determined(self, hidden)
+            bad = found[(support[found] > 1e-9) & (support[found] < self.threshold - 1e-9)]
+            if not len(bad):
+                self._hidden = hidden.copy()
+                return hidden
+            before = int(forced.sum())
+            in_bad = np.isin(rel_cell, bad)
+            for r in np.unique(rel_id[in_bad]):
+                entries = np.flatnonzero(rel_id == r)
+                cand = entries[published[rel_cell[entries]] & ~hidden[rel_cell[entries]]]
+                if len(cand):
+                    s = support[rel_cell[cand]]
+                    key = np.lexsort((s, s <= 1e-9, rel_total[cand]))
+                    forced[rel_cell[cand[key[0]]]] = True
+            if int(forced.sum()) == before:
+                raise RuntimeError(
+                    "Secondary suppression cannot protect a combination; this is a bug."
+                )
+        raise RuntimeError("Secondary suppression did not converge; this is a bug.")
+
+    def _by_differences(self, forced: BoolArray) -> BoolArray:
+        """Primary suppression, then hide more until no relation gives a sensitive cell
+        away by difference (propagated to a fixed point)."""
         _, support, published, rel_cell, rel_id, rel_total = self._arrays()
         sensitive = (support > 1e-9) & (support < self.threshold - 1e-9)
-        hidden = published & sensitive
+        hidden = (published & sensitive) | forced
         # Row bases: every count of a row whose base is hidden for fewer than 11 households.
         for name, t in self.tables.items():
             for child, parent in t.parts.items():
@@ -478,6 +516,12 @@ def parent_rows(child_keys: pd.Series, parent_keys: pd.Series) -> IntArray:
     return np.asarray(pos, dtype=np.int64)
 
 
+def _determined(release: Release, hidden: BoolArray, *, max_component: int = 3000) -> IntArray:
+    """Cells (hidden or unpublished) that the published ones determine: by differences to
+    a fixed point, then exactly per small connected component (SVD null space)."""
+    return np.asarray(_audit(release, hidden, max_component)[0]["cell"].to_numpy(), dtype=np.int64)
+
+
 def recoverable(release: Release, *, max_component: int = 3000) -> pd.DataFrame:
     """Audit: every hidden or unpublished cell whose value the published cells determine.
 
@@ -491,7 +535,12 @@ def recoverable(release: Release, *, max_component: int = 3000) -> pd.DataFrame:
     of larger components, audited by differences only. Secrecy holds when no determined
     cell has 1 to 10 households.
     """
-    hidden = release.hidden_cells()
+    found, unaudited = _audit(release, release.hidden_cells(), max_component)
+    found.attrs["unaudited"] = unaudited
+    return found
+
+
+def _audit(release: Release, hidden: BoolArray, max_component: int) -> tuple[pd.DataFrame, int]:
     value, support, published, rel_cell, rel_id, rel_total = release._arrays()
     unknown = hidden | ~published
     n_rel = release._n_rel
@@ -549,8 +598,7 @@ def recoverable(release: Release, *, max_component: int = 3000) -> pd.DataFrame:
             methods += ["système linéaire"] * len(fixed)
     d = np.concatenate(found_cells) if found_cells else np.zeros(0, dtype=np.int64)
     out = pd.DataFrame({"cell": d, "value": value[d], "support": support[d], "method": methods})
-    out.attrs["unaudited"] = unaudited
-    return out
+    return out, unaudited
 
 
 def leaks(release: Release) -> pd.DataFrame:

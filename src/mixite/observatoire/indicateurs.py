@@ -16,7 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from mixite.core.plafonds import plafond_plus_des_menages, sous_40_pct_plus
-from mixite.core.secret import Count, Measure, Share, Statistic, apply_secrecy
+from mixite.core.secret import Count, Derived, Measure, Share, Statistic, apply_secrecy
 
 LEVELS: tuple[str, ...] = (
     "idcar_200m",
@@ -238,16 +238,9 @@ def evolution(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return diff.add_prefix("evolution_")
 
 
-def indicateurs_parc(
-    dwellings: pd.DataFrame, allocations: pd.DataFrame, level: str
-) -> pd.DataFrame:
-    """Social stock per zone: dwellings, vacant ones, vacancy rate, allocations of the
-    period and turnover rate (allocations / dwellings), with an « ensemble » row and
-    secrecy (counts under 11 hidden).
-
-    ``dwellings`` has ``id_logement``, ``vacant`` and the zone column; ``allocations`` has
-    ``id_logement`` (the allocations of the period, e.g. the last 12 months).
-    """
+def parc_brut(dwellings: pd.DataFrame, allocations: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The raw (unpublished) social-stock table of ``level``: dwellings, vacant ones,
+    vacancy rate, allocations of the period, turnover, and an « ensemble » row."""
     d = dwellings.dropna(subset=[level]).assign(_zone=lambda f: f[level].astype(str))
     d = pd.concat([d, d.assign(_zone=TOTAL)], ignore_index=True)
     alloc = allocations.merge(
@@ -261,18 +254,32 @@ def indicateurs_parc(
     out["n_attributions"] = alloc.groupby("_zone").size().reindex(out.index, fill_value=0)
     out["taux_rotation"] = out["n_attributions"] / out["logements"] * 100
     out.index.name = level
-    flat = out.reset_index()
-    secret = apply_secrecy(
-        flat,
-        [
-            Count("logements"),
-            Count("n_vacants"),
-            Share("taux_vacance", "n_vacants", "logements"),
-            Count("n_attributions"),
-            Statistic("taux_rotation", "logements"),
-        ],
-        total_rows=(flat[level] == TOTAL).to_numpy(),
-    )
+    return out
+
+
+def mesures_parc() -> list[Measure]:
+    """What each column of the social-stock table rests on (allocations are households
+    housed, so they follow the same threshold)."""
+    return [
+        Count("logements"),
+        Count("n_vacants", part_of="logements"),
+        Share("taux_vacance", "n_vacants", "logements"),
+        Count("n_attributions"),
+        Derived("taux_rotation", ("n_attributions", "logements")),
+    ]
+
+
+def indicateurs_parc(
+    dwellings: pd.DataFrame, allocations: pd.DataFrame, level: str
+) -> pd.DataFrame:
+    """Social stock per zone of one level on its own, with secrecy (tables of several
+    levels: :func:`mixite.observatoire.publication.publier_parc`).
+
+    ``dwellings`` has ``id_logement``, ``vacant`` and the zone column; ``allocations`` has
+    ``id_logement`` (the allocations of the period, e.g. the last 12 months).
+    """
+    flat = parc_brut(dwellings, allocations, level).reset_index()
+    secret = apply_secrecy(flat, mesures_parc(), total_rows=(flat[level] == TOTAL).to_numpy())
     return secret.table.set_index(level)
 
 

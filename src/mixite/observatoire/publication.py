@@ -18,7 +18,14 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from mixite.core.secret import Release, SecretTable, parent_rows
-from mixite.observatoire.indicateurs import LEVELS, TOTAL, indicateurs, mesures
+from mixite.observatoire.indicateurs import (
+    LEVELS,
+    TOTAL,
+    indicateurs,
+    mesures,
+    mesures_parc,
+    parc_brut,
+)
 
 #: For each level, the coarser levels it may nest in (checked on the data).
 PARENTS: dict[str, tuple[str, ...]] = {
@@ -94,3 +101,49 @@ def publier_niveaux(
     for year, level in raws:
         out[(year, level)] = published[f"{year}/{level}"].table.set_index(level)
     return out
+
+
+#: Levels of the social stock and the coarser levels each may nest in.
+PARENTS_PARC: dict[str, tuple[str, ...]] = {
+    "code_commune": ("code_territoire",),
+    "code_iris": ("code_commune",),
+    "code_qpv": ("code_commune",),
+    "id_batiment": ("code_iris", "code_qpv"),
+    "id_entree": ("id_batiment",),
+}
+
+
+def release_parc(
+    dwellings: pd.DataFrame, allocations: pd.DataFrame, levels: Sequence[str]
+) -> tuple[Release, dict[str, pd.DataFrame]]:
+    """The release of the social-stock tables of every level, and the raw tables."""
+    release = Release()
+    raws: dict[str, pd.DataFrame] = {}
+    present = [lv for lv in levels if lv in dwellings.columns]
+    for level in present:
+        raw = parc_brut(dwellings, allocations, level)
+        raws[level] = raw
+        flat = raw.reset_index()
+        release.add_table(level, flat, mesures_parc())
+        release.add_totals(level, (flat[level] == TOTAL).to_numpy())
+    for child in present:
+        for parent in PARENTS_PARC.get(child, ()):
+            if parent not in present:
+                continue
+            of = nesting(dwellings, child, parent)
+            zones = raws[child].index.to_series()
+            keys = zones.map(of).where(zones != TOTAL)
+            rows = parent_rows(keys, raws[parent].index.to_series())
+            release.add_nesting(parent, child, parent_rows=rows)
+    return release, raws
+
+
+def publier_parc(
+    dwellings: pd.DataFrame, allocations: pd.DataFrame, levels: Sequence[str]
+) -> dict[str, pd.DataFrame]:
+    """Social-stock tables of every level, secrecy decided for all of them at once (so
+    that a commune and its IRIS, or a building and its entrances, never give a small
+    count away by difference)."""
+    release, raws = release_parc(dwellings, allocations, levels)
+    published = release.publish()
+    return {level: published[level].table.set_index(level) for level in raws}
