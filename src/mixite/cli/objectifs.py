@@ -28,7 +28,6 @@ from mixite.io import refdata
 from mixite.io.config import CHARTER_PRESETS, load_charter, load_grid, load_priority_catalogue
 from mixite.io.queries import allocations_in_context
 from mixite.io.store import Store
-from mixite.io.template import write_allocation_template
 
 StoreArg = Callable[[argparse.ArgumentParser], None]
 
@@ -165,10 +164,22 @@ def add_parsers(sub: argparse._SubParsersAction[Any], store_arg: StoreArg) -> No
         help="SIREN de l'EPCI pour le premier quartile (défaut : MEL)",
     )
 
-    model = sub.add_parser("modele", help="écrire un modèle de fichier à remplir")
-    model.add_argument("quoi", choices=["fiche-attribution"], help="modèle à écrire")
+    model = sub.add_parser(
+        "modele",
+        help="écrire un modèle de fichier à remplir",
+        description="Écrit le modèle Excel d'un type d'import (colonnes, listes, aide), vierge "
+        "ou avec des lignes d'exemple ; il s'importe tel quel avec « mixite importer ».",
+    )
     model.add_argument(
-        "--sortie", type=Path, default=Path("fiche-attribution.xlsx"), help="fichier Excel à écrire"
+        "quoi",
+        choices=[*TEMPLATE_KINDS, "fiche-attribution"],
+        help="type d'import (fiche-attribution = attributions)",
+    )
+    model.add_argument("--sortie", type=Path, help="fichier Excel à écrire (défaut : TYPE.xlsx)")
+    model.add_argument(
+        "--exemple",
+        action="store_true",
+        help="remplir quelques lignes d'exemple (tirées du jumeau synthétique)",
     )
 
 
@@ -549,9 +560,43 @@ def run_plafonds(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The kinds with a template: the entity tables a user fills in.
+TEMPLATE_KINDS = (
+    "bailleurs",
+    "batiments",
+    "entrees",
+    "logements",
+    "menages",
+    "demandes",
+    "attributions",
+    "operations",
+    "relogements",
+)
+
+
 def run_modele(args: argparse.Namespace) -> int:
-    path = write_allocation_template(args.sortie)
+    from mixite.core.model import TABLES_BY_NAME
+    from mixite.io.template import write_template
+
+    kind = "attributions" if args.quoi == "fiche-attribution" else args.quoi
+    path = args.sortie or Path(f"{args.quoi}.xlsx")
+    example = None
+    if args.exemple:
+        from mixite.io import refdata
+        from mixite.twin.build import build_twin
+        from mixite.twin.params import TwinParameters
+
+        twin = build_twin(
+            refdata.mel_sources(),
+            refdata.plafonds_ressources(),
+            refdata.premier_quartile(),
+            TwinParameters(scale=0.01),
+        )
+        example = twin.tables[kind].head(5)
+    write_template(TABLES_BY_NAME[kind], path, example=example)
+    what = "avec 5 lignes d'exemple (jumeau synthétique)" if args.exemple else "vierge"
     print(
-        f"Modèle de fiche attribution écrit : {path} (feuilles Fiche, Listes, Aide). Importez-le ensuite avec « mixite importer attributions {path.name} »."
+        f"Modèle « {kind} » écrit, {what} : {path} (feuilles Fiche, Listes, Aide). "
+        f"Importez-le ensuite avec « mixite importer {kind} {path.name} »."
     )
     return 0

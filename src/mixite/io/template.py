@@ -1,21 +1,33 @@
-"""The allocation-form template (« fiche attribution ») as an Excel workbook."""
+"""Templates to fill in Excel, one per import kind (the allocation form among them):
+a sheet with one column per field, drop-down lists and checks, the allowed values and a
+help sheet; optionally example rows. Every template imports back as it is."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from mixite.core.model import ATTRIBUTIONS
+from mixite.core.schema import Table
 
 
 def write_allocation_template(path: Path, *, rows: int = 500) -> Path:
-    """Write the fiche-attribution template: a « Fiche » sheet with one column per field,
-    drop-down lists and number checks on ``rows`` rows, a « Listes » sheet with the allowed
-    values and an « Aide » sheet describing every column and its rule."""
+    """The fiche-attribution template (see :func:`write_template`)."""
+    return write_template(ATTRIBUTIONS, path, rows=rows)
+
+
+def write_template(
+    table: Table, path: Path, *, rows: int = 500, example: pd.DataFrame | None = None
+) -> Path:
+    """Write the template of ``table``: a « Fiche » sheet with one column per field,
+    drop-down lists and number checks on ``rows`` rows (and the ``example`` rows filled
+    in, dates as dates and numbers as numbers), a « Listes » sheet with the allowed values
+    and an « Aide » sheet describing every column and its rule."""
     book = Workbook()
     sheet = book.create_sheet("Fiche", 0)
     for extra in book.sheetnames[1:]:
@@ -23,7 +35,7 @@ def write_allocation_template(path: Path, *, rows: int = 500) -> Path:
     lists = book.create_sheet("Listes")
     help_sheet = book.create_sheet("Aide")
     help_sheet.append(["colonne", "signification", "unité", "règle"])
-    columns = [c for c in ATTRIBUTIONS.columns if c.name != "synthetique"]
+    columns = [c for c in table.columns if c.name != "synthetique" and c.kind != "geometry"]
     list_col = 0
     last = rows + 1
     for j, c in enumerate(columns, start=1):
@@ -63,7 +75,26 @@ def write_allocation_template(path: Path, *, rows: int = 500) -> Path:
             validation.showErrorMessage = True
             sheet.add_data_validation(validation)
             validation.add(target)
+    if example is not None:
+        for i, record in enumerate(example.to_dict("records"), start=2):
+            for j, c in enumerate(columns, start=1):
+                sheet.cell(row=i, column=j, value=_cell_value(record.get(c.name), c.kind))
     sheet.freeze_panes = "A2"
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def _cell_value(value: object, kind: str) -> object:
+    """A value as Excel should hold it: dates as dates, cents as euros, booleans as oui/non."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return None
+    if kind == "money":
+        return round(int(value) / 100, 2)  # type: ignore[call-overload]
+    if kind == "boolean":
+        return "oui" if bool(value) else "non"
+    if kind == "date":
+        return pd.Timestamp(value).to_pydatetime()  # type: ignore[arg-type]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
