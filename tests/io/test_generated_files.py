@@ -12,24 +12,14 @@ from pathlib import Path
 import pytest
 
 from mixite.cli.main import main
-from mixite.core.model import TABLES_BY_NAME
+from mixite.core.model import TABLES_BY_NAME, USER_TABLES
 from mixite.io.exporters import write_import_csv
 from mixite.io.importers import import_file
 from mixite.io.store import Store
 from tests.conftest import REAL, require_shared, sha256
 from tests.twin.conftest import make_twin
 
-ENTITY_KINDS = [
-    "bailleurs",
-    "batiments",
-    "entrees",
-    "logements",
-    "menages",
-    "demandes",
-    "attributions",
-    "operations",
-    "relogements",
-]
+ENTITY_KINDS = list(USER_TABLES)
 REAL_KINDS = {
     "filosofi-carreaux": "filosofi-carreaux-martinique/Filosofi2017_carreaux_200m_mart.csv",
     "filosofi-communes": "filosofi-communes-2016/filosofi_epci_2016.csv",

@@ -129,18 +129,7 @@ def test_relocation_operation(twin: Twin) -> None:
 def test_twin_tables_pass_the_importers(twin: Twin, tmp_path: Path) -> None:
     """Exported as CSV and imported back, every entity table satisfies the data model."""
     store = Store(tmp_path / "roundtrip.duckdb")
-    kinds = [
-        "bailleurs",
-        "batiments",
-        "entrees",
-        "logements",
-        "menages",
-        "demandes",
-        "attributions",
-        "operations",
-        "relogements",
-    ]
-    for kind in kinds:
+    for kind in USER_TABLES:
         path = write_import_csv(twin.tables[kind], TABLES_BY_NAME[kind], tmp_path / f"{kind}.csv")
         result = import_file(kind, path, store)
         assert result.rows == len(twin.tables[kind])

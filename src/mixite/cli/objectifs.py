@@ -19,7 +19,7 @@ from mixite.cli.types import (
     pourcentage,
 )
 from mixite.core import cotation, plafonds, priorites
-from mixite.core.model import oecd_consumption_units
+from mixite.core.model import USER_TABLES, oecd_consumption_units
 from mixite.core.objectifs import publics_des_attributions, repartir, suivre
 from mixite.core.secret import THRESHOLD, Count, apply_secrecy
 from mixite.core.validation import format_int
@@ -561,17 +561,7 @@ def run_plafonds(args: argparse.Namespace) -> int:
 
 
 #: The kinds with a template: the entity tables a user fills in.
-TEMPLATE_KINDS = (
-    "bailleurs",
-    "batiments",
-    "entrees",
-    "logements",
-    "menages",
-    "demandes",
-    "attributions",
-    "operations",
-    "relogements",
-)
+TEMPLATE_KINDS = USER_TABLES
 
 
 def run_modele(args: argparse.Namespace) -> int:

@@ -685,6 +685,19 @@ ENTITY_TABLES: tuple[Table, ...] = (
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in ENTITY_TABLES}
 
+#: The tables users fill in themselves, in the order their references require.
+USER_TABLES: tuple[str, ...] = (
+    "bailleurs",
+    "batiments",
+    "entrees",
+    "logements",
+    "menages",
+    "demandes",
+    "attributions",
+    "operations",
+    "relogements",
+)
+
 #: Every change to an allocation form, written by the importer (never imported).
 AUDIT_ATTRIBUTIONS = Table(
     "audit_attributions",
