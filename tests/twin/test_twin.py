@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mixite.core.model import ENTITY_TABLES, TABLES_BY_NAME
+from mixite.core.model import ENTITY_TABLES, TABLES_BY_NAME, USER_TABLES
 from mixite.core.plafonds import categorie_menage, plafond_ressources
 from mixite.io import refdata
 from mixite.io.exporters import write_import_csv
