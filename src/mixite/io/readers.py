@@ -130,7 +130,7 @@ def detect_encoding(path: Path) -> str:
     --------
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "x.csv"
-    >>> _ = p.write_bytes("nom\ncafé\n".encode("cp1252"))
+    >>> _ = p.write_bytes("nom;ville café".encode("cp1252"))
     >>> detect_encoding(p)
     'windows-1252'
     """
