@@ -214,7 +214,8 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "typologie":
         return _typology(args)
     if args.action == "cartes":
-        return _maps(args)
+        with etapes("Cartes", 4) as step:
+            return _maps(args, step)
     if args.action == "parc":
         return _stock(args)
     if args.action == "filosofi":
@@ -403,12 +404,13 @@ def _typology(args: argparse.Namespace) -> int:
     return 0
 
 
-def _maps(args: argparse.Namespace) -> int:
+def _maps(args: argparse.Namespace, step: Callable[[str], None]) -> int:
     from mixite.io.cartes import grid_map, polygon_map
     from mixite.io.config import load_fragility
     from mixite.observatoire.carte_mixite import classer_carreaux, classer_carreaux_filosofi
     from mixite.twin.geography import to_l93, to_laea
 
+    step("lecture de la base")
     store: Store = args.store
     written: list[Path] = []
     households = _households(store)
@@ -426,6 +428,7 @@ def _maps(args: argparse.Namespace) -> int:
     synthetic = (
         "jumeau SYNTHÉTIQUE de la MEL (mixite demo)" if synthetique(households) else "base mixite"
     )
+    step("carte de la mixité")
     mix = classer_carreaux(hh, cells, bandwidth=args.portee)
     sources = refdata.mel_sources()
     polygons = sources.polygons
@@ -457,6 +460,7 @@ def _maps(args: argparse.Namespace) -> int:
         ),
         "code_commune",
     ).drop(index=TOTAL)
+    step("carte de la fragilité")
     frag = indice_fragilite(raw, load_fragility(None))
     codes = [c for c in frag.index if c in polygons]
     labels = [
@@ -475,6 +479,7 @@ def _maps(args: argparse.Namespace) -> int:
         base=args.sortie / "mel_jumeau_fragilite",
         names=[commune_names.get(c) if c in biggest else None for c in codes],
     )
+    step("Martinique et Filosofi")
     if args.martinique:
         grid = _read_insee(args.martinique, ["Idcar_200m", "Men", "Men_pauv", "Ind", "Ind_snv"])
         corner = grid["Idcar_200m"].str.extract(r"N(\d+)E(\d+)").astype(float)
