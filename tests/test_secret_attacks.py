@@ -6,7 +6,6 @@ intervals. Nothing may be recovered (scale 0.05 by default, the full twin when s
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -178,7 +177,3 @@ def test_nothing_is_recovered_on_the_full_twin(tmp_path_factory: pytest.TempPath
     _stock(store)
     _relocation(store)
     _objectives(store)
-
-
-def test_demo_path_is_a_store(twin_store: Store) -> None:
-    assert Path(twin_store.path).exists()

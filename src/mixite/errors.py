@@ -43,6 +43,24 @@ class InvalidDataError(MixiteError):
         self.action = action
         super().__init__(f"{source}: {total} problem(s) found, nothing was written")
 
+    @classmethod
+    def single(
+        cls,
+        source: str,
+        rule: str,
+        *,
+        row: int = 0,
+        column: str = "",
+        value: str = "",
+        action: str = "import",
+    ) -> InvalidDataError:
+        """A refusal for one problem (a whole file, an option, a setting)."""
+        from mixite.core.validation import Problem
+
+        return cls(
+            [Problem(row, column, value, rule, source)], total=1, source=source, action=action
+        )
+
     def relabel(self, action: str) -> InvalidDataError:
         """The same problems, reported as a refusal of another kind."""
         return InvalidDataError(self.problems, total=self.total, source=self.source, action=action)

@@ -23,13 +23,11 @@ from mixite.errors import (
     StoreError,
     UnknownKindError,
 )
+from mixite.io import DEFAULT_STORE
 
 if TYPE_CHECKING:
     from mixite.io.store import Store
 
-#: The default store (also :data:`mixite.io.store.DEFAULT_STORE`; kept here so that
-#: building the parser imports nothing heavy).
-DEFAULT_STORE = Path("mixite.duckdb")
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 

@@ -139,10 +139,13 @@ class Release:
     _n_cells: int = 0
     _n_rel: int = 0
     _hidden: BoolArray | None = field(default=None, repr=False)
+    _frozen: tuple[FloatArray, FloatArray, BoolArray, IntArray, IntArray, BoolArray] | None = field(
+        default=None, repr=False
+    )
 
     # -- building -----------------------------------------------------------------
     def _new_cells(self, value: FloatArray, support: FloatArray, published: bool) -> IntArray:
-        self._hidden = None  # a new cell or relation: decide again
+        self._hidden = self._frozen = None  # a new cell or relation: decide again
         start, end = self._n_cells, self._n_cells + len(value)
         if end > len(self._value):
             size = max(end, 2 * len(self._value))
@@ -204,7 +207,7 @@ class Release:
     def _add_sums(self, totals: IntArray, parts: IntArray, part_of: IntArray) -> None:
         """Relations ``totals[r] = Σ parts[part_of == r] + rest[r]``; the rest is an
         unpublished cell (added where it is not zero)."""
-        self._hidden = None
+        self._hidden = self._frozen = None
         value, support = self._value, self._support
         r = len(totals)
         rest_v = value[totals] - np.bincount(part_of, weights=value[parts], minlength=r)
@@ -278,17 +281,23 @@ class Release:
 
     # -- solving ------------------------------------------------------------------
     def _arrays(self) -> tuple[FloatArray, FloatArray, BoolArray, IntArray, IntArray, BoolArray]:
-        cat = np.concatenate
-        empty_i = np.zeros(0, dtype=np.int64)
-        n = self._n_cells
-        return (
-            self._value[:n].copy(),
-            self._support[:n].copy(),
-            self._published[:n].copy(),
-            cat(self._rel_cell) if self._rel_cell else empty_i,
-            cat(self._rel_id) if self._rel_id else empty_i,
-            cat(self._rel_total) if self._rel_total else np.zeros(0, dtype=bool),
-        )
+        """Cells (value, households, published) and relation entries (cell, relation,
+        total side), read-only, concatenated once until the release changes."""
+        if self._frozen is None:
+            n = self._n_cells
+            empty_i = np.zeros(0, dtype=np.int64)
+            arrays = (
+                self._value[:n].copy(),
+                self._support[:n].copy(),
+                self._published[:n].copy(),
+                np.concatenate(self._rel_cell) if self._rel_cell else empty_i,
+                np.concatenate(self._rel_id) if self._rel_id else empty_i,
+                np.concatenate(self._rel_total) if self._rel_total else np.zeros(0, dtype=bool),
+            )
+            for a in arrays:
+                a.setflags(write=False)
+            self._frozen = arrays
+        return self._frozen
 
     def hidden_cells(self) -> BoolArray:
         """Which cells are suppressed (published cells only; unpublished ones never show).
@@ -337,7 +346,15 @@ class Release:
         n_rel = self._n_rel
         for _ in range(10_000):
             leaking, determined_by = self._leaking_relations(
-                hidden, published, support, sensitive, rel_cell, rel_id, rel_total, n_rel
+                hidden,
+                published,
+                support,
+                sensitive,
+                rel_cell,
+                rel_id,
+                rel_total,
+                n_rel,
+                self.threshold,
             )
             if not len(leaking):
                 return hidden
@@ -361,6 +378,7 @@ class Release:
         rel_id: IntArray,
         rel_total: BoolArray,
         n_rel: int,
+        threshold: int,
     ) -> tuple[IntArray, IntArray]:
         """Relations through which a sensitive cell (or group of cells) is recovered,
         propagating the cells that the published ones determine; and, for every cell, the
@@ -376,7 +394,7 @@ class Release:
             total_known[rel_id[rel_total]] = ~unknown[rel_cell[rel_total]]
             part_unk = unk_entry & ~rel_total
             s = np.bincount(rel_id[part_unk], weights=support[rel_cell[part_unk]], minlength=n_rel)
-            group = np.flatnonzero(total_known & (k >= 2) & (s > 1e-9) & (s < THRESHOLD - 1e-9))
+            group = np.flatnonzero(total_known & (k >= 2) & (s > 1e-9) & (s < threshold - 1e-9))
             if len(single) == 0:
                 return group, determined_by
             is_single = np.zeros(n_rel, dtype=bool)

@@ -1,1 +1,7 @@
 """Input and output at the edge of mixite: readers, importers, the store, reference data."""
+
+from pathlib import Path
+
+#: The store used when none is named (``--store``, ``MIXITE_STORE``). Defined here, in a
+#: module that imports nothing heavy, so that the command line can read it cheaply.
+DEFAULT_STORE = Path("mixite.duckdb")

@@ -65,8 +65,8 @@ _PLAIN_TAGS = frozenset(
 def _refuse(
     source: str, rule: str, *, line: int = 0, key: str = "", value: str = ""
 ) -> InvalidDataError:
-    return InvalidDataError(
-        [Problem(line, key, value, rule, source)], total=1, source=source, action="reglages"
+    return InvalidDataError.single(
+        source, rule, row=line, column=key, value=value, action="reglages"
     )
 
 

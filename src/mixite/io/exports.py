@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -70,6 +71,14 @@ def number_format(values: pd.Series, name: str) -> str | None:
     return "#,##0.0"
 
 
+def _text_not_formulas(sheet: Any) -> None:
+    """Store every cell openpyxl took for a formula (``=HYPERLINK…`` from a file) as text."""
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
 def _parquet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Object columns mixing types (numbers and « — ») become text for Parquet."""
     out = frame.copy()
@@ -126,16 +135,10 @@ def write_tables(path: Path, sheets: Mapping[str, pd.DataFrame], notes: Sequence
                 if fmt:
                     for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
                         cell.number_format = fmt
-            for row in sheet.iter_rows(min_row=2):
-                for cell in row:  # text is never a formula (no =HYPERLINK from a file)
-                    if cell.data_type == "f":
-                        cell.data_type = "s"
+            _text_not_formulas(sheet)
             for column in sheet.columns:
                 width = max(len(str(c.value or "")) for c in column[:50])
                 sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
         pd.DataFrame({"notes": list(notes)}).to_excel(writer, sheet_name="Notes", index=False)
-        for row in writer.sheets["Notes"].iter_rows(min_row=2):
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
+        _text_not_formulas(writer.sheets["Notes"])
     return path

@@ -218,21 +218,19 @@ def _require_vintage(raw: RawTable, opts: ImportOptions, guessed: int | None, hi
             total=1,
             source=raw.source,
         )
-    if not MIN_VINTAGE <= vintage <= MAX_VINTAGE:
-        raise InvalidDataError(
-            [
-                Problem(
-                    0,
-                    "millesime",
-                    str(vintage),
-                    f"millésime hors de la plage plausible ({MIN_VINTAGE} à {MAX_VINTAGE})",
-                    raw.source,
-                )
-            ],
-            total=1,
-            source=raw.source,
-        )
+    _check_vintage(vintage, raw.source, "millesime")
     return vintage
+
+
+def _check_vintage(vintage: int, source: str, column: str) -> None:
+    """Refuse a vintage outside the plausible range (a typing error: 1800, −5)."""
+    if not MIN_VINTAGE <= vintage <= MAX_VINTAGE:
+        raise InvalidDataError.single(
+            source,
+            f"millésime hors de la plage plausible ({MIN_VINTAGE} à {MAX_VINTAGE})",
+            column=column,
+            value=str(vintage),
+        )
 
 
 #: Vintages of data mixite accepts (the same bounds as the ``millesime`` columns).
@@ -443,20 +441,8 @@ def import_file(
         )
     opts = options or ImportOptions()
     path = Path(path)
-    if opts.vintage is not None and not MIN_VINTAGE <= opts.vintage <= MAX_VINTAGE:
-        raise InvalidDataError(
-            [
-                Problem(
-                    0,
-                    "--millesime",
-                    str(opts.vintage),
-                    f"millésime hors de la plage plausible ({MIN_VINTAGE} à {MAX_VINTAGE})",
-                    path.name,
-                )
-            ],
-            total=1,
-            source=path.name,
-        )
+    if opts.vintage is not None:
+        _check_vintage(opts.vintage, path.name, "--millesime")
     big = path.exists() and path.stat().st_size >= PROGRESS_BYTES
     with tqdm(
         total=3, desc=f"Import de {path.name}", unit=" étape", disable=not big, leave=False

@@ -39,9 +39,7 @@ class RawTable:
 def _refuse(
     path: Path, rule: str, *, row: int = 0, column: str = "", value: str = ""
 ) -> InvalidDataError:
-    return InvalidDataError(
-        [Problem(row, column, value, rule, path.name)], total=1, source=path.name
-    )
+    return InvalidDataError.single(path.name, rule, row=row, column=column, value=value)
 
 
 def _duplicate_columns(names: list[str], path: Path) -> None:

@@ -24,8 +24,7 @@ import pyarrow as pa
 
 from mixite.core.schema import Column, Table
 from mixite.errors import MissingDataError, StoreError
-
-DEFAULT_STORE = Path("mixite.duckdb")
+from mixite.io import DEFAULT_STORE
 
 _SQL_TYPES = {
     "text": "VARCHAR",

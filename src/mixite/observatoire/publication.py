@@ -13,7 +13,7 @@ no two outputs recover a small figure by difference.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -49,6 +49,26 @@ def nesting(menages: pd.DataFrame, child: str, parent: str) -> pd.Series:
     return first.where(unique & first.notna())
 
 
+def _add_nestings(
+    release: Release,
+    units: pd.DataFrame,
+    raws: Mapping[str, pd.DataFrame],
+    parents: Mapping[str, tuple[str, ...]],
+    table_name: Callable[[str], str],
+) -> None:
+    """Tie each level's table to the coarser levels it nests in, the nesting measured
+    on ``units`` (households or dwellings); the « ensemble » rows nest in nothing."""
+    for child, raw in raws.items():
+        for parent in parents.get(child, ()):
+            if parent not in raws:
+                continue
+            of = nesting(units, child, parent)
+            zones = raw.index.to_series()
+            keys = zones.map(of).where(zones != TOTAL)
+            rows = parent_rows(keys, raws[parent].index.to_series())
+            release.add_nesting(table_name(parent), table_name(child), parent_rows=rows)
+
+
 def release_niveaux(
     vintages: Mapping[int, tuple[pd.DataFrame, pd.DataFrame]],
     levels: Sequence[str] | None = None,
@@ -65,15 +85,13 @@ def release_niveaux(
             flat = raw.reset_index()
             release.add_table(name, flat, mesures())
             release.add_totals(name, (flat[level] == TOTAL).to_numpy())
-        for child in present:
-            for parent in PARENTS.get(child, ()):
-                if parent not in present:
-                    continue
-                of = nesting(menages, child, parent)
-                child_zones = raws[(year, child)].index.to_series()
-                keys = child_zones.map(of).where(child_zones != TOTAL)
-                rows = parent_rows(keys, raws[(year, parent)].index.to_series())
-                release.add_nesting(f"{year}/{parent}", f"{year}/{child}", parent_rows=rows)
+        _add_nestings(
+            release,
+            menages,
+            {lv: raws[(year, lv)] for lv in present},
+            PARENTS,
+            f"{year}/{{}}".format,
+        )
     years = sorted(vintages)
     for before, after in itertools.pairwise(years):
         for level in {lv for (y, lv) in raws if y == before} & {
@@ -126,15 +144,7 @@ def release_parc(
         flat = raw.reset_index()
         release.add_table(level, flat, mesures_parc())
         release.add_totals(level, (flat[level] == TOTAL).to_numpy())
-    for child in present:
-        for parent in PARENTS_PARC.get(child, ()):
-            if parent not in present:
-                continue
-            of = nesting(dwellings, child, parent)
-            zones = raws[child].index.to_series()
-            keys = zones.map(of).where(zones != TOTAL)
-            rows = parent_rows(keys, raws[parent].index.to_series())
-            release.add_nesting(parent, child, parent_rows=rows)
+    _add_nestings(release, dwellings, raws, PARENTS_PARC, str)
     return release, raws
 
 
