@@ -12,13 +12,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from mixite.core.model import ATTRIBUTIONS
 from mixite.core.schema import Table
-
-
-def write_allocation_template(path: Path, *, rows: int = 500) -> Path:
-    """The fiche-attribution template (see :func:`write_template`)."""
-    return write_template(ATTRIBUTIONS, path, rows=rows)
 
 
 def write_template(
