@@ -226,9 +226,23 @@ def _import_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
     imp.add_argument(
         "--colonnes",
         default="",
-        metavar="ANCIEN=NOUVEAU,…",
-        help="renommer des colonnes du fichier vers celles de mixite (les en-têtes qui ne "
-        "diffèrent que par la casse, les accents ou les espaces sont reconnus d'eux-mêmes)",
+        metavar="ANCIEN=NOUVEAU,… | FICHIER.yaml",
+        help="renommer des colonnes du fichier vers celles de mixite (ou de la variable "
+        "officielle pour rpls, ops, sne-…), en ligne ou dans un fichier YAML (docs/import.md) ; "
+        "les en-têtes qui ne diffèrent que par la casse, les accents ou les espaces sont "
+        "reconnus d'eux-mêmes",
+    )
+    imp.add_argument(
+        "--bailleur",
+        help="rpls : code du bailleur propriétaire quand le fichier ne le dit pas "
+        "(données ouvertes ; défaut : RPLS)",
+    )
+    imp.add_argument(
+        "--projection",
+        type=int,
+        metavar="EPSG",
+        help="système des coordonnées x, y (batiments, rpls) : 2154 Lambert-93, 4326 WGS 84, "
+        "5490, 2972, 2975, 4471 outre-mer (défaut : celui du département ; WGS 84 détecté)",
     )
     _store_arg(imp)
 
@@ -333,7 +347,12 @@ def _print_info(store: Store) -> None:
 
 
 def _column_mapping(text: str) -> dict[str, str]:
-    """``Code_Bailleur=code_bailleur,Nom=nom`` as a mapping; a malformed pair is an error."""
+    """``Code_Bailleur=code_bailleur,Nom=nom`` (or a YAML file of such pairs) as a
+    mapping; a malformed pair is an error."""
+    if text.lower().endswith((".yaml", ".yml")):
+        from mixite.io.config import load_column_mapping
+
+        return load_column_mapping(Path(text))
     out: dict[str, str] = {}
     for pair in filter(None, (p.strip() for p in text.split(","))):
         old, sep, new = pair.partition("=")
@@ -355,6 +374,8 @@ def _import(args: argparse.Namespace) -> int:
         cascade=args.cascade,
         encoding=args.encodage,
         columns=_column_mapping(args.colonnes),
+        bailleur=args.bailleur,
+        projection=args.projection,
     )
     result = import_file(args.type, args.fichier, args.store, opts)
     for notice in result.notices:
@@ -366,6 +387,8 @@ def _import(args: argparse.Namespace) -> int:
     print(
         f"{result.source} : {result.rows} lignes importées dans la table « {result.table} »{vintage}."
     )
+    for table, n in (result.also or {}).items():
+        print(f"  et {n} ligne(s) dans la table « {table} ».")
     for table, n in (result.cascaded or {}).items():
         print(f"  --cascade : {n} ligne(s) de « {table} » supprimée(s), devenues sans référence.")
     return EXIT_OK

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from mixite.core.projections import hors_etendue
 from mixite.core.schema import Column, RowRule, Table
 
 SYNTHETIQUE = Column(
@@ -296,15 +297,22 @@ BATIMENTS = Table(
             required=False,
         ),
         Column(
-            "x", "decimal", "abscisse (EPSG:2154, Lambert-93)", "m", minimum=0, maximum=1_300_000
+            "x",
+            "decimal",
+            "abscisse (Lambert-93, EPSG:2154 ; outre-mer : UTM légal du département)",
+            "m",
+            minimum=0,
+            maximum=1_300_000,
+            required=False,
         ),
         Column(
             "y",
             "decimal",
-            "ordonnée (EPSG:2154, Lambert-93)",
+            "ordonnée (même système que x ; vide si le bâtiment n'est pas géocodé)",
             "m",
-            minimum=6_000_000,
-            maximum=7_200_000,
+            minimum=0,
+            maximum=10_000_000,
+            required=False,
         ),
         Column("individuel", "boolean", "maison individuelle (vrai) ou immeuble collectif (faux)"),
         Column(
@@ -318,6 +326,15 @@ BATIMENTS = Table(
         SYNTHETIQUE,
     ),
     key=("id_batiment",),
+    rules=(
+        RowRule(
+            "coordonnées hors du département : x et y doivent être en Lambert-93 (EPSG:2154) "
+            "en métropole, dans l'UTM légal outre-mer (EPSG:5490, 2972, 2975, 4471) ; "
+            "--projection EPSG convertit un fichier dans un autre système",
+            ("x", "y"),
+            lambda f: hors_etendue(f["x"], f["y"], f["code_commune"]),
+        ),
+    ),
 )
 
 ENTREES = Table(
@@ -343,7 +360,14 @@ LOGEMENTS = Table(
         Column("financement", "text", "financement d'origine", choices=FINANCEMENTS),
         Column("nb_pieces", "integer", "pièces principales", "pièces", minimum=1, maximum=12),
         Column("surface", "decimal", "surface habitable", "m²", minimum=9, maximum=400),
-        Column("loyer_mensuel", "money", "loyer principal hors charges", "€ / mois", minimum=0),
+        Column(
+            "loyer_mensuel",
+            "money",
+            "loyer principal hors charges (vide : sans objet, RPLS 9999)",
+            "€ / mois",
+            minimum=0,
+            required=False,
+        ),
         Column(
             "charges_mensuelles",
             "money",

@@ -820,3 +820,44 @@ def load_watch(path: Path | None = None) -> tuple[tuple[Variable, ...], int, int
     if problems:
         raise InvalidDataError(problems[:50], total=len(problems), source=source, action="reglages")
     return tuple(variables), int(counts["fragile_des"]), int(counts["vigilance_marges"])
+
+
+def load_column_mapping(path: Path) -> dict[str, str]:
+    """A column mapping file: ``colonnes:`` then one ``nom dans le fichier: nom mixite``
+    per line (or the mapping alone). Keys and values must be plain text.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = Path(d) / "colonnes.yaml"
+    ...     _ = p.write_text("colonnes:\\n  Code_Bailleur: code_bailleur\\n  Nom: nom\\n", "utf-8")
+    ...     load_column_mapping(p)
+    {'Code_Bailleur': 'code_bailleur', 'Nom': 'nom'}
+    """
+    text, source = _read_file(path)
+    node = _compose(text, source)
+    top = _mapping(node)
+    if "colonnes" in top:
+        node = top["colonnes"][0]
+    entries = _mapping(node)
+    if not entries:
+        raise _refuse(
+            source,
+            "correspondance attendue : « colonnes: » puis une ligne « nom dans le fichier: "
+            "nom mixite » par colonne",
+            line=node.start_mark.line + 1,
+        )
+    out: dict[str, str] = {}
+    problems = []
+    for name, (value, line) in entries.items():
+        target = _scalar(value)
+        if not isinstance(target, str) or not target.strip():
+            problems.append(
+                Problem(line, name, str(target), "nom de colonne (texte) attendu", source)
+            )
+            continue
+        out[name] = target.strip()
+    if problems:
+        raise InvalidDataError(problems, total=len(problems), source=source, action="reglages")
+    return out

@@ -24,7 +24,9 @@ from mixite.core.schema import Column, Table
 from mixite.core.validation import KnownKeys, Problem, validate
 from mixite.errors import InvalidDataError, UnknownKindError
 from mixite.io import formats
+from mixite.io import publies
 from mixite.io.exporters import to_import_frame
+from mixite.io.publies import Outcome
 from mixite.io.readers import PROGRESS_BYTES, RawTable, read_table
 from mixite.io.store import Store, Write
 
@@ -44,6 +46,10 @@ class ImportOptions:
     encoding: str | None = None
     #: The user's names for columns → mixite's (``--colonnes Code_Bailleur=code_bailleur``).
     columns: Mapping[str, str] = field(default_factory=dict)
+    #: RPLS: the landlord's code when the file does not name its owner.
+    bailleur: str | None = None
+    #: EPSG code of the file's coordinates (buildings, RPLS); detected if None.
+    projection: int | None = None
 
 
 @dataclass(frozen=True)
@@ -59,9 +65,11 @@ class ImportResult:
     cascaded: dict[str, int] | None = None
     #: What the user should know (other sheets not read, outlines repaired…).
     notices: tuple[str, ...] = ()
+    #: Rows written to the other tables of a multi-table format (RPLS: table → rows).
+    also: dict[str, int] | None = None
 
 
-Runner = Callable[[RawTable, Store, ImportOptions], tuple[Write, int | None]]
+Runner = Callable[[RawTable, Store, ImportOptions], "tuple[Write, int | None] | Outcome"]
 
 
 @dataclass(frozen=True)
@@ -101,12 +109,45 @@ def _check(
     )
 
 
+def _project_buildings(raw: RawTable, opts: ImportOptions) -> RawTable:
+    """Buildings given in WGS 84 or another projection (``--projection``) are converted
+    to their department's projection before validation; cells that are not numbers are
+    left for validation to report."""
+    from mixite.core.projections import ACCEPTEES, WGS84, semble_wgs84, vers_la_base
+
+    f = raw.frame
+    if not {"x", "y", "code_commune"} <= set(f.columns):
+        return raw
+    x = pd.to_numeric(f["x"].astype("string").str.replace(",", "."), errors="coerce")
+    y = pd.to_numeric(f["y"].astype("string").str.replace(",", "."), errors="coerce")
+    source = opts.projection or (WGS84 if semble_wgs84(x, y) else None)
+    if source is None:
+        return raw
+    if source not in ACCEPTEES:
+        raise InvalidDataError.single(
+            raw.source,
+            "système de coordonnées non pris en charge ; codes EPSG acceptés : "
+            + ", ".join(map(str, sorted(ACCEPTEES))),
+            column="--projection",
+            value=str(source),
+        )
+    xs, ys = vers_la_base(x, y, source, f["code_commune"])
+    ok = x.notna() & y.notna()
+    frame = f.copy()
+    frame["x"] = f["x"].mask(ok, pd.Series(xs, index=f.index).map(repr))
+    frame["y"] = f["y"].mask(ok, pd.Series(ys, index=f.index).map(repr))
+    notice = f"coordonnées converties de EPSG:{source} vers la projection de chaque département"
+    return replace(raw, frame=frame, notices=(*raw.notices, notice))
+
+
 def _entity(table: Table) -> Runner:
-    def run(raw: RawTable, store: Store, opts: ImportOptions) -> tuple[Write, int | None]:
+    def run(raw: RawTable, store: Store, opts: ImportOptions) -> Outcome:
+        if table is model.BATIMENTS:
+            raw = _project_buildings(raw, opts)
         typed = _check(raw, table, _known(store, table, replace_all=opts.replace))
         if "synthetique" in typed.columns:
             typed["synthetique"] = typed["synthetique"].fillna(False)
-        return Write(table, typed, raw.source, replace_all=opts.replace), None
+        return Outcome([Write(table, typed, raw.source, replace_all=opts.replace)], None, raw.notices)
 
     return run
 
@@ -427,6 +468,11 @@ IMPORTERS: dict[str, Importer] = {
         Importer("attributions", model.ATTRIBUTIONS.description, _entity(model.ATTRIBUTIONS)),
         Importer("operations", model.OPERATIONS.description, _entity(model.OPERATIONS)),
         Importer("relogements", model.RELOGEMENTS.description, _entity(model.RELOGEMENTS)),
+        Importer("rpls", "RPLS, un logement par ligne → bailleurs, bâtiments, entrées, logements", publies.rpls),  # type: ignore[arg-type]
+        Importer("ops", "OPS, un ménage enquêté par ligne → ménages (locataires du parc social)", publies.ops),  # type: ignore[arg-type]
+        Importer("ops-agregats", "OPS, résultats par commune, QPV ou EPCI", publies.ops_agregats),  # type: ignore[arg-type]
+        Importer("sne-demandes", "SNE, extrait des demandes → demandes", publies.sne_demandes),  # type: ignore[arg-type]
+        Importer("sne-attributions", "SNE, extrait des attributions → attributions", publies.sne_attributions),  # type: ignore[arg-type]
     )
 }
 
@@ -455,23 +501,36 @@ def import_file(
         # Checks against the stored keys and the write happen under one writer lock.
         with store.writer():
             bar.set_postfix_str(f"validation de {len(raw.frame):,} lignes".replace(",", " "))
-            write, vintage = IMPORTERS[kind].run(raw, store, opts)
+            outcome = IMPORTERS[kind].run(raw, store, opts)
+            if not isinstance(outcome, Outcome):
+                outcome = Outcome([outcome[0]], outcome[1], raw.notices)
+            vintage = outcome.vintage
             bar.update(1)
             bar.set_postfix_str("écriture")
-            _check_replacement(write, store, opts, raw.source)
-            writes = [write]
-            if kind == "attributions":
+            for w in outcome.writes:
+                _check_replacement(w, store, opts, raw.source)
+            writes = list(outcome.writes)
+            write = writes[-1]
+            if kind in ("attributions", "sne-attributions"):
                 audit = audit_allocations(
                     write.frame, store, source=raw.source, replace=opts.replace
                 )
                 writes.append(Write(model.AUDIT_ATTRIBUTIONS, audit, raw.source))
-            if len(write.frame) == 0 and not opts.replace:
+            if all(len(w.frame) == 0 for w in outcome.writes) and not opts.replace:
                 cascaded: dict[str, int] = {}  # nothing to add: the store is not touched
             else:
                 cascaded = store.write(writes, cascade=opts.replace and opts.cascade)
         bar.update(1)
+    also = {w.table.name: len(w.frame) for w in outcome.writes[:-1]}
     return ImportResult(
-        kind, write.table.name, len(write.frame), raw.source, vintage, cascaded or None, raw.notices
+        kind,
+        write.table.name,
+        len(write.frame),
+        raw.source,
+        vintage,
+        cascaded or None,
+        outcome.notices,
+        also or None,
     )
 
 
