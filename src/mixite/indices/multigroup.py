@@ -60,8 +60,15 @@ def _compute_shares(
     return t, T, pi_k, pi_ik
 
 
+def _complement(pi_k: FloatArray) -> FloatArray:
+    """1 − π_k as the sum of the other groups' shares: « 1 − π_k » loses every digit
+    when group k is nearly the whole region."""
+    K = pi_k.shape[1]
+    return np.column_stack([np.delete(pi_k, k, axis=1).sum(axis=1) for k in range(K)])
+
+
 def _simpson(pi_k: FloatArray) -> FloatArray:
-    return np.asarray((pi_k * (1 - pi_k)).sum(axis=1), dtype=float)
+    return np.asarray((pi_k * _complement(pi_k)).sum(axis=1), dtype=float)
 
 
 def multi_dissimilarity(n: FloatArray, r: Regions) -> FloatArray:
@@ -94,7 +101,7 @@ def multi_normalized_exposure(n: FloatArray, r: Regions) -> FloatArray:
     """P = Σ_k Σ_i (t_i / T)(π_ik − π_k)² / (1 − π_k)."""
     t, T, pi_k, pi_ik = _prepare(n, r)
     with np.errstate(divide="ignore", invalid="ignore"):
-        term = (_deviation(pi_ik, pi_k, r) ** 2 / (1 - pi_k[r.codes])).sum(axis=1)
+        term = (_deviation(pi_ik, pi_k, r) ** 2 / _complement(pi_k)[r.codes]).sum(axis=1)
     return r.sum(t * np.nan_to_num(term)) / T
 
 

@@ -51,14 +51,16 @@ def gini(x: FloatArray, t: FloatArray, r: Regions) -> FloatArray:
     Σ_i Σ_j t_i t_j |p_i − p_j| = 2 Σ_i t_i (p_i W_i − S_i) with W_i, S_i the sums of
     t_j and t_j p_j over the units before i.
     """
-    _x, T, P, p = _shares(x, t, r)
+    X, T, P, p = _shares(x, t, r)
     order = r.order_by_value(p)
     w_before = r.segment_cumsum(t, order)
     s_before = r.segment_cumsum(t * p, order)
     contrib = np.empty_like(p)
     contrib[order] = t[order] * (p[order] * w_before - s_before)
     pairs = 2 * r.sum(contrib)
-    return pairs / (2 * T**2 * P * (1 - P))
+    # T² P (1 − P) = X (T − X), with T − X summed from the other group's counts: « 1 − P »
+    # loses every digit when the group is nearly everyone.
+    return pairs / (2 * X * r.sum(t - x))
 
 
 def _entropy(q: FloatArray) -> FloatArray:
@@ -88,8 +90,8 @@ def exposure(x: FloatArray, t: FloatArray, r: Regions) -> FloatArray:
 
 def correlation_ratio(x: FloatArray, t: FloatArray, r: Regions) -> FloatArray:
     """Correlation ratio V = (xPx − P) / (1 − P) (eta²)."""
-    _x, _t, P, _p = _shares(x, t, r)
-    return (isolation(x, t, r) - P) / (1 - P)
+    _x, T, P, _p = _shares(x, t, r)
+    return (isolation(x, t, r) - P) / (r.sum(t - x) / T)
 
 
 def atkinson(x: FloatArray, t: FloatArray, r: Regions, *, b: float = 0.5) -> FloatArray:
@@ -100,9 +102,10 @@ def atkinson(x: FloatArray, t: FloatArray, r: Regions, *, b: float = 0.5) -> Flo
     """
     if not 0 < b < 1:
         raise ValueError(f"The 'b' parameter of atkinson must be in (0, 1); got {b}.")
-    _x, T, P, p = _shares(x, t, r)
+    X, T, P, p = _shares(x, t, r)
     s = r.sum((1 - p) ** (1 - b) * p**b * t)
-    return 1 - P / (1 - P) * np.abs(s / (P * T)) ** (1 / (1 - b))
+    # P / (1 − P) = X / (T − X), the complement summed from counts.
+    return 1 - X / r.sum(t - x) * np.abs(s / (P * T)) ** (1 / (1 - b))
 
 
 def bias_corrected_dissimilarity(

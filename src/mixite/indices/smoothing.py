@@ -136,7 +136,7 @@ def _bespoke(
         P = X / T
         p_tilde = np.where(ts > 0, xs / np.where(ts > 0, ts, 1), 0.0)
         defined = (P > 0) & (P < 1)
-        D = r.sum(t * np.abs(p_tilde - r.spread(P))) / (2 * T * P * (1 - P))
+        D = r.sum(t * np.abs(p_tilde - r.spread(P))) / (2 * X * r.sum(t - x) / T)
         E = _entropy(P)
         H = r.sum(t * (r.spread(E) - _entropy(p_tilde))) / (E * T)
         iso = r.sum(x / r.spread(X) * p_tilde)

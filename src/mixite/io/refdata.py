@@ -38,6 +38,22 @@ def premier_quartile() -> pd.DataFrame:
 
 
 @cache
+def epci_membership() -> pd.DataFrame:
+    """Commune → EPCI for Nord (59) and Pas-de-Calais (62), DGCL BANATIC 2019-2025: one
+    row per membership with the first and last vintage it holds (``depuis``, ``jusqua``)."""
+    return _csv("refdata/epci_membership_59_62.csv", dtype={"insee_code": str, "epci_siren": str})
+
+
+def epci_of_communes(year: int) -> pd.Series:
+    """Commune code → EPCI SIREN in ``year`` (the nearest vintage held: 2019 for earlier
+    years, 2025 for later ones)."""
+    m = epci_membership()
+    y = min(max(year, int(m["depuis"].min())), int(m["jusqua"].max()))
+    held = m[(m["depuis"] <= y) & (m["jusqua"] >= y)]
+    return held.set_index("insee_code")["epci_siren"].astype("string")
+
+
+@cache
 def mel_communes() -> pd.DataFrame:
     """The 95 communes of the MEL with their territory (8) and unité territoriale (4)."""
     return _csv("refdata/mel_communes.csv", dtype=str)

@@ -1,0 +1,486 @@
+"""The observatory from aggregate sources: which source gives which indicator at which
+level, the best one available in the store, and the published tables.
+
+Household microdata (the twin, or OPS records for social tenants) give every indicator
+at every level. Without them, the observatory runs on what INSEE and the State publish:
+
+========== =============================== ====================== =====================
+source     store table                     levels                 field
+========== =============================== ====================== =====================
+filosofi   filosofi_zones                  commune, EPCI          all households
+census     recensement_iris_*              IRIS, commune, EPCI    all households
+grid       filosofi_carreaux               200 m cell, commune    all households
+ops        ops_agregats                    commune, QPV, EPCI     social tenants
+========== =============================== ====================== =====================
+
+:data:`INDICATEURS` declares, for each indicator, each source that computes it, with the
+definition that source uses. For a level, :func:`provenances` picks per indicator the
+best source with data (lowest rank: exact zone figures before aggregated cells) and its
+latest vintage, or the vintage asked; :func:`observatoire` computes the tables, applies
+statistical secrecy (counts of 1 to 10 households and shares resting on them are blank;
+census IRIS and their communes are published together so that no IRIS is recovered by
+difference) and says, per column, its source and vintage. Vintages are never mixed
+silently: when two indicators come from different years the notes say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from mixite.core.secret import Count, Measure, Release, Share, Statistic, parent_rows
+from mixite.observatoire.indicateurs import TOTAL
+
+#: Levels of the aggregate observatory, as the rest of the observatory names them.
+NIVEAUX_SOURCES = ("idcar_200m", "code_iris", "code_qpv", "code_commune", "code_epci")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source of indicators: its table(s), levels, field and rank (0 = best)."""
+
+    code: str
+    libelle: str
+    tables: tuple[str, ...]
+    niveaux: tuple[str, ...]
+    champ: str
+    rang: int
+
+
+SOURCES: dict[str, Source] = {
+    s.code: s
+    for s in (
+        Source("filosofi", "Insee, Filosofi (communes et EPCI)", ("filosofi_zones",),
+               ("code_commune", "code_epci"), "ménages fiscaux", 1),
+        Source("recensement", "Insee, recensement, bases infracommunales (IRIS d'habitat)",
+               ("recensement_iris_logements", "recensement_iris_menages", "recensement_iris_population"),
+               ("code_iris", "code_commune", "code_epci"), "ménages (résidences principales)", 2),
+        Source("carreaux", "Insee, Filosofi carroyé 200 m", ("filosofi_carreaux",),
+               ("idcar_200m", "code_commune"), "ménages fiscaux", 3),
+        Source("ops", "Enquête OPS, résultats par zone", ("ops_agregats",),
+               ("code_commune", "code_qpv", "code_epci"), "locataires du parc social", 1),
+    )
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Definition:
+    """How one source computes one indicator: numerator and base (a share), or a value."""
+
+    source: str
+    definition: str
+    numerateur: str | None = None
+    base: str | None = None
+    valeur: str | None = None
+
+
+#: Indicator → the sources that compute it (codes of the household catalogue where the
+#: definition is the same; the census' own where it differs).
+INDICATEURS: dict[str, tuple[str, tuple[Definition, ...]]] = {
+    "menages": ("ménages", (
+        Definition("filosofi", "ménages fiscaux (NBMENFISC)", valeur="nbmenfisc"),
+        Definition("recensement", "résidences principales, maisons et appartements", valeur="rp"),
+        Definition("carreaux", "ménages fiscaux des carreaux (Men)", valeur="men"),
+        Definition("ops", "ménages locataires enquêtés", valeur="menages"),
+    )),
+    "personnes": ("personnes", (
+        Definition("filosofi", "personnes des ménages fiscaux", valeur="nbpersmenfisc"),
+        Definition("recensement", "personnes des ménages", valeur="pmen"),
+        Definition("carreaux", "individus des carreaux (Ind)", valeur="ind"),
+        Definition("ops", "personnes des ménages enquêtés", valeur="personnes"),
+    )),
+    "mediane_niveau_de_vie": ("médiane du niveau de vie (€ par UC)", (
+        Definition("filosofi", "médiane du niveau de vie des personnes (MED)", valeur="med"),
+    )),
+    "taux_pauvrete": ("taux de pauvreté (% des personnes)", (
+        Definition("filosofi", "personnes sous le seuil de 60 % de la médiane (TP60)", valeur="tp60"),
+    )),
+    "premier_decile": ("1er décile du niveau de vie (€ par UC)", (
+        Definition("filosofi", "1er décile du niveau de vie (D1)", valeur="d1"),
+    )),
+    "part_prestations_sociales": ("part des prestations sociales dans le revenu (%)", (
+        Definition("filosofi", "PPSOC", valeur="ppsoc"),
+    )),
+    "part_minima_sociaux": ("part des minima sociaux dans le revenu (%)", (
+        Definition("filosofi", "PPMINI", valeur="ppmini"),
+    )),
+    "part_chomage": ("part des indemnités de chômage dans le revenu (%)", (
+        Definition("filosofi", "PCHO", valeur="pcho"),
+    )),
+    "menages_pauvres": ("ménages pauvres (% des ménages)", (
+        Definition("carreaux", "ménages pauvres des carreaux (Men_pauv / Men)", "men_pauv", "men"),
+    )),
+    "niveau_de_vie_moyen": ("niveau de vie moyen (€ par UC)", (
+        Definition("carreaux", "somme des niveaux de vie / individus (Ind_snv / Ind)", valeur="nv_moyen"),
+    )),
+    "monoparentales": ("familles monoparentales (% des ménages)", (
+        Definition("carreaux", "Men_fmp / Men", "men_fmp", "men"),
+        Definition("ops", "familles monoparentales / ménages enquêtés", "n_monoparentales", "menages"),
+    )),
+    "personnes_monoparentales": ("personnes en famille monoparentale (% des personnes)", (
+        Definition("recensement", "personnes des ménages « famille monoparentale » / personnes des ménages", "pmen_fammono", "pmen"),
+    )),
+    "menages_une_personne": ("ménages d'une personne (% des ménages)", (
+        Definition("recensement", "hommes et femmes seuls / résidences principales", "pmen_seul", "rp"),
+        Definition("carreaux", "Men_1ind / Men", "men_1ind", "men"),
+    )),
+    "grandes_familles": ("ménages de 5 personnes ou plus (% des ménages)", (
+        Definition("carreaux", "Men_5ind / Men", "men_5ind", "men"),
+        Definition("ops", "ménages de 5 personnes ou plus / ménages enquêtés", "n_grandes_familles", "menages"),
+    )),
+    "proprietaires": ("propriétaires (% des ménages)", (
+        Definition("carreaux", "Men_prop / Men", "men_prop", "men"),
+    )),
+    "locataires_sociaux": ("locataires du parc social (% des ménages)", (
+        Definition("recensement", "résidences principales louées vides HLM / résidences principales", "rp_lochlmv", "rp"),
+    )),
+    "logements_sociaux_carreaux": ("logements sociaux (pour 100 ménages)", (
+        Definition("carreaux", "Log_soc / Men", "log_soc", "men"),
+    )),
+    "ouvriers_employes": ("personnes des ménages dont la référence est ouvrière ou employée (%)", (
+        Definition("recensement", "personnes des ménages, référence CS5 ou CS6 / personnes des ménages", "pmen_cs56", "pmen"),
+    )),
+    "personnes_75_plus": ("personnes de 75 ans ou plus (%)", (
+        Definition("recensement", "population de 75 ans ou plus / population", "pop75", "pop"),
+    )),
+    "reference_65_plus": ("titulaire de 65 ans ou plus (% des ménages)", (
+        Definition("ops", "titulaires de 65 ans ou plus / ménages enquêtés", "n_reference_65_plus", "menages"),
+    )),
+    "sous_40_plus": ("ménages sous 40 % du plafond PLUS (%)", (
+        Definition("ops", "ménages sous 40 % du plafond / ménages enquêtés", "n_sous_40_plus", "menages"),
+    )),
+    "sans_actif_occupe": ("ménages sans actif occupé (%)", (
+        Definition("ops", "ménages sans emploi / ménages enquêtés", "n_sans_actif_occupe", "menages"),
+    )),
+    "allocataires_apl": ("allocataires d'une aide au logement (%)", (
+        Definition("ops", "ménages percevant une aide / ménages enquêtés", "n_allocataires_apl", "menages"),
+    )),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one indicator of a level comes from."""
+
+    indicateur: str
+    libelle: str
+    source: str
+    millesime: int
+    definition: str
+
+
+Reader = Callable[[str], pd.DataFrame]
+
+
+def _vintages(read: Reader, source: Source) -> list[int]:
+    frame = read(source.tables[0])
+    if frame.empty or "millesime" not in frame:
+        return []
+    return sorted(int(v) for v in frame["millesime"].dropna().unique())
+
+
+def _commune_epci(read: Reader, year: int) -> pd.Series:
+    """Commune → EPCI, from the store's communes where it says, else the packaged DGCL
+    membership of ``year`` (Nord and Pas-de-Calais)."""
+    from mixite.io import refdata
+
+    communes = read("communes")
+    out = refdata.epci_of_communes(year)
+    if not communes.empty and "code_epci" in communes:
+        own = communes.dropna(subset=["code_epci"]).set_index("code_commune")["code_epci"]
+        out = own.astype("string").combine_first(out)
+    return out.astype("string")
+
+
+def _add_total(frame: pd.DataFrame, level: str, sums: list[str]) -> pd.DataFrame:
+    total = frame[sums].sum().to_frame().T
+    total.index = pd.Index([TOTAL], name=level)
+    return pd.concat([frame, total])
+
+
+def _filosofi(read: Reader, level: str, year: int) -> pd.DataFrame:
+    z = read("filosofi_zones")
+    niveau = "epci" if level == "code_epci" else "commune"
+    z = z[(z["millesime"] == year) & (z["niveau"] == niveau)].set_index("code_zone")
+    out = z[["nbmenfisc", "nbpersmenfisc", "med", "tp60", "d1", "ppsoc", "ppmini", "pcho"]]
+    out = out.astype(float)
+    out.index = out.index.astype(str)
+    out.index.name = level
+    # The total row sums the counts; rates and medians of the whole are not published.
+    return _add_total(out, level, ["nbmenfisc", "nbpersmenfisc"])
+
+
+def _census_iris(read: Reader, year: int) -> pd.DataFrame:
+    lg = read("recensement_iris_logements")
+    mn = read("recensement_iris_menages")
+    pop = read("recensement_iris_population")
+    frames = []
+    if not lg.empty:
+        lg = lg[lg["millesime"] == year].set_index("code_iris")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "rp": lg["p_rpmaison"].astype(float) + lg["p_rpappart"].astype(float),
+                    "rp_lochlmv": lg["p_rp_lochlmv"].astype(float),
+                }
+            )
+        )
+    if not mn.empty:
+        mn = mn[mn["millesime"] == year].set_index("code_iris")
+        types = ["c_pmen_mensfam", "c_pmen_menhseul", "c_pmen_menfseul", "c_pmen_mencoupsenf",
+                 "c_pmen_mencoupaenf", "c_pmen_menfammono"]  # fmt: skip
+        frames.append(
+            pd.DataFrame(
+                {
+                    "pmen": mn[types].astype(float).sum(axis=1),
+                    "pmen_fammono": mn["c_pmen_menfammono"].astype(float),
+                    "pmen_seul": mn["c_pmen_menhseul"].astype(float)
+                    + mn["c_pmen_menfseul"].astype(float),
+                    "pmen_cs56": mn["c_pmen_cs5"].astype(float) + mn["c_pmen_cs6"].astype(float),
+                }
+            )
+        )
+    if not pop.empty:
+        pop = pop[pop["millesime"] == year].set_index("code_iris")
+        ages = ["p_pop0014", "p_pop1529", "p_pop3044", "p_pop4559", "p_pop6074", "p_pop75p"]
+        frames.append(
+            pd.DataFrame(
+                {"pop": pop[ages].astype(float).sum(axis=1), "pop75": pop["p_pop75p"].astype(float)}
+            )
+        )
+    out = pd.concat(frames, axis=1)
+    out.index = out.index.astype(str)
+    out.index.name = "code_iris"
+    return out
+
+
+def _grid(read: Reader, year: int) -> pd.DataFrame:
+    g = read("filosofi_carreaux")
+    g = g[g["millesime"] == year]
+    out = pd.DataFrame(
+        {
+            "men": g["men"].astype(float),
+            "ind": g["ind"].astype(float),
+            "ind_snv": g["ind_snv"].astype(float),
+            "men_pauv": g["men_pauv"].astype(float),
+            "men_fmp": g["men_fmp"].astype(float),
+            "men_1ind": g["men_1ind"].astype(float),
+            "men_5ind": g["men_5ind"].astype(float),
+            "men_prop": g["men_prop"].astype(float),
+            "log_soc": g["log_soc"].astype(float),
+            "code_commune": g["lcog_geo"].astype("string").str[:5],
+        }
+    )
+    out.index = g["idcar_200m"].astype(str).to_numpy()
+    return out
+
+
+_GRID_SUMS = ["men", "ind", "ind_snv", "men_pauv", "men_fmp", "men_1ind", "men_5ind", "men_prop", "log_soc"]  # fmt: skip
+
+
+def _aggregate(frame: pd.DataFrame, keys: pd.Series, level: str, sums: list[str]) -> pd.DataFrame:
+    out = frame[sums].groupby(keys.to_numpy()).sum()
+    out.index = out.index.astype(str)
+    out.index.name = level
+    return out
+
+
+def _ops(read: Reader, level: str, year: int) -> pd.DataFrame:
+    o = read("ops_agregats")
+    niveau = {"code_commune": "commune", "code_qpv": "qpv", "code_epci": "epci"}[level]
+    o = o[(o["millesime"] == year) & (o["niveau"] == niveau)].set_index("code_zone")
+    cols = [c for c in o.columns if c == "menages" or c == "personnes" or c.startswith("n_")]
+    out = o[cols].astype(float)
+    out.index = out.index.astype(str)
+    out.index.name = level
+    return _add_total(out, level, cols)
+
+
+def _raw(read: Reader, source: str, level: str, year: int) -> pd.DataFrame:
+    """The source's raw counts and values for every zone of ``level`` (with a total row
+    for counts where zones add up)."""
+    if source == "filosofi":
+        return _filosofi(read, level, year)
+    if source == "ops":
+        return _ops(read, level, year)
+    if source == "recensement":
+        iris = _census_iris(read, year)
+        sums = list(iris.columns)
+        if level == "code_iris":
+            return _add_total(iris, level, sums)
+        commune = iris.index.to_series().str[:5]
+        if level == "code_commune":
+            return _add_total(_aggregate(iris, commune, level, sums), level, sums)
+        epci = commune.map(_commune_epci(read, year))
+        keep = epci.notna().to_numpy()
+        return _add_total(_aggregate(iris[keep], epci[keep], level, sums), level, sums)
+    grid = _grid(read, year)
+    if level == "idcar_200m":
+        out = grid[_GRID_SUMS]
+        out.index.name = level
+    else:
+        keep = grid["code_commune"].notna().to_numpy()
+        out = _aggregate(grid[keep], grid["code_commune"][keep], level, _GRID_SUMS)
+    out = _add_total(out, level, _GRID_SUMS)
+    return out.assign(nv_moyen=out["ind_snv"] / out["ind"])
+
+
+def provenances(
+    read: Reader, level: str, *, millesime: int | None = None, champ: str | None = None
+) -> list[Provenance]:
+    """For each indicator, the best source with data at ``level`` (and ``champ``)."""
+    years = {code: _vintages(read, s) for code, s in SOURCES.items()}
+    out = []
+    for code, (libelle, definitions) in INDICATEURS.items():
+        best = None
+        for d in definitions:
+            s = SOURCES[d.source]
+            if level not in s.niveaux or (champ is not None and s.champ != champ):
+                continue
+            available = years[d.source]
+            year = millesime if millesime in available else None
+            if millesime is None and available:
+                year = available[-1]
+            if year is None:
+                continue
+            if best is None or s.rang < SOURCES[best[0].source].rang:
+                best = (d, year)
+        if best is not None:
+            d, year = best
+            out.append(Provenance(code, libelle, d.source, year, d.definition))
+    return out
+
+
+def _measures(definitions: list[tuple[str, Definition]], base_count: str) -> list[Measure]:
+    measures: list[Measure] = [Count(base_count)]
+    # Persons and population rest on the households of the zone.
+    for other in sorted({d.base for _, d in definitions if d.base and d.base != base_count}):
+        measures.append(Count(other, households=base_count))
+    for code, d in definitions:
+        if d.numerateur:
+            measures += [
+                Count(f"n_{code}", part_of=d.base or base_count),
+                Share(code, f"n_{code}", d.base or base_count),
+            ]
+        elif d.valeur is not None and d.valeur != base_count:
+            measures.append(
+                Count(code, households=base_count) if code == "personnes" else Statistic(code, base_count)
+            )
+    return measures
+
+
+BASES = {"filosofi": "nbmenfisc", "recensement": "rp", "carreaux": "men", "ops": "menages"}
+
+
+def observatoire(
+    read: Reader, level: str, *, millesime: int | None = None, champ: str | None = None
+) -> tuple[pd.DataFrame, list[Provenance], list[str]]:
+    """The published indicators of every zone of ``level`` from the best sources, their
+    provenance, and notes (sources, vintages, secrecy) for the output."""
+    if level not in NIVEAUX_SOURCES:
+        raise ValueError(f"level must be one of {NIVEAUX_SOURCES}; got {level!r}.")
+    chosen = provenances(read, level, millesime=millesime, champ=champ)
+    if not chosen:
+        raise LookupError(level)
+    by_source: dict[tuple[str, int], list[tuple[str, Definition]]] = {}
+    for p in chosen:
+        d = next(x for x in INDICATEURS[p.indicateur][1] if x.source == p.source)
+        by_source.setdefault((p.source, p.millesime), []).append((p.indicateur, d))
+    columns: dict[str, pd.Series] = {}
+    for (source, year), defs in by_source.items():
+        columns.update(_published(read, source, level, year, defs))
+    table = pd.DataFrame(columns)
+    table.index.name = level
+    order = [p.indicateur for p in chosen if p.indicateur in table.columns]
+    table = table[order]
+    if TOTAL in table.index:  # the « ensemble » row last
+        table = pd.concat([table.drop(index=TOTAL), table.loc[[TOTAL]]])
+    notes = _notes(chosen)
+    return table, chosen, notes
+
+
+def _published(
+    read: Reader, source: str, level: str, year: int, defs: list[tuple[str, Definition]]
+) -> dict[str, pd.Series]:
+    """One source's columns at ``level`` after secrecy (with the census, its IRIS and
+    communes are one release so that no IRIS is found by difference)."""
+    base = BASES[source]
+    release = Release()
+    tables: dict[str, pd.DataFrame] = {}
+    levels = [level]
+    if source == "recensement" and level != "code_iris":
+        levels = ["code_iris", level]
+    for lv in levels:
+        raw = _raw(read, source, lv, year)
+        flat = pd.DataFrame({lv: raw.index.astype(str)})
+        flat[base] = raw[base].to_numpy()
+        for other in sorted({d.base for _, d in defs if d.base and d.base != base}):
+            flat[other] = raw[other].to_numpy()
+        for code, d in defs:
+            if d.numerateur:
+                flat[f"n_{code}"] = raw[d.numerateur].to_numpy()
+                flat[code] = (raw[d.numerateur] / raw[d.base or base] * 100).to_numpy()
+            elif d.valeur is not None and d.valeur != base:
+                flat[code] = raw[d.valeur].to_numpy()
+        tables[lv] = flat
+        measures = _measures(defs, base)
+        release.add_table(lv, flat, measures)
+        release.add_totals(lv, (flat[lv] == TOTAL).to_numpy())
+    if len(levels) == 2:
+        child, parent = tables["code_iris"], tables[level]
+        if level == "code_commune":
+            keys = child["code_iris"].str[:5]
+        else:
+            keys = child["code_iris"].str[:5].map(_commune_epci(read, year))
+        keys = keys.where(child["code_iris"] != TOTAL)
+        release.add_nesting(level, "code_iris", parent_rows=parent_rows(keys, parent[level]))
+    published = release.publish()[level].table.set_index(level)
+    out = {}
+    for code, d in defs:
+        column = base if d.valeur == base else code
+        out[code] = published[column]
+    return out
+
+
+def _notes(chosen: list[Provenance]) -> list[str]:
+    lines = []
+    by: dict[tuple[str, int], list[str]] = {}
+    for p in chosen:
+        by.setdefault((p.source, p.millesime), []).append(p.indicateur)
+    for (source, year), codes in by.items():
+        lines.append(f"Source : {SOURCES[source].libelle}, {year} ({SOURCES[source].champ}) : {', '.join(codes)}")
+    years = sorted({p.millesime for p in chosen})
+    if len(years) > 1:
+        lines.append(
+            "Attention : millésimes différents selon les indicateurs ("
+            + ", ".join(f"{SOURCES[s].libelle.split(',')[0]} {y}" for s, y in by)
+            + ") ; --millesime AAAA n'en retient qu'un"
+        )
+    return lines
+
+
+def lecteur(tables: Mapping[str, pd.DataFrame]) -> Reader:
+    """A reader over frames (tests, notebooks): missing tables are empty."""
+    return lambda name: tables.get(name, pd.DataFrame())
+
+
+def numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Indicator columns as floats (secret cells NaN), for the fragility index."""
+    return frame.apply(lambda s: pd.to_numeric(s, errors="coerce")).astype(float)
+
+
+
+
+def lecteur_base(store: object) -> Reader:
+    """A reader over a :class:`~mixite.io.store.Store`, each table read once."""
+    import functools
+
+    @functools.cache
+    def read(name: str) -> pd.DataFrame:
+        if not store.has_table(name):  # type: ignore[attr-defined]
+            return pd.DataFrame()
+        return store.read(name)  # type: ignore[attr-defined, no-any-return]
+
+    return read
