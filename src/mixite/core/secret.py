@@ -44,6 +44,9 @@ import numpy.typing as npt
 import pandas as pd
 
 THRESHOLD = 11
+#: Fewer households than this are none: sums of weighted census counts (fractional)
+#: leave differences of ~1e-9 that are rounding, not a household.
+ZERO = 1e-6
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -212,7 +215,7 @@ class Release:
         r = len(totals)
         rest_v = value[totals] - np.bincount(part_of, weights=value[parts], minlength=r)
         rest_s = support[totals] - np.bincount(part_of, weights=support[parts], minlength=r)
-        has_rest = (np.abs(rest_v) > 1e-9) | (np.abs(rest_s) > 1e-9)
+        has_rest = (np.abs(rest_v) > ZERO) | (np.abs(rest_s) > ZERO)
         rest_cells = self._new_cells(rest_v[has_rest], rest_s[has_rest], published=False)
         rest_rel = np.flatnonzero(has_rest)
         base = self._n_rel
@@ -314,7 +317,7 @@ class Release:
         for _ in range(200):
             hidden = self._by_differences(forced)
             found = _determined(self, hidden)
-            bad = found[(support[found] > 1e-9) & (support[found] < self.threshold - 1e-9)]
+            bad = found[(support[found] > ZERO) & (support[found] < self.threshold - 1e-9)]
             if not len(bad):
                 self._hidden = hidden.copy()
                 return hidden
@@ -325,7 +328,7 @@ class Release:
                 cand = entries[published[rel_cell[entries]] & ~hidden[rel_cell[entries]]]
                 if len(cand):
                     s = support[rel_cell[cand]]
-                    key = np.lexsort((s, s <= 1e-9, rel_total[cand]))
+                    key = np.lexsort((s, s <= ZERO, rel_total[cand]))
                     forced[rel_cell[cand[key[0]]]] = True
             if int(forced.sum()) == before:
                 raise RuntimeError(
@@ -337,7 +340,7 @@ class Release:
         """Primary suppression, then hide more until no relation gives a sensitive cell
         away by difference (propagated to a fixed point)."""
         _, support, published, rel_cell, rel_id, rel_total = self._arrays()
-        sensitive = (support > 1e-9) & (support < self.threshold - 1e-9)
+        sensitive = (support > ZERO) & (support < self.threshold - 1e-9)
         hidden = (published & sensitive) | forced
         # Row bases: every count of a row whose base is hidden for fewer than 11 households.
         for name, t in self.tables.items():
@@ -394,7 +397,7 @@ class Release:
             total_known[rel_id[rel_total]] = ~unknown[rel_cell[rel_total]]
             part_unk = unk_entry & ~rel_total
             s = np.bincount(rel_id[part_unk], weights=support[rel_cell[part_unk]], minlength=n_rel)
-            group = np.flatnonzero(total_known & (k >= 2) & (s > 1e-9) & (s < threshold - 1e-9))
+            group = np.flatnonzero(total_known & (k >= 2) & (s > ZERO) & (s < threshold - 1e-9))
             if len(single) == 0:
                 return group, determined_by
             is_single = np.zeros(n_rel, dtype=bool)
@@ -431,7 +434,7 @@ class Release:
             if len(idx):
                 s = support[rel_cell[idx]]
                 # Parts before totals, non-zero before zero, fewest households first.
-                order = np.lexsort((s, s <= 1e-9, rel_total[idx], rel_id[idx]))
+                order = np.lexsort((s, s <= ZERO, rel_total[idx], rel_id[idx]))
                 idx = idx[order]
                 first = np.ones(len(idx), dtype=bool)
                 first[1:] = rel_id[idx][1:] != rel_id[idx][:-1]
@@ -623,4 +626,4 @@ def leaks(release: Release) -> pd.DataFrame:
     """Determined cells that describe 1 to ``threshold − 1`` households (must be empty)."""
     found = recoverable(release)
     s = found["support"].to_numpy(dtype=float)
-    return found[(s > 1e-9) & (s < release.threshold - 1e-9)]
+    return found[(s > ZERO) & (s < release.threshold - 1e-9)]

@@ -28,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from mixite.core.secret import Count, Measure, Release, Share, Statistic, parent_rows
@@ -43,6 +45,7 @@ class Source:
 
     code: str
     libelle: str
+    court: str
     tables: tuple[str, ...]
     niveaux: tuple[str, ...]
     champ: str
@@ -52,14 +55,14 @@ class Source:
 SOURCES: dict[str, Source] = {
     s.code: s
     for s in (
-        Source("filosofi", "Insee, Filosofi (communes et EPCI)", ("filosofi_zones",),
+        Source("filosofi", "Insee, Filosofi (communes et EPCI)", "Filosofi", ("filosofi_zones",),
                ("code_commune", "code_epci"), "ménages fiscaux", 1),
-        Source("recensement", "Insee, recensement, bases infracommunales (IRIS d'habitat)",
+        Source("recensement", "Insee, recensement, bases infracommunales (IRIS d'habitat)", "recensement",
                ("recensement_iris_logements", "recensement_iris_menages", "recensement_iris_population"),
                ("code_iris", "code_commune", "code_epci"), "ménages (résidences principales)", 2),
-        Source("carreaux", "Insee, Filosofi carroyé 200 m", ("filosofi_carreaux",),
+        Source("carreaux", "Insee, Filosofi carroyé 200 m", "Filosofi carroyé", ("filosofi_carreaux",),
                ("idcar_200m", "code_commune"), "ménages fiscaux", 3),
-        Source("ops", "Enquête OPS, résultats par zone", ("ops_agregats",),
+        Source("ops", "Enquête OPS, résultats par zone", "OPS", ("ops_agregats",),
                ("code_commune", "code_qpv", "code_epci"), "locataires du parc social", 1),
     )
 }  # fmt: skip
@@ -208,8 +211,7 @@ def _filosofi(read: Reader, level: str, year: int) -> pd.DataFrame:
     out = out.astype(float)
     out.index = out.index.astype(str)
     out.index.name = level
-    # The total row sums the counts; rates and medians of the whole are not published.
-    return _add_total(out, level, ["nbmenfisc", "nbpersmenfisc"])
+    return out
 
 
 def _census_iris(read: Reader, year: int) -> pd.DataFrame:
@@ -295,49 +297,102 @@ def _ops(read: Reader, level: str, year: int) -> pd.DataFrame:
     out = o[cols].astype(float)
     out.index = out.index.astype(str)
     out.index.name = level
-    return _add_total(out, level, cols)
+    return out
 
 
-def _raw(read: Reader, source: str, level: str, year: int) -> pd.DataFrame:
-    """The source's raw counts and values for every zone of ``level`` (with a total row
-    for counts where zones add up)."""
+def _raw(
+    read: Reader, source: str, level: str, year: int, communes: frozenset[str] | None = None
+) -> pd.DataFrame:
+    """The source's raw counts and values for every zone of ``level`` within
+    ``communes`` (all when None), and a total row of the counts (rates and medians of
+    the whole are not published by the sources and stay empty)."""
+    epci_of = _commune_epci(read, year)
     if source == "filosofi":
-        return _filosofi(read, level, year)
-    if source == "ops":
-        return _ops(read, level, year)
-    if source == "recensement":
+        out = _filosofi(read, level, year)
+        sums = ["nbmenfisc", "nbpersmenfisc"]
+        mine = _zones_of(out.index, level, communes, epci_of, read)
+    elif source == "ops":
+        out = _ops(read, level, year)
+        sums = list(out.columns)
+        mine = _zones_of(out.index, level, communes, epci_of, read)
+    elif source == "recensement":
         iris = _census_iris(read, year)
+        commune = iris.index.to_series().str[:5]
+        if communes is not None:
+            keep = commune.isin(communes).to_numpy()
+            iris, commune = iris[keep], commune[keep]
         sums = list(iris.columns)
         if level == "code_iris":
-            return _add_total(iris, level, sums)
-        commune = iris.index.to_series().str[:5]
-        if level == "code_commune":
-            return _add_total(_aggregate(iris, commune, level, sums), level, sums)
-        epci = commune.map(_commune_epci(read, year))
-        keep = epci.notna().to_numpy()
-        return _add_total(_aggregate(iris[keep], epci[keep], level, sums), level, sums)
-    grid = _grid(read, year)
-    if level == "idcar_200m":
-        out = grid[_GRID_SUMS]
-        out.index.name = level
+            out = iris
+        elif level == "code_commune":
+            out = _aggregate(iris, commune, level, sums)
+        else:
+            epci = commune.map(epci_of)
+            keep = epci.notna().to_numpy()
+            out = _aggregate(iris[keep], epci[keep], level, sums)
+        mine = None
     else:
-        keep = grid["code_commune"].notna().to_numpy()
-        out = _aggregate(grid[keep], grid["code_commune"][keep], level, _GRID_SUMS)
-    out = _add_total(out, level, _GRID_SUMS)
-    return out.assign(nv_moyen=out["ind_snv"] / out["ind"])
+        grid = _grid(read, year)
+        if communes is not None:
+            grid = grid[grid["code_commune"].isin(communes).fillna(False).to_numpy()]
+        sums = _GRID_SUMS
+        if level == "idcar_200m":
+            out = grid[_GRID_SUMS]
+            out.index.name = level
+        else:
+            keep = grid["code_commune"].notna().to_numpy()
+            out = _aggregate(grid[keep], grid["code_commune"][keep], level, _GRID_SUMS)
+        mine = None
+    if mine is not None:
+        out = out[mine]
+    out = _add_total(out, level, sums)
+    if source == "carreaux":
+        out = out.assign(nv_moyen=out["ind_snv"] / out["ind"])
+    return out
+
+
+def _zones_of(
+    zones: pd.Index,
+    level: str,
+    communes: frozenset[str] | None,
+    epci_of: pd.Series,
+    read: Reader,
+) -> npt.NDArray[np.bool_] | None:
+    """Which zones of a published table lie in the territory (communes, their EPCI, the
+    QPV of those communes)."""
+    if communes is None:
+        return None
+    codes = zones.to_series().astype(str)
+    if level == "code_commune":
+        keep = codes.isin(communes)
+    elif level == "code_epci":
+        keep = codes.isin(set(epci_of.reindex(list(communes)).dropna()))
+    else:
+        qpv = read("qpv")
+        inside = set() if qpv.empty else set(qpv.loc[qpv["code_commune"].isin(communes), "code_qpv"])
+        keep = codes.isin(inside)
+    return np.asarray(keep.to_numpy(dtype=bool))
 
 
 def provenances(
-    read: Reader, level: str, *, millesime: int | None = None, champ: str | None = None
+    read: Reader,
+    level: str,
+    *,
+    millesime: int | None = None,
+    champ: str | None = None,
+    exclude: frozenset[str] = frozenset(),
 ) -> list[Provenance]:
-    """For each indicator, the best source with data at ``level`` (and ``champ``)."""
+    """For each indicator, the best source with data at ``level`` (and ``champ``),
+    sources in ``exclude`` left out."""
     years = {code: _vintages(read, s) for code, s in SOURCES.items()}
     out = []
     for code, (libelle, definitions) in INDICATEURS.items():
         best = None
         for d in definitions:
             s = SOURCES[d.source]
-            if level not in s.niveaux or (champ is not None and s.champ != champ):
+            if d.source in exclude or level not in s.niveaux:
+                continue
+            if champ is not None and s.champ != champ:
                 continue
             available = years[d.source]
             year = millesime if millesime in available else None
@@ -375,13 +430,30 @@ BASES = {"filosofi": "nbmenfisc", "recensement": "rp", "carreaux": "men", "ops":
 
 
 def observatoire(
-    read: Reader, level: str, *, millesime: int | None = None, champ: str | None = None
+    read: Reader,
+    level: str,
+    *,
+    millesime: int | None = None,
+    champ: str | None = None,
+    communes: frozenset[str] | None = None,
 ) -> tuple[pd.DataFrame, list[Provenance], list[str]]:
-    """The published indicators of every zone of ``level`` from the best sources, their
-    provenance, and notes (sources, vintages, secrecy) for the output."""
+    """The published indicators of every zone of ``level`` (within ``communes``: a
+    territory) from the best sources, their provenance, and notes (sources, vintages)."""
     if level not in NIVEAUX_SOURCES:
         raise ValueError(f"level must be one of {NIVEAUX_SOURCES}; got {level!r}.")
-    chosen = provenances(read, level, millesime=millesime, champ=champ)
+    # A source with no zone in the territory (the Martinique grid for the MEL) is left
+    # out, and the next best one taken.
+    exclude: frozenset[str] = frozenset()
+    while True:
+        chosen = provenances(read, level, millesime=millesime, champ=champ, exclude=exclude)
+        empty = {
+            p.source
+            for p in chosen
+            if len(_raw(read, p.source, level, p.millesime, communes)) <= 1  # the total only
+        }
+        if not empty:
+            break
+        exclude = exclude | empty
     if not chosen:
         raise LookupError(level)
     by_source: dict[tuple[str, int], list[tuple[str, Definition]]] = {}
@@ -390,7 +462,7 @@ def observatoire(
         by_source.setdefault((p.source, p.millesime), []).append((p.indicateur, d))
     columns: dict[str, pd.Series] = {}
     for (source, year), defs in by_source.items():
-        columns.update(_published(read, source, level, year, defs))
+        columns.update(_published(read, source, level, year, defs, communes))
     table = pd.DataFrame(columns)
     table.index.name = level
     order = [p.indicateur for p in chosen if p.indicateur in table.columns]
@@ -402,7 +474,12 @@ def observatoire(
 
 
 def _published(
-    read: Reader, source: str, level: str, year: int, defs: list[tuple[str, Definition]]
+    read: Reader,
+    source: str,
+    level: str,
+    year: int,
+    defs: list[tuple[str, Definition]],
+    communes: frozenset[str] | None = None,
 ) -> dict[str, pd.Series]:
     """One source's columns at ``level`` after secrecy (with the census, its IRIS and
     communes are one release so that no IRIS is found by difference)."""
@@ -413,7 +490,7 @@ def _published(
     if source == "recensement" and level != "code_iris":
         levels = ["code_iris", level]
     for lv in levels:
-        raw = _raw(read, source, lv, year)
+        raw = _raw(read, source, lv, year, communes)
         flat = pd.DataFrame({lv: raw.index.astype(str)})
         flat[base] = raw[base].to_numpy()
         for other in sorted({d.base for _, d in defs if d.base and d.base != base}):
@@ -455,7 +532,7 @@ def _notes(chosen: list[Provenance]) -> list[str]:
     if len(years) > 1:
         lines.append(
             "Attention : millésimes différents selon les indicateurs ("
-            + ", ".join(f"{SOURCES[s].libelle.split(',')[0]} {y}" for s, y in by)
+            + ", ".join(f"{SOURCES[s].court} {y}" for s, y in by)
             + ") ; --millesime AAAA n'en retient qu'un"
         )
     return lines
