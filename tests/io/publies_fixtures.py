@@ -160,10 +160,24 @@ def sne_demandes_frame(twin: Twin) -> pd.DataFrame:
 def sne_attributions_frame(twin: Twin) -> pd.DataFrame:
     """The twin's allocations as an SNE extract (coded contingent, decision, outcome)."""
     a = twin.tables["attributions"]
-    code = {v: str(i + 1) for i, v in enumerate(
-        ("prefecture", "action_logement", "collectivite", "bailleur", "autre"))}
-    dec = {v: str(i + 1) for i, v in enumerate(
-        ("attribution", "attribution_rang", "attribution_sous_condition", "non_attribution", "irrecevabilite"))}
+    code = {
+        v: str(i + 1)
+        for i, v in enumerate(
+            ("prefecture", "action_logement", "collectivite", "bailleur", "autre")
+        )
+    }
+    dec = {
+        v: str(i + 1)
+        for i, v in enumerate(
+            (
+                "attribution",
+                "attribution_rang",
+                "attribution_sous_condition",
+                "non_attribution",
+                "irrecevabilite",
+            )
+        )
+    }
     suite = {"bail_signe": "1", "refus_demandeur": "2", "en_attente": "3"}
     return pd.DataFrame(
         {

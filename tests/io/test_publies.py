@@ -12,9 +12,9 @@ import pytest
 
 from mixite.cli.main import main
 from mixite.core.model import BAILLEURS
-from mixite.io.exporters import write_import_csv
 from mixite.errors import InvalidDataError
 from mixite.io.dictionnaires import DICTIONNAIRES, charger
+from mixite.io.exporters import write_import_csv
 from mixite.io.importers import ImportOptions, import_file
 from mixite.io.store import Store
 from mixite.twin.build import Twin
@@ -42,9 +42,7 @@ def files(small: Twin, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
 
 
 @pytest.fixture(scope="module")
-def loaded(
-    small: Twin, files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-) -> Store:
+def loaded(small: Twin, files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Store:
     """Landlords from their own list, then each landlord's RPLS transmission, the OPS
     and the SNE extracts."""
     d = tmp_path_factory.mktemp("s")

@@ -90,6 +90,7 @@ def add_parser(
         type=Path,
         help="fichier Filosofi communal : indice de fragilité réel des communes de la MEL aussi",
     )
+    _sources_args(maps)
     store_arg(maps)
     typo = osub.add_parser(
         "typologie", help="typologie des zones (Arras, Pecquencourt ou YAML), avec les motifs"
@@ -97,6 +98,7 @@ def add_parser(
     typo.add_argument("--modele", default="arras", help="arras, pecquencourt ou un fichier YAML")
     typo.add_argument("--niveau", choices=list(NIVEAUX), default="commune", help="échelle")
     typo.add_argument("--sortie", type=Path, help="écrire le résultat (.csv ou .xlsx)")
+    _sources_args(typo)
     store_arg(typo)
     veille = osub.add_parser(
         "veille", help="veille des entrées d'immeuble (quatre variables, seuils et marges)"
@@ -142,6 +144,7 @@ def add_parser(
             help="seuil de pauvreté en € par UC et par an (défaut : seuil Filosofi 2016 revalorisé comme le plafond PLUS)",
         )
         p.add_argument("--sortie", type=Path, help="écrire le tableau (.csv ou .xlsx)")
+        _sources_args(p)
         store_arg(p)
         if name == "fragilite":
             p.add_argument(
@@ -158,6 +161,22 @@ def add_parser(
                 help="tirages de poids pour la stabilité (défaut 1000)",
             )
             p.add_argument("--graine", type=int, default=2014, help="graine des tirages")
+
+
+def _sources_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--sources",
+        choices=("auto", "menages", "publiques"),
+        default="auto",
+        help="ménages de la base (jumeau, OPS) ou sources publiques importées (Filosofi, "
+        "recensement, carreaux, résultats OPS) ; auto : les ménages s'ils couvrent tous les "
+        "statuts, sinon les sources publiques (docs/donnees-reelles.md)",
+    )
+    p.add_argument(
+        "--territoire",
+        metavar="epci:SIREN|dep:NN|commune:CODE",
+        help="sources publiques : zones de ce territoire (défaut : communes de la base)",
+    )
 
 
 def _vintage(households: pd.DataFrame, asked: int | None) -> int:
@@ -209,6 +228,20 @@ def _households(store: Store) -> pd.DataFrame:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action in ("indicateurs", "fragilite", "typologie", "cartes"):
+        from mixite.cli import observatoire_sources as pub
+
+        if pub.mode(args.store, args.sources) == "publiques":
+            level = NIVEAUX[getattr(args, "niveau", "commune")]
+            if args.action == "indicateurs":
+                return pub.indicateurs(args, level, _with_names)
+            if args.action == "fragilite":
+                return pub.fragilite(args, level, _with_names)
+            if args.action == "typologie":
+                return pub.typologie(args, level)
+            for path in pub.cartes(args):
+                print(f"Écrit : {path}")
+            return 0
     if args.action == "veille":
         return _watch(args)
     if args.action == "typologie":

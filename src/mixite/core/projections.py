@@ -54,9 +54,7 @@ def semble_wgs84(x: npt.ArrayLike, y: npt.ArrayLike) -> bool:
     """Whether every present coordinate is a longitude and latitude in degrees."""
     xa, ya = _floats(x), _floats(y)
     ok = ~np.isnan(xa) & ~np.isnan(ya)
-    return bool(ok.any()) and bool(
-        (np.abs(xa[ok]) <= 180).all() and (np.abs(ya[ok]) <= 90).all()
-    )
+    return bool(ok.any()) and bool((np.abs(xa[ok]) <= 180).all() and (np.abs(ya[ok]) <= 90).all())
 
 
 def vers_la_base(

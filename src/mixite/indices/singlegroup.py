@@ -51,7 +51,7 @@ def gini(x: FloatArray, t: FloatArray, r: Regions) -> FloatArray:
     Σ_i Σ_j t_i t_j |p_i − p_j| = 2 Σ_i t_i (p_i W_i − S_i) with W_i, S_i the sums of
     t_j and t_j p_j over the units before i.
     """
-    X, T, P, p = _shares(x, t, r)
+    X, _T, _P, p = _shares(x, t, r)
     order = r.order_by_value(p)
     w_before = r.segment_cumsum(t, order)
     s_before = r.segment_cumsum(t * p, order)

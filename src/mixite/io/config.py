@@ -608,9 +608,10 @@ def load_grid(path: Path | None = None) -> Grid:
     )
 
 
-def load_fragility(path: Path | None = None) -> ConfigFragilite:
-    """The fragility-index settings (default: the Lille-like model), checked with lines."""
-    text, source = _read(path, "fragilite.yaml")
+def load_fragility(path: Path | None = None, default: str = "fragilite.yaml") -> ConfigFragilite:
+    """The fragility-index settings (default: the Lille-like model; ``fragilite-publique.yaml``
+    for published sources), checked with lines."""
+    text, source = _read(path, default)
     root = _mapping(_compose(text, source))
     problems: list[Problem] = []
     head = {k: _scalar(v) for k, (v, _) in root.items() if k != "composantes"}

@@ -131,14 +131,14 @@ def lire(raw: RawTable, dico: Dictionnaire, explicit: Mapping[str, str] | None =
     """Match ``raw``'s headers to ``dico``, check required variables and codes, recode."""
     explicit = dict(explicit or {})
     by_name: dict[str, Variable] = {}
-    for v in dico.variables:
-        for n in v.names:
-            by_name.setdefault(_normalized(n), v)
+    for var in dico.variables:
+        for n in var.names:
+            by_name.setdefault(_normalized(n), var)
     found: dict[str, str] = {}  # variable nom -> file column
     unknown: list[str] = []
     for col in raw.frame.columns:
         target = explicit.get(col, col)
-        v = by_name.get(_normalized(target))
+        v: Variable | None = by_name.get(_normalized(target))
         if v is None and target in {x.champ for x in dico.variables}:
             v = next(x for x in dico.variables if x.champ == target)
         if v is None:
@@ -154,7 +154,9 @@ def lire(raw: RawTable, dico: Dictionnaire, explicit: Mapping[str, str] | None =
                 "",
                 f"variable obligatoire du dictionnaire « {dico.nom} » absente ({v.libelle})"
                 + (f" ; autres noms acceptés : {', '.join(v.alias)}" if v.alias else "")
-                + " ; --colonnes NOM_DU_FICHIER=" + v.nom + " l'indique si elle porte un autre nom",
+                + " ; --colonnes NOM_DU_FICHIER="
+                + v.nom
+                + " l'indique si elle porte un autre nom",
                 raw.source,
             )
             for v in missing
@@ -173,7 +175,7 @@ def lire(raw: RawTable, dico: Dictionnaire, explicit: Mapping[str, str] | None =
         )
     frame = pd.DataFrame(index=raw.frame.index)
     noms: dict[str, str] = {}
-    problems: list[Problem] = []
+    bad_codes: list[Problem] = []
     for v in dico.variables:
         if v.champ is None or v.nom not in found:
             continue
@@ -184,7 +186,7 @@ def lire(raw: RawTable, dico: Dictionnaire, explicit: Mapping[str, str] | None =
         if v.valeurs:
             bad = (text != "") & ~text.isin(list(v.valeurs))
             for i in np.flatnonzero(bad.to_numpy(dtype=bool))[:20]:
-                problems.append(
+                bad_codes.append(
                     Problem(
                         int(raw.row_numbers[i]),
                         col,
@@ -199,8 +201,8 @@ def lire(raw: RawTable, dico: Dictionnaire, explicit: Mapping[str, str] | None =
             text = text.map(lambda s, m=v.valeurs: m.get(s, s) if s else s).astype("string")
         frame[v.champ] = text
         noms[v.champ] = col
-    if problems:
-        raise InvalidDataError(problems, total=len(problems), source=raw.source)
+    if bad_codes:
+        raise InvalidDataError(bad_codes, total=len(bad_codes), source=raw.source)
     return Lecture(replace(raw, frame=frame, notices=tuple(notices)), noms)
 
 

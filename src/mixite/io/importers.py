@@ -23,8 +23,7 @@ from mixite.core import model
 from mixite.core.schema import Column, Table
 from mixite.core.validation import KnownKeys, Problem, validate
 from mixite.errors import InvalidDataError, UnknownKindError
-from mixite.io import formats
-from mixite.io import publies
+from mixite.io import formats, publies
 from mixite.io.exporters import to_import_frame
 from mixite.io.publies import Outcome
 from mixite.io.readers import PROGRESS_BYTES, RawTable, read_table
@@ -147,7 +146,9 @@ def _entity(table: Table) -> Runner:
         typed = _check(raw, table, _known(store, table, replace_all=opts.replace))
         if "synthetique" in typed.columns:
             typed["synthetique"] = typed["synthetique"].fillna(False)
-        return Outcome([Write(table, typed, raw.source, replace_all=opts.replace)], None, raw.notices)
+        return Outcome(
+            [Write(table, typed, raw.source, replace_all=opts.replace)], None, raw.notices
+        )
 
     return run
 
@@ -468,11 +469,23 @@ IMPORTERS: dict[str, Importer] = {
         Importer("attributions", model.ATTRIBUTIONS.description, _entity(model.ATTRIBUTIONS)),
         Importer("operations", model.OPERATIONS.description, _entity(model.OPERATIONS)),
         Importer("relogements", model.RELOGEMENTS.description, _entity(model.RELOGEMENTS)),
-        Importer("rpls", "RPLS, un logement par ligne → bailleurs, bâtiments, entrées, logements", publies.rpls),  # type: ignore[arg-type]
-        Importer("ops", "OPS, un ménage enquêté par ligne → ménages (locataires du parc social)", publies.ops),  # type: ignore[arg-type]
-        Importer("ops-agregats", "OPS, résultats par commune, QPV ou EPCI", publies.ops_agregats),  # type: ignore[arg-type]
-        Importer("sne-demandes", "SNE, extrait des demandes → demandes", publies.sne_demandes),  # type: ignore[arg-type]
-        Importer("sne-attributions", "SNE, extrait des attributions → attributions", publies.sne_attributions),  # type: ignore[arg-type]
+        Importer(
+            "rpls",
+            "RPLS, un logement par ligne → bailleurs, bâtiments, entrées, logements",
+            publies.rpls,
+        ),
+        Importer(
+            "ops",
+            "OPS, un ménage enquêté par ligne → ménages (locataires du parc social)",
+            publies.ops,
+        ),
+        Importer("ops-agregats", "OPS, résultats par commune, QPV ou EPCI", publies.ops_agregats),
+        Importer("sne-demandes", "SNE, extrait des demandes → demandes", publies.sne_demandes),
+        Importer(
+            "sne-attributions",
+            "SNE, extrait des attributions → attributions",
+            publies.sne_attributions,
+        ),
     )
 }
 

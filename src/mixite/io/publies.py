@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,8 @@ from mixite.io.exporters import to_import_frame
 from mixite.io.readers import RawTable
 from mixite.io.store import Store, Write
 
-Options = object  # ImportOptions, imported lazily to avoid a cycle
+if TYPE_CHECKING:
+    from mixite.io.importers import ImportOptions
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,9 @@ class Outcome:
     notices: tuple[str, ...] = ()
 
 
-def _typed(lec: Lecture, columns: tuple[Column, ...], known: KnownKeys | None = None) -> pd.DataFrame:
+def _typed(
+    lec: Lecture, columns: tuple[Column, ...], known: KnownKeys | None = None
+) -> pd.DataFrame:
     raw = lec.raw
     try:
         return validate(
@@ -117,11 +121,11 @@ def _financement(code: pd.Series, libelle: pd.Series) -> pd.Series:
     return out
 
 
-def rpls(raw: RawTable, store: Store, opts: Options) -> Outcome:
+def rpls(raw: RawTable, store: Store, opts: ImportOptions) -> Outcome:
     """One RPLS file → landlords, buildings, entrances, dwellings."""
-    o = opts  # ImportOptions
+    o = opts
     dico = charger("rpls")
-    lec = lire(raw, dico, getattr(o, "columns", {}))
+    lec = lire(raw, dico, o.columns)
     cols = tuple(colonne(v) for v in dico.variables if v.champ is not None)
     t = _typed(lec, cols)
     notices = list(lec.raw.notices)
@@ -143,7 +147,7 @@ def rpls(raw: RawTable, store: Store, opts: Options) -> Outcome:
             for r in rows[:50]
         ]
         raise InvalidDataError(problems, total=len(rows), source=raw.source)
-    vintage = getattr(o, "vintage", None) or _vintage_from_name(raw.source)
+    vintage = o.vintage or _vintage_from_name(raw.source)
     if "mode" in t:
         gone = (t["mode"] == "sorti").fillna(False).to_numpy(dtype=bool)
         if gone.any():
@@ -155,15 +159,15 @@ def rpls(raw: RawTable, store: Store, opts: Options) -> Outcome:
         if c in t:
             ident = t[c].astype("string").where(t[c].notna(), ident)
     if ident.isna().any():
-        rows = pd.Series(lec.raw.row_numbers, index=lec.raw.frame.index).loc[t.index]
-        gen = "L" + str(vintage or "") + "-" + rows.astype(str).str.zfill(7)
+        line = pd.Series(lec.raw.row_numbers, index=lec.raw.frame.index).loc[t.index]
+        gen = "L" + str(vintage or "") + "-" + line.astype(str).str.zfill(7)
         notices.append(
             f"{int(ident.isna().sum())} logement(s) sans identifiant : identifiant tiré du "
             "numéro de ligne (il ne relie pas deux millésimes)"
         )
         ident = ident.fillna(gen.astype("string"))
     # Landlord: the file's owner (transmission layout), or --bailleur, or « RPLS ».
-    bailleur = getattr(o, "bailleur", None)
+    bailleur = o.bailleur
     if "siret" in t and t["siret"].notna().any():
         code_b = t["siret"].astype("string").str[:9].fillna(bailleur or "RPLS")
         nom_b = t.get("raison_sociale", code_b).astype("string").fillna(code_b)
@@ -191,8 +195,8 @@ def rpls(raw: RawTable, store: Store, opts: Options) -> Outcome:
                 value=str(wrong[0]),
             )
         src = np.where(src == 0, projection_du_departement(t["code_commune"]), src)
-    elif getattr(o, "projection", None):
-        src = np.full(len(t), int(getattr(o, "projection")), dtype=np.int64)
+    elif o.projection:
+        src = np.full(len(t), int(o.projection), dtype=np.int64)
     elif semble_wgs84(x, y):
         src = np.full(len(t), WGS84, dtype=np.int64)
         notices.append("coordonnées lues comme longitudes et latitudes WGS 84, converties")
@@ -223,8 +227,8 @@ def rpls(raw: RawTable, store: Store, opts: Options) -> Outcome:
             "b": code_b,
             "c": t["code_commune"],
             "a": adresse,
-            "i": t["immeuble"] if "immeuble" in t else "",
-            "t": t["bat"] if "bat" in t else "",
+            "i": t.get("immeuble", ""),
+            "t": t.get("bat", ""),
         }
     )
     id_bat = _short_id("B", bat_parts)
@@ -232,7 +236,7 @@ def rpls(raw: RawTable, store: Store, opts: Options) -> Outcome:
     if "escalier" in t:
         ent = ent.fillna(t["escalier"])
     id_ent = _short_id("E", pd.DataFrame({"b": id_bat, "e": ent}))
-    annee = t["annee_mise_en_service"] if "annee_mise_en_service" in t else None
+    annee = t.get("annee_mise_en_service")
     if annee is None or annee.isna().any():
         fallback = t.get("annee_construction")
         annee = fallback if annee is None else annee.fillna(fallback)
@@ -251,26 +255,28 @@ def rpls(raw: RawTable, store: Store, opts: Options) -> Outcome:
             "y": ys,
             "individuel": t["individuel"],
             "annee": annee,
-            "adresse": adresse.replace("", pd.NA),
+            "adresse": adresse.mask(adresse == ""),
             "financement": _financement(
                 t["finan"].astype("string"), t["finan_libelle"].astype("string")
             ),
             "nb_pieces": t["nb_pieces"],
             "surface": t["surface"],
-            "loyer_mensuel": t["loyer_mensuel"] if "loyer_mensuel" in t else pd.NA,
+            "loyer_mensuel": t.get("loyer_mensuel", pd.NA),
             "vacant": (t["mode"] == "vacant").fillna(False) if "mode" in t else False,
         }
     )
-    label = t["finan"].astype("string").fillna("") + " " + t["finan_libelle"].astype(
-        "string"
-    ).fillna("")
+    label = (
+        t["finan"].astype("string").fillna("")
+        + " "
+        + t["finan_libelle"].astype("string").fillna("")
+    )
     unknown = (d["financement"] == "autre") & ~label.str.upper().str.contains("AUTRE")
     if unknown.any():
         values = ", ".join(sorted(set(label[unknown].str.strip()))[:8])
         notices.append(
             f"{int(unknown.sum())} logement(s) au financement non reconnu ({values}), classés « autre »"
         )
-    replace_all = bool(getattr(o, "replace", False))
+    replace_all = bool(o.replace)
     landlords = d.groupby("code_bailleur", sort=True).first().reset_index()
     landlords = pd.DataFrame(
         {
@@ -298,11 +304,19 @@ def rpls(raw: RawTable, store: Store, opts: Options) -> Outcome:
     )
     entrances = entrances.reset_index().assign(synthetique=False)
     dwellings = d[
-        ["id_logement", "id_entree", "financement", "nb_pieces", "surface", "loyer_mensuel", "vacant"]
-    ].assign(charges_mensuelles=pd.NA, synthetique=False)
+        [
+            "id_logement",
+            "id_entree",
+            "financement",
+            "nb_pieces",
+            "surface",
+            "loyer_mensuel",
+            "vacant",
+        ]
+    ].assign(charges_mensuelles=np.nan, synthetique=False)
     writes = []
     written: dict[tuple[str, str], pd.Index] = {}
-    for table, frame, label in (
+    for table, frame, what in (
         (model.BAILLEURS, landlords, "bailleur"),
         (model.BATIMENTS, buildings, "bâtiment"),
         (model.ENTREES, entrances, "entrée"),
@@ -312,7 +326,7 @@ def rpls(raw: RawTable, store: Store, opts: Options) -> Outcome:
             stored = store.read_if_exists(table.name, [table.key[0]])[table.key[0]].astype(str)
             frame = frame[~frame[table.key[0]].astype(str).isin(set(stored))]
         typed = _model_check(
-            frame, table, raw.source, store, replace_all=replace_all, label=label, written=written
+            frame, table, raw.source, store, replace_all=replace_all, label=what, written=written
         )
         written[(table.name, table.key[0])] = pd.Index(typed[table.key[0]].astype("string"))
         writes.append(Write(table, typed, raw.source, replace_all=replace_all))
@@ -320,22 +334,24 @@ def rpls(raw: RawTable, store: Store, opts: Options) -> Outcome:
 
 
 def _entity_through(
-    code: str, table: Table, derive: Callable[[pd.DataFrame, Options], pd.DataFrame] | None = None
-) -> Callable[[RawTable, Store, Options], Outcome]:
+    code: str,
+    table: Table,
+    derive: Callable[[pd.DataFrame, ImportOptions], pd.DataFrame] | None = None,
+) -> Callable[[RawTable, Store, ImportOptions], Outcome]:
     """An importer of a format whose variables feed one model table directly: rename
     and recode through the dictionary, derive what the model needs, validate against
     the model, report problems under the file's column names."""
 
-    def run(raw: RawTable, store: Store, opts: Options) -> Outcome:
+    def run(raw: RawTable, store: Store, opts: ImportOptions) -> Outcome:
         from mixite.io.importers import _known
 
         dico = charger(code)
-        lec = lire(raw, dico, getattr(opts, "columns", {}))
+        lec = lire(raw, dico, opts.columns)
         frame = lec.raw.frame
         if derive is not None:
             frame = derive(frame, opts)
         frame = frame[[c for c in table.column_names if c in frame.columns]]
-        replace_all = bool(getattr(opts, "replace", False))
+        replace_all = bool(opts.replace)
         try:
             typed = validate(
                 frame,
@@ -351,7 +367,7 @@ def _entity_through(
             typed["synthetique"] = typed["synthetique"].fillna(False)
         return Outcome(
             [Write(table, typed, raw.source, replace_all=replace_all)],
-            getattr(opts, "vintage", None),
+            opts.vintage,
             lec.raw.notices,
         )
 
@@ -368,18 +384,19 @@ def _with_uc(frame: pd.DataFrame) -> pd.DataFrame:
     from mixite.core.model import oecd_consumption_units
 
     out = frame.copy()
-    n = pd.to_numeric(out.get("nb_personnes"), errors="coerce")
-    k = pd.to_numeric(out.get("nb_moins_14"), errors="coerce")
+    empty = pd.Series("", index=out.index)
+    n = pd.to_numeric(out.get("nb_personnes", empty), errors="coerce")
+    k = pd.to_numeric(out.get("nb_moins_14", empty), errors="coerce")
     uc = pd.Series(oecd_consumption_units(n.fillna(1), k.fillna(0)), index=out.index)
     out["unites_consommation"] = uc.map(repr).where(n.notna() & k.notna(), "").astype("string")
     return out
 
 
-def _ops_derive(frame: pd.DataFrame, opts: Options) -> pd.DataFrame:
+def _ops_derive(frame: pd.DataFrame, opts: ImportOptions) -> pd.DataFrame:
     """OPS households are social tenants of the survey's year; their consumption units
     follow from the counts (modified OECD scale)."""
     out = _with_uc(frame)
-    vintage = getattr(opts, "vintage", None)
+    vintage = opts.vintage
     if vintage is None:
         raise InvalidDataError.single(
             "OPS", "millésime de l'enquête introuvable ; précisez --millesime AAAA"
@@ -395,7 +412,7 @@ def _ops_derive(frame: pd.DataFrame, opts: Options) -> pd.DataFrame:
     return out
 
 
-def _sne_derive(frame: pd.DataFrame, opts: Options) -> pd.DataFrame:
+def _sne_derive(frame: pd.DataFrame, opts: ImportOptions) -> pd.DataFrame:
     """The SNE's current housing situation gives the tenancy and DALO-1/-3 flags."""
     out = _with_uc(frame)
     situation = out.pop("situation") if "situation" in out else _text("", out.index)
@@ -426,10 +443,10 @@ def _ops_results_table() -> Table:
     )
 
 
-def ops_agregats(raw: RawTable, store: Store, opts: Options) -> Outcome:
+def ops_agregats(raw: RawTable, store: Store, opts: ImportOptions) -> Outcome:
     """OPS results per zone → the ``ops_agregats`` table, one vintage at a time."""
     table = _ops_results_table()
-    vintage = getattr(opts, "vintage", None) or _vintage_from_name(raw.source)
+    vintage = opts.vintage or _vintage_from_name(raw.source)
     if vintage is None:
         raise InvalidDataError.single(
             raw.source, "millésime de l'enquête introuvable (nom du fichier) ; précisez --millesime"
@@ -440,23 +457,27 @@ def ops_agregats(raw: RawTable, store: Store, opts: Options) -> Outcome:
         lambda f, _o: f.assign(millesime=str(vintage)),
     )
     out = run(raw, store, opts)
-    if getattr(opts, "replace", False):
+    if opts.replace:
         out = replace(
             out,
-            writes=[replace(out.writes[0], replace_all=False, replace_where={"millesime": vintage})],
+            writes=[
+                replace(out.writes[0], replace_all=False, replace_where={"millesime": vintage})
+            ],
         )
     return replace(out, vintage=vintage)
 
 
-def ops(raw: RawTable, store: Store, opts: Options) -> Outcome:
+def ops(raw: RawTable, store: Store, opts: ImportOptions) -> Outcome:
     """OPS household records → ``menages`` (social tenants of the survey's year)."""
-    vintage = getattr(opts, "vintage", None) or _vintage_from_name(raw.source)
+    vintage = opts.vintage or _vintage_from_name(raw.source)
     if vintage is None:
         raise InvalidDataError.single(
             raw.source, "millésime de l'enquête introuvable (nom du fichier) ; précisez --millesime"
         )
     return _entity_through("ops", model.MENAGES, _ops_derive)(
-        raw, store, replace(opts, vintage=vintage)  # type: ignore[type-var]
+        raw,
+        store,
+        replace(opts, vintage=vintage),
     )
 
 

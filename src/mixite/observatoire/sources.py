@@ -369,7 +369,9 @@ def _zones_of(
         keep = codes.isin(set(epci_of.reindex(list(communes)).dropna()))
     else:
         qpv = read("qpv")
-        inside = set() if qpv.empty else set(qpv.loc[qpv["code_commune"].isin(communes), "code_qpv"])
+        inside = (
+            set() if qpv.empty else set(qpv.loc[qpv["code_commune"].isin(communes), "code_qpv"])
+        )
         keep = codes.isin(inside)
     return np.asarray(keep.to_numpy(dtype=bool))
 
@@ -421,7 +423,9 @@ def _measures(definitions: list[tuple[str, Definition]], base_count: str) -> lis
             ]
         elif d.valeur is not None and d.valeur != base_count:
             measures.append(
-                Count(code, households=base_count) if code == "personnes" else Statistic(code, base_count)
+                Count(code, households=base_count)
+                if code == "personnes"
+                else Statistic(code, base_count)
             )
     return measures
 
@@ -527,7 +531,9 @@ def _notes(chosen: list[Provenance]) -> list[str]:
     for p in chosen:
         by.setdefault((p.source, p.millesime), []).append(p.indicateur)
     for (source, year), codes in by.items():
-        lines.append(f"Source : {SOURCES[source].libelle}, {year} ({SOURCES[source].champ}) : {', '.join(codes)}")
+        lines.append(
+            f"Source : {SOURCES[source].libelle}, {year} ({SOURCES[source].champ}) : {', '.join(codes)}"
+        )
     years = sorted({p.millesime for p in chosen})
     if len(years) > 1:
         lines.append(
@@ -541,13 +547,6 @@ def _notes(chosen: list[Provenance]) -> list[str]:
 def lecteur(tables: Mapping[str, pd.DataFrame]) -> Reader:
     """A reader over frames (tests, notebooks): missing tables are empty."""
     return lambda name: tables.get(name, pd.DataFrame())
-
-
-def numeric(frame: pd.DataFrame) -> pd.DataFrame:
-    """Indicator columns as floats (secret cells NaN), for the fragility index."""
-    return frame.apply(lambda s: pd.to_numeric(s, errors="coerce")).astype(float)
-
-
 
 
 def lecteur_base(store: object) -> Reader:
