@@ -152,10 +152,17 @@ def table(
     ]
     if communes is not None:
         notes.append(f"Territoire : {len(communes)} commune(s)")
-    notes.append(
-        "Ligne « ensemble » : somme des effectifs des zones ; les médianes et taux d'une "
-        "source qui ne publie pas l'ensemble restent vides"
-    )
+    if communes is None:
+        notes.append(
+            "Ligne « ensemble » : somme des effectifs des zones ; les médianes et taux d'une "
+            "source qui ne publie pas l'ensemble restent vides"
+        )
+    else:
+        notes.append(
+            "Pas de ligne « ensemble » pour un territoire choisi (elle donnerait une zone "
+            "masquée par différence entre deux territoires) : la ligne de l'EPCI "
+            "(--niveau epci) en tient lieu"
+        )
     if "recensement" in {p.source for p in chosen} and level != "code_iris":
         notes.append(
             "Recensement : IRIS d'habitat seulement ; une commune non découpée en IRIS n'a pas "

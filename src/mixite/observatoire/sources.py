@@ -25,6 +25,7 @@ silently: when two indicators come from different years the notes say so.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -177,11 +178,27 @@ class Provenance:
 Reader = Callable[[str], pd.DataFrame]
 
 
-def _vintages(read: Reader, source: Source) -> list[int]:
-    frame = read(source.tables[0])
+def _vintages(read: Reader, table: str) -> set[int]:
+    frame = read(table)
     if frame.empty or "millesime" not in frame:
-        return []
-    return sorted(int(v) for v in frame["millesime"].dropna().unique())
+        return set()
+    return {int(v) for v in frame["millesime"].dropna().unique()}
+
+
+#: The census table each census variable comes from.
+_CENSUS_TABLE = {"rp": "logements", "rp_lochlmv": "logements", "pmen": "menages",
+                 "pmen_fammono": "menages", "pmen_seul": "menages", "pmen_cs56": "menages",
+                 "pop": "population", "pop75": "population"}  # fmt: skip
+
+
+def _tables_of(d: Definition) -> tuple[str, ...]:
+    """The store tables a definition reads (the census: those of its variables and of
+    the households base)."""
+    source = SOURCES[d.source]
+    if d.source != "recensement":
+        return source.tables[:1]
+    names = {"rp", *(v for v in (d.numerateur, d.base, d.valeur) if v)}
+    return tuple(sorted({f"recensement_iris_{_CENSUS_TABLE[n]}" for n in names}))
 
 
 def _commune_epci(read: Reader, year: int) -> pd.Series:
@@ -300,41 +317,30 @@ def _ops(read: Reader, level: str, year: int) -> pd.DataFrame:
     return out
 
 
-def _raw(
-    read: Reader, source: str, level: str, year: int, communes: frozenset[str] | None = None
-) -> pd.DataFrame:
-    """The source's raw counts and values for every zone of ``level`` within
-    ``communes`` (all when None), and a total row of the counts (rates and medians of
-    the whole are not published by the sources and stay empty)."""
-    epci_of = _commune_epci(read, year)
+def _raw(read: Reader, source: str, level: str, year: int) -> pd.DataFrame:
+    """The source's raw counts and values for every zone of ``level``, and a total row
+    of the counts (rates and medians of the whole are not published by the sources and
+    stay empty)."""
     if source == "filosofi":
         out = _filosofi(read, level, year)
         sums = ["nbmenfisc", "nbpersmenfisc"]
-        mine = _zones_of(out.index, level, communes, epci_of, read)
     elif source == "ops":
         out = _ops(read, level, year)
         sums = list(out.columns)
-        mine = _zones_of(out.index, level, communes, epci_of, read)
     elif source == "recensement":
         iris = _census_iris(read, year)
         commune = iris.index.to_series().str[:5]
-        if communes is not None:
-            keep = commune.isin(communes).to_numpy()
-            iris, commune = iris[keep], commune[keep]
         sums = list(iris.columns)
         if level == "code_iris":
             out = iris
         elif level == "code_commune":
             out = _aggregate(iris, commune, level, sums)
         else:
-            epci = commune.map(epci_of)
+            epci = commune.map(_commune_epci(read, year))
             keep = epci.notna().to_numpy()
             out = _aggregate(iris[keep], epci[keep], level, sums)
-        mine = None
     else:
         grid = _grid(read, year)
-        if communes is not None:
-            grid = grid[grid["code_commune"].isin(communes).fillna(False).to_numpy()]
         sums = _GRID_SUMS
         if level == "idcar_200m":
             out = grid[_GRID_SUMS]
@@ -342,38 +348,50 @@ def _raw(
         else:
             keep = grid["code_commune"].notna().to_numpy()
             out = _aggregate(grid[keep], grid["code_commune"][keep], level, _GRID_SUMS)
-        mine = None
-    if mine is not None:
-        out = out[mine]
     out = _add_total(out, level, sums)
     if source == "carreaux":
         out = out.assign(nv_moyen=out["ind_snv"] / out["ind"])
     return out
 
 
-def _zones_of(
-    zones: pd.Index,
-    level: str,
-    communes: frozenset[str] | None,
-    epci_of: pd.Series,
-    read: Reader,
-) -> npt.NDArray[np.bool_] | None:
-    """Which zones of a published table lie in the territory (communes, their EPCI, the
-    QPV of those communes)."""
-    if communes is None:
-        return None
+def _parents(read: Reader, source: str, year: int, child: str, zones: pd.Series) -> pd.Series:
+    """The zone of the next level up that each zone of ``child`` lies in (missing: none
+    known); the « ensemble » row lies in none."""
+    if child == "code_iris":
+        keys = zones.str[:5]
+    elif child == "code_commune":
+        keys = zones.map(_commune_epci(read, year))
+    elif child == "idcar_200m":
+        keys = zones.map(_grid(read, year)["code_commune"])
+    else:
+        keys = pd.Series(pd.NA, index=zones.index, dtype="string")
+    return keys.where(zones != TOTAL)
+
+
+def in_territory(
+    zones: pd.Index, level: str, communes: frozenset[str] | None, read: Reader, year: int
+) -> npt.NDArray[np.bool_]:
+    """Which zones of ``level`` lie in the territory (its communes, their IRIS, cells,
+    EPCI and QPV); every zone when there is no territory."""
     codes = zones.to_series().astype(str)
+    if communes is None:
+        return np.ones(len(codes), dtype=bool)
     if level == "code_commune":
         keep = codes.isin(communes)
+    elif level == "code_iris":
+        keep = codes.str[:5].isin(communes)
+    elif level == "idcar_200m":
+        grid = _grid(read, year)["code_commune"]
+        keep = codes.map(grid).isin(communes)
     elif level == "code_epci":
-        keep = codes.isin(set(epci_of.reindex(list(communes)).dropna()))
+        keep = codes.isin(set(_commune_epci(read, year).reindex(list(communes)).dropna()))
     else:
         qpv = read("qpv")
         inside = (
             set() if qpv.empty else set(qpv.loc[qpv["code_commune"].isin(communes), "code_qpv"])
         )
         keep = codes.isin(inside)
-    return np.asarray(keep.to_numpy(dtype=bool))
+    return np.asarray(keep.fillna(False).to_numpy(dtype=bool))
 
 
 def provenances(
@@ -386,7 +404,7 @@ def provenances(
 ) -> list[Provenance]:
     """For each indicator, the best source with data at ``level`` (and ``champ``),
     sources in ``exclude`` left out."""
-    years = {code: _vintages(read, s) for code, s in SOURCES.items()}
+    held = {t: _vintages(read, t) for s in SOURCES.values() for t in s.tables}
     out = []
     for code, (libelle, definitions) in INDICATEURS.items():
         best = None
@@ -396,7 +414,7 @@ def provenances(
                 continue
             if champ is not None and s.champ != champ:
                 continue
-            available = years[d.source]
+            available = sorted(set.intersection(*(held[t] for t in _tables_of(d))))
             year = millesime if millesime in available else None
             if millesime is None and available:
                 year = available[-1]
@@ -450,51 +468,56 @@ def observatoire(
     exclude: frozenset[str] = frozenset()
     while True:
         chosen = provenances(read, level, millesime=millesime, champ=champ, exclude=exclude)
-        empty = {
-            p.source
-            for p in chosen
-            if len(_raw(read, p.source, level, p.millesime, communes)) <= 1  # the total only
-        }
+        empty = set()
+        for p in chosen:
+            zones = _raw(read, p.source, level, p.millesime).index.drop(TOTAL)
+            if not in_territory(zones, level, communes, read, p.millesime).any():
+                empty.add(p.source)
         if not empty:
             break
         exclude = exclude | empty
     if not chosen:
         raise LookupError(level)
-    by_source: dict[tuple[str, int], list[tuple[str, Definition]]] = {}
-    for p in chosen:
-        d = next(x for x in INDICATEURS[p.indicateur][1] if x.source == p.source)
-        by_source.setdefault((p.source, p.millesime), []).append((p.indicateur, d))
     columns: dict[str, pd.Series] = {}
-    for (source, year), defs in by_source.items():
-        columns.update(_published(read, source, level, year, defs, communes))
+    for source, year in dict.fromkeys((p.source, p.millesime) for p in chosen):
+        published = _published(read, source, year)[level]
+        keep = in_territory(published.index, level, communes, read, year)
+        if communes is None:
+            keep |= published.index == TOTAL
+        for p in chosen:
+            if (p.source, p.millesime) == (source, year):
+                columns[p.indicateur] = published.loc[keep, p.indicateur]
     table = pd.DataFrame(columns)
     table.index.name = level
-    order = [p.indicateur for p in chosen if p.indicateur in table.columns]
-    table = table[order]
+    table = table[[p.indicateur for p in chosen if p.indicateur in table.columns]]
     if TOTAL in table.index:  # the « ensemble » row last
         table = pd.concat([table.drop(index=TOTAL), table.loc[[TOTAL]]])
     notes = _notes(chosen)
     return table, chosen, notes
 
 
-def _published(
-    read: Reader,
-    source: str,
-    level: str,
-    year: int,
-    defs: list[tuple[str, Definition]],
-    communes: frozenset[str] | None = None,
-) -> dict[str, pd.Series]:
-    """One source's columns at ``level`` after secrecy (with the census, its IRIS and
-    communes are one release so that no IRIS is found by difference)."""
+def _published(read: Reader, source: str, year: int) -> dict[str, pd.DataFrame]:
+    """Every indicator of one source and vintage at every level it serves, after
+    secrecy decided for all of them at once over every zone the store holds (IRIS in
+    their commune, communes in their EPCI, cells in their commune), so that no run, at
+    any level or for any territory, gives a small count away by difference with another.
+    Tables are indexed by zone, with their « ensemble » row."""
+    # Kept on the reader: a command asks the same release for several levels.
+    cache: dict[tuple[str, int], dict[str, pd.DataFrame]] = read.__dict__.setdefault("releases", {})
+    if (source, year) in cache:
+        return cache[(source, year)]
     base = BASES[source]
+    defs = [
+        (code, d)
+        for code, (_, definitions) in INDICATEURS.items()
+        for d in definitions
+        if d.source == source and all(year in _vintages(read, t) for t in _tables_of(d))
+    ]
+    levels = [lv for lv in NIVEAUX_SOURCES if lv in SOURCES[source].niveaux]
     release = Release()
     tables: dict[str, pd.DataFrame] = {}
-    levels = [level]
-    if source == "recensement" and level != "code_iris":
-        levels = ["code_iris", level]
     for lv in levels:
-        raw = _raw(read, source, lv, year, communes)
+        raw = _raw(read, source, lv, year)
         flat = pd.DataFrame({lv: raw.index.astype(str)})
         flat[base] = raw[base].to_numpy()
         for other in sorted({d.base for _, d in defs if d.base and d.base != base}):
@@ -506,22 +529,23 @@ def _published(
             elif d.valeur is not None and d.valeur != base:
                 flat[code] = raw[d.valeur].to_numpy()
         tables[lv] = flat
-        measures = _measures(defs, base)
-        release.add_table(lv, flat, measures)
+        release.add_table(lv, flat, _measures(defs, base))
         release.add_totals(lv, (flat[lv] == TOTAL).to_numpy())
-    if len(levels) == 2:
-        child, parent = tables["code_iris"], tables[level]
-        if level == "code_commune":
-            keys = child["code_iris"].str[:5]
-        else:
-            keys = child["code_iris"].str[:5].map(_commune_epci(read, year))
-        keys = keys.where(child["code_iris"] != TOTAL)
-        release.add_nesting(level, "code_iris", parent_rows=parent_rows(keys, parent[level]))
-    published = release.publish()[level].table.set_index(level)
+    for child, parent in itertools.pairwise(levels):
+        zones = tables[child][child]
+        keys = _parents(read, source, year, child, zones)
+        if keys.notna().any():
+            rows = parent_rows(keys, tables[parent][parent])
+            release.add_nesting(parent, child, parent_rows=rows)
+    published = release.publish()
     out = {}
-    for code, d in defs:
-        column = base if d.valeur == base else code
-        out[code] = published[column]
+    for lv in levels:
+        t = published[lv].table.set_index(lv)
+        for code, d in defs:
+            if d.valeur == base:
+                t[code] = t[base]
+        out[lv] = t
+    cache[(source, year)] = out
     return out
 
 
