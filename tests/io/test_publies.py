@@ -13,13 +13,13 @@ import pytest
 from mixite.cli.main import main
 from mixite.core.model import BAILLEURS
 from mixite.errors import InvalidDataError
+from mixite.io import exemples_publies as fx
 from mixite.io.dictionnaires import DICTIONNAIRES, charger
 from mixite.io.exporters import write_import_csv
 from mixite.io.importers import ImportOptions, import_file
 from mixite.io.store import Store
 from mixite.twin.build import Twin
 from tests.conftest import sha256
-from tests.io import publies_fixtures as fx
 from tests.twin.conftest import make_twin
 
 
@@ -31,13 +31,15 @@ def small() -> Twin:
 @pytest.fixture(scope="module")
 def files(small: Twin, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("publies")
-    ops, year = fx.ops_frame(small)
+    ops, year = fx.ops_frame(small.tables)
     return {
-        "rpls": fx.write(fx.rpls_frame(small), d / "rpls_2024.csv"),
-        "rpls2023": fx.write(fx.rpls_frame(small, layout="2023"), d / "RPLS_2023_logements.csv"),
+        "rpls": fx.write(fx.rpls_frame(small.tables), d / "rpls_2024.csv"),
+        "rpls2023": fx.write(
+            fx.rpls_frame(small.tables, layout="2023"), d / "RPLS_2023_logements.csv"
+        ),
         "ops": fx.write(ops, d / f"ops_{year}.csv"),
-        "sne-demandes": fx.write(fx.sne_demandes_frame(small), d / "sne_demandes.csv"),
-        "sne-attributions": fx.write(fx.sne_attributions_frame(small), d / "sne_attrib.csv"),
+        "sne-demandes": fx.write(fx.sne_demandes_frame(small.tables), d / "sne_demandes.csv"),
+        "sne-attributions": fx.write(fx.sne_attributions_frame(small.tables), d / "sne_attrib.csv"),
     }
 
 
@@ -50,7 +52,7 @@ def loaded(small: Twin, files: dict[str, Path], tmp_path_factory: pytest.TempPat
     landlords = small.tables["bailleurs"]
     import_file("bailleurs", write_import_csv(landlords, BAILLEURS, d / "bailleurs.csv"), store)
     for code in landlords["code_bailleur"]:
-        path = fx.write(fx.rpls_frame(small, bailleur=code), d / f"rpls_{code}_2024.csv")
+        path = fx.write(fx.rpls_frame(small.tables, bailleur=code), d / f"rpls_{code}_2024.csv")
         import_file("rpls", path, store, ImportOptions(bailleur=code))
     for kind in ("ops", "sne-demandes", "sne-attributions"):
         import_file(kind, files[kind], store)
@@ -101,7 +103,7 @@ def test_rpls_2023_layout_in_wgs84_lands_on_lambert93(
 
 def test_ops_records_become_social_tenants(small: Twin, loaded: Store) -> None:
     m = loaded.read("menages").set_index("id_menage").sort_index()
-    ops, year = fx.ops_frame(small)
+    ops, year = fx.ops_frame(small.tables)
     twin = small.tables["menages"].set_index("id_menage").loc[m.index]
     assert len(m) == len(ops)
     assert (m["millesime"] == year).all()

@@ -54,3 +54,52 @@ def test_every_template_imports_back(
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert f"{expected} lignes importées" in captured.out
+
+
+#: Published formats: the store kind whose prerequisites their examples refer to (the
+#: template store of a kind holds every kind before it), or none.
+PREREQUISITES = {
+    "rpls": None,
+    "ops": "menages",
+    "ops-agregats": None,
+    "sne-demandes": None,
+    "sne-attributions": "attributions",
+}
+
+
+def test_dictionary_kinds_are_the_importers() -> None:
+    from mixite.cli.objectifs import DICTIONARY_KINDS
+    from mixite.io.dictionnaires import KINDS
+
+    assert tuple(KINDS) == DICTIONARY_KINDS == tuple(PREREQUISITES)
+
+
+@pytest.mark.parametrize("kind", list(PREREQUISITES))
+def test_every_published_format_template_imports_back(
+    kind: str,
+    stores: dict[str, tuple[Path, int]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import shutil
+
+    blank = tmp_path / f"{kind}.xlsx"
+    assert main(["modele", kind, "--sortie", str(blank)]) == 0
+    vintage = ["--millesime", "2024"]
+    assert (
+        main(["importer", kind, str(blank), "--store", str(tmp_path / "v.duckdb"), *vintage]) == 0
+    )
+    assert "aucune ligne dans le fichier" in capsys.readouterr().out
+    filled = tmp_path / f"{kind}-exemple.xlsx"
+    assert main(["modele", kind, "--exemple", "--sortie", str(filled)]) == 0
+    capsys.readouterr()
+    store = tmp_path / "s.duckdb"
+    prerequisite = PREREQUISITES[kind]
+    if prerequisite is not None:
+        shutil.copy(stores[prerequisite][0], store)
+    # The allocations store may already hold the examples (the test above imports them).
+    again = ["--remplacer"] if kind == "sne-attributions" else []
+    code = main(["importer", kind, str(filled), "--store", str(store), *vintage, *again])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "5 lignes importées" in captured.out

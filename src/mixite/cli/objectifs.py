@@ -172,7 +172,7 @@ def add_parsers(sub: argparse._SubParsersAction[Any], store_arg: StoreArg) -> No
     )
     model.add_argument(
         "quoi",
-        choices=[*TEMPLATE_KINDS, "fiche-attribution"],
+        choices=[*TEMPLATE_KINDS, "fiche-attribution", *DICTIONARY_KINDS],
         help="type d'import (fiche-attribution = attributions)",
     )
     model.add_argument("--sortie", type=Path, help="fichier Excel à écrire (défaut : TYPE.xlsx)")
@@ -562,10 +562,13 @@ def run_plafonds(args: argparse.Namespace) -> int:
 
 #: The kinds with a template: the entity tables a user fills in.
 TEMPLATE_KINDS = USER_TABLES
+#: Published formats (RPLS, OPS, SNE) also get a template under their official names.
+DICTIONARY_KINDS = ("rpls", "ops", "ops-agregats", "sne-demandes", "sne-attributions")
 
 
 def run_modele(args: argparse.Namespace) -> int:
     from mixite.core.model import TABLES_BY_NAME
+    from mixite.io.dictionnaires import KINDS, charger, table_modele
     from mixite.io.template import write_template
 
     kind = "attributions" if args.quoi == "fiche-attribution" else args.quoi
@@ -582,8 +585,18 @@ def run_modele(args: argparse.Namespace) -> int:
             refdata.premier_quartile(),
             TwinParameters(scale=0.01),
         )
-        example = twin.tables[kind].head(5)
-    write_template(TABLES_BY_NAME[kind], path, example=example)
+        if kind in KINDS:
+            from mixite.io.exemples_publies import exemple
+
+            example = exemple(kind, twin.tables).head(5)
+        else:
+            example = twin.tables[kind].head(5)
+    if kind in KINDS:
+        target = {"ops": "menages", "sne-demandes": "demandes", "sne-attributions": "attributions"}
+        model_table = TABLES_BY_NAME.get(target.get(kind, ""))
+        write_template(table_modele(charger(KINDS[kind]), model_table), path, example=example)
+    else:
+        write_template(TABLES_BY_NAME[kind], path, example=example)
     what = "avec 5 lignes d'exemple (jumeau synthétique)" if args.exemple else "vierge"
     print(
         f"Modèle « {kind} » écrit, {what} : {path} (feuilles Fiche, Listes, Aide). "

@@ -221,3 +221,41 @@ def colonne(v: Variable, model: Column | None = None) -> Column:
         maximum=v.maximum,
         code=v.code,  # type: ignore[arg-type]
     )
+
+
+#: Import kinds read through a dictionary, and the dictionary of each.
+KINDS = {
+    "rpls": "rpls",
+    "ops": "ops",
+    "ops-agregats": "ops_agregats",
+    "sne-demandes": "sne_demandes",
+    "sne-attributions": "sne_attributions",
+}
+
+
+def table_modele(dico: Dictionnaire, model: Table | None = None) -> Table:
+    """The template of a published format: one column per variable mixite reads, under
+    its official name, with its codes as a drop-down list and its bounds."""
+    columns = []
+    for v in dico.variables:
+        if v.champ is None:
+            continue
+        base = (
+            model.column(v.champ) if model is not None and v.champ in model.column_names else None
+        )
+        c = colonne(v, base if v.type is None else None)
+        kind = "decimal" if c.kind == "money" else c.kind
+        choices = tuple(dict.fromkeys(v.valeurs)) if v.valeurs else c.choices
+        columns.append(
+            Column(
+                v.nom,
+                "text" if v.valeurs else kind,
+                v.libelle,
+                c.unit,
+                required=v.obligatoire,
+                minimum=None if v.valeurs else c.minimum,
+                maximum=None if v.valeurs else c.maximum,
+                choices=choices,
+            )
+        )
+    return Table(dico.code, dico.nom, dico.reference, tuple(columns), key=())

@@ -97,7 +97,11 @@ def _vintage_from_name(source: str) -> int | None:
 
 
 def _short_id(prefix: str, parts: pd.DataFrame) -> pd.Series:
-    joined = parts.astype("string").fillna("").agg("|".join, axis=1)
+    """A short stable identifier from the parts of a key (SHA-1, 12 hex digits)."""
+    text = parts.astype("string").fillna("")
+    joined = pd.Series("", index=parts.index, dtype="string")
+    for i, c in enumerate(text.columns):
+        joined = joined + ("|" if i else "") + text[c]
     return joined.map(lambda s: prefix + hashlib.sha1(s.encode("utf-8")).hexdigest()[:12])
 
 
@@ -214,14 +218,11 @@ def rpls(raw: RawTable, store: Store, opts: ImportOptions) -> Outcome:
         if flag.any():
             notices.append("QPV donné comme indicateur 1/2 (sans code) : bâtiments sans code QPV")
             qpv = qpv.mask(flag, pd.NA)
-    adresse = (
-        t.reindex(columns=["numvoie", "indrep", "typvoie", "nomvoie"])
-        .astype("string")
-        .fillna("")
-        .agg(" ".join, axis=1)
-        .str.replace(r"\s+", " ", regex=True)
-        .str.strip()
-    )
+    parts = t.reindex(columns=["numvoie", "indrep", "typvoie", "nomvoie"]).astype("string")
+    adresse = pd.Series("", index=t.index, dtype="string")
+    for c in parts.columns:
+        adresse = adresse + " " + parts[c].fillna("")
+    adresse = adresse.str.replace(r"\s+", " ", regex=True).str.strip()
     bat_parts = pd.DataFrame(
         {
             "b": code_b,

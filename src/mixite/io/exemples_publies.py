@@ -1,19 +1,18 @@
-"""Files in the published layouts (RPLS, OPS, SNE), written from a twin.
+"""Tables written in the published layouts (RPLS, OPS, SNE): the examples of
+``mixite modele rpls|ops|sne-… --exemple`` and the test fixtures.
 
-No real RPLS, OPS or SNE sample is available offline, so the fixtures are built from
-the official dictionaries (``src/mixite/data/dictionnaires``): the twin's dwellings,
-households and applications written under the official variable names and codes, as
-docs/donnees-reelles.md says.
+No real RPLS, OPS or SNE sample is available offline, so these files are built from the
+official dictionaries (``data/dictionnaires``): the twin's dwellings, households and
+applications written under the official variable names and codes (docs/donnees-reelles.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from mixite.twin.build import Twin
 
 FINAN_LABELS = {
     "PLAI": "PLA d'intégration",
@@ -24,12 +23,14 @@ FINAN_LABELS = {
 }
 
 
-def rpls_frame(twin: Twin, *, layout: str = "2019", bailleur: str | None = None) -> pd.DataFrame:
+def rpls_frame(
+    tables: Mapping[str, pd.DataFrame], *, layout: str = "2019", bailleur: str | None = None
+) -> pd.DataFrame:
     """The twin's social stock (or one landlord's) as an RPLS per-dwelling file
     (``2019`` names, or ``2023`` names with _CODE suffixes and WGS 84 coordinates)."""
-    lg = twin.tables["logements"]
-    e = twin.tables["entrees"].set_index("id_entree")
-    b = twin.tables["batiments"].set_index("id_batiment")
+    lg = tables["logements"]
+    e = tables["entrees"].set_index("id_entree")
+    b = tables["batiments"].set_index("id_batiment")
     bat = e.loc[lg["id_entree"], "id_batiment"].to_numpy()
     if bailleur is not None:
         mine = (b.loc[bat, "code_bailleur"] == bailleur).to_numpy()
@@ -81,9 +82,9 @@ def rpls_frame(twin: Twin, *, layout: str = "2019", bailleur: str | None = None)
     return frame
 
 
-def ops_frame(twin: Twin) -> tuple[pd.DataFrame, int]:
+def ops_frame(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, int]:
     """The twin's social tenants of its latest vintage as OPS household records."""
-    m = twin.tables["menages"]
+    m = tables["menages"]
     year = int(m["millesime"].max())
     m = m[(m["millesime"] == year) & (m["statut_occupation"] == "locataire_social")]
     types = {
@@ -115,9 +116,9 @@ def _flag(s: pd.Series) -> np.ndarray:
     return np.where(s.fillna(False).to_numpy(dtype=bool), "1", "0")
 
 
-def sne_demandes_frame(twin: Twin) -> pd.DataFrame:
+def sne_demandes_frame(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The twin's applications as an SNE extract (one current situation each)."""
-    d = twin.tables["demandes"]
+    d = tables["demandes"]
     situation = np.select(
         [
             d["sans_logement"].to_numpy(dtype=bool),
@@ -157,9 +158,9 @@ def sne_demandes_frame(twin: Twin) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def sne_attributions_frame(twin: Twin) -> pd.DataFrame:
+def sne_attributions_frame(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The twin's allocations as an SNE extract (coded contingent, decision, outcome)."""
-    a = twin.tables["attributions"]
+    a = tables["attributions"]
     code = {
         v: str(i + 1)
         for i, v in enumerate(
@@ -200,6 +201,51 @@ def sne_attributions_frame(twin: Twin) -> pd.DataFrame:
             "SUITE": a["suite"].map(suite).to_numpy(),
         }
     )  # fmt: skip
+
+
+def ops_agregats_frame(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The twin's OPS households summed per commune, as published OPS results."""
+    m, year = ops_frame(tables)
+    g = m.assign(
+        mono=m["TYPE_MENAGE"] == "4",
+        grand=m["NB_PERSONNES"] >= 5,
+        ref65=m["AGE_TITULAIRE"] >= 65,
+        sans=m["NB_ACTIFS_OCCUPES"] == 0,
+        apl=m["MONTANT_APL"] > 0,
+    ).groupby("DEPCOM")
+    out = pd.DataFrame(
+        {
+            "NB_MENAGES": g.size(),
+            "NB_PERSONNES": g["NB_PERSONNES"].sum(),
+            "NB_MONOPARENTALES": g["mono"].sum(),
+            "NB_GRANDES_FAMILLES": g["grand"].sum(),
+            "NB_REF_65P": g["ref65"].sum(),
+            "NB_SANS_EMPLOI": g["sans"].sum(),
+            "NB_APL": g["apl"].sum(),
+        }
+    ).reset_index(names="CODGEO")
+    out.insert(1, "NIVEAU", "commune")
+    return out
+
+
+def exemple(kind: str, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Example rows of an import kind read through a dictionary (``rpls``, ``ops``…)."""
+    frames = {
+        "rpls": lambda: rpls_frame(tables),
+        "ops": lambda: ops_frame(tables)[0],
+        "ops-agregats": lambda: ops_agregats_frame(tables),
+        "sne-demandes": lambda: sne_demandes_frame(tables),
+        "sne-attributions": lambda: sne_attributions_frame(tables),
+    }
+    frame = frames[kind]()
+    for c, fmt in (
+        ("DATE_DEPOT", "%d/%m/%Y"),
+        ("DATE_SORTIE", "%d/%m/%Y"),
+        ("DATE_CAL", "%Y-%m-%d"),
+    ):
+        if c in frame:  # real dates in a template, not text
+            frame[c] = pd.to_datetime(frame[c].replace("", None), format=fmt)
+    return frame
 
 
 def write(frame: pd.DataFrame, path: Path) -> Path:
