@@ -205,7 +205,7 @@ def sne_attributions_frame(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def ops_agregats_frame(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The twin's OPS households summed per commune, as published OPS results."""
-    m, year = ops_frame(tables)
+    m, _year = ops_frame(tables)
     g = m.assign(
         mono=m["TYPE_MENAGE"] == "4",
         grand=m["NB_PERSONNES"] >= 5,
