@@ -82,6 +82,7 @@ def _store_arg(p: argparse.ArgumentParser) -> None:
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("construire le jumeau synthétique de la MEL dans la base et afficher sa calibration", "main"),
     "importer": ("valider puis importer un fichier", "main"),
+    "exporter": ("écrire une table de la base dans un fichier que « importer » relit", "main"),
     "relogement": ("suivi du relogement (tableau de bord, ménages fragiles, état semestriel)", "relogement"),
     "objectifs": ("objectifs d'attribution : suivi, répartition", "objectifs"),
     "demandes": ("critères de priorité et cotation des demandes", "objectifs"),
@@ -144,6 +145,22 @@ def _main_command(sub: argparse._SubParsersAction[_Parser], name: str, *, full: 
         _demo_parser(sub)
     elif name == "importer":
         _import_parser(sub)
+    elif name == "exporter":
+        exp = sub.add_parser(
+            "exporter",
+            help=COMMANDS["exporter"][0],
+            description="Écrit une table de la base (bailleurs, logements, ménages, demandes, "
+            "attributions…) en CSV pour tableur français, en Excel (le modèle d'import rempli) "
+            "ou en Parquet ; « mixite importer TABLE FICHIER » la relit à l'identique.",
+        )
+        exp.add_argument("table", metavar="TABLE", help="table à écrire (voir « mixite info »)")
+        exp.add_argument(
+            "--sortie", type=Path, required=True, help="fichier .csv, .xlsx ou .parquet"
+        )
+        exp.add_argument(
+            "--ecraser", action="store_true", help="remplacer le fichier s'il existe déjà"
+        )
+        _store_arg(exp)
     else:
         info = sub.add_parser(
             "info", help=COMMANDS["info"][0], description="Liste les tables de la base."
@@ -362,6 +379,21 @@ def _column_mapping(text: str) -> dict[str, str]:
     return out
 
 
+def _export(args: argparse.Namespace) -> int:
+    from mixite.core.model import TABLES_BY_NAME, USER_TABLES
+    from mixite.io.exporters import export_table
+
+    if args.table not in USER_TABLES:
+        raise ValueError(f"table « {args.table} » : tables exportables : {', '.join(USER_TABLES)}")
+    if args.sortie.exists() and not args.ecraser:
+        raise ValueError(f"{args.sortie} existe déjà ; --ecraser pour le remplacer")
+    store: Store = args.store
+    frame = store.read(args.table)
+    export_table(frame, TABLES_BY_NAME[args.table], args.sortie)
+    print(f"{len(frame)} lignes de « {args.table} » écrites : {args.sortie}")
+    return EXIT_OK
+
+
 def _import(args: argparse.Namespace) -> int:
     from mixite.io.importers import ImportOptions, import_file
 
@@ -422,6 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args)
         if args.command == "importer":
             return _import(args)
+        if args.command == "exporter":
+            return _export(args)
         if args.command in _RUNNERS:
             module, name = _RUNNERS[args.command]
             runner = getattr(importlib.import_module(f"mixite.cli.{module}"), name)

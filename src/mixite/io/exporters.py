@@ -50,3 +50,56 @@ def write_import_csv(frame: pd.DataFrame, table: Table, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     to_import_frame(frame, table).to_csv(path, index=False)
     return path
+
+
+#: Formats ``mixite exporter`` writes, each read back by ``mixite importer``.
+EXPORT_FORMATS = (".csv", ".xlsx", ".parquet")
+
+
+def export_table(frame: pd.DataFrame, table: Table, path: Path) -> Path:
+    """Write a stored table (as :meth:`Store.read` gives it) so that ``mixite importer``
+    reads it back identically.
+
+    - ``.csv``: for French spreadsheets: ``;``, decimal comma, UTF-8 with BOM, ISO dates,
+      booleans 1/0;
+    - ``.xlsx``: the import template of the table filled with the rows (dates as dates,
+      amounts in euros, drop-down lists);
+    - ``.parquet``: typed columns (amounts in euros as decimals, dates as dates).
+
+    Geometry columns are left out (outlines travel as GeoJSON).
+    """
+    suffix = path.suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        from mixite.errors import MixiteError
+
+        raise MixiteError(
+            f"Format d'export non pris en charge : « {path.suffix} » ; formats : "
+            + ", ".join(EXPORT_FORMATS)
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = [c for c in table.columns if c.kind != "geometry"]
+    if suffix == ".csv":
+        text = to_import_frame(frame, table)
+        for c in columns:
+            if c.kind in ("money", "decimal"):
+                text[c.name] = text[c.name].str.replace(".", ",", regex=False)
+        text.to_csv(path, index=False, sep=";", encoding="utf-8-sig")
+    elif suffix == ".xlsx":
+        from mixite.io.template import write_template
+
+        typed = frame.copy()
+        for c in columns:
+            if c.kind == "money":  # the template takes cents, as typed frames hold them
+                euros = typed[c.name].to_numpy(dtype=float, na_value=np.nan)
+                typed[c.name] = pd.array(np.rint(euros * 100), dtype="Float64").astype("Int64")
+        write_template(table, path, rows=max(500, len(frame)), example=typed, synthetic_flag=True)
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        out = frame[[c.name for c in columns]].copy()
+        for c in columns:
+            if c.kind == "text":
+                out[c.name] = out[c.name].astype(object).where(out[c.name].notna(), None)
+        pq.write_table(pa.Table.from_pandas(out, preserve_index=False), path)
+    return path

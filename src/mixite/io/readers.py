@@ -284,7 +284,7 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         values = []
         for v in s.tolist():
-            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
                 values.append("")
             elif isinstance(v, pd.Timestamp | dt.datetime) and (v.hour, v.minute, v.second) == (
                 0,

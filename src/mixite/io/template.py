@@ -16,7 +16,12 @@ from mixite.core.schema import Table
 
 
 def write_template(
-    table: Table, path: Path, *, rows: int = 500, example: pd.DataFrame | None = None
+    table: Table,
+    path: Path,
+    *,
+    rows: int = 500,
+    example: pd.DataFrame | None = None,
+    synthetic_flag: bool = False,
 ) -> Path:
     """Write the template of ``table``: a « Fiche » sheet with one column per field,
     drop-down lists and number checks on ``rows`` rows (and the ``example`` rows filled
@@ -29,7 +34,13 @@ def write_template(
     lists = book.create_sheet("Listes")
     help_sheet = book.create_sheet("Aide")
     help_sheet.append(["colonne", "signification", "unité", "règle"])
-    columns = [c for c in table.columns if c.name != "synthetique" and c.kind != "geometry"]
+    # The synthetic flag is the twin's: left out of a template to fill, kept in an
+    # export (``synthetic_flag``) so that synthetic rows stay marked.
+    columns = [
+        c
+        for c in table.columns
+        if (synthetic_flag or c.name != "synthetique") and c.kind != "geometry"
+    ]
     list_col = 0
     last = rows + 1
     for j, c in enumerate(columns, start=1):
