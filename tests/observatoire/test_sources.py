@@ -13,13 +13,13 @@ import pytest
 from mixite.cli.main import main
 from mixite.core.secret import THRESHOLD
 from mixite.io.importers import import_file
+from mixite.io.queries import lecteur_sources
 from mixite.io.store import Store
 from mixite.observatoire.indicateurs import TOTAL
 from mixite.observatoire.sources import (
     INDICATEURS,
     SOURCES,
     lecteur,
-    lecteur_base,
     observatoire,
     provenances,
 )
@@ -57,7 +57,7 @@ def _mel(store: Store) -> frozenset[str]:
 
 
 def test_filosofi_medians_and_poverty_rates_are_insees(real: Store) -> None:
-    table, chosen, _ = observatoire(lecteur_base(real), "code_commune", communes=_mel(real))
+    table, chosen, _ = observatoire(lecteur_sources(real), "code_commune", communes=_mel(real))
     file = pd.read_csv(REAL / "filosofi-communes-2016/filosofi_com_2016.csv", dtype={"CODGEO": str})
     file = file.set_index("CODGEO")
     assert TOTAL not in table.index  # a territory has no total (differences)
@@ -72,7 +72,7 @@ def test_filosofi_medians_and_poverty_rates_are_insees(real: Store) -> None:
 
 
 def test_census_households_and_social_housing_per_iris_are_exact(real: Store) -> None:
-    table, _, _ = observatoire(lecteur_base(real), "code_iris", communes=_mel(real))
+    table, _, _ = observatoire(lecteur_sources(real), "code_iris", communes=_mel(real))
     file = pd.read_csv(REAL / "rp2016-iris-habitat/IRIS_housing_IR_Hab.csv", dtype={"IRIS": str})
     file = file.set_index("IRIS")
     zones = table
@@ -87,14 +87,14 @@ def test_census_households_and_social_housing_per_iris_are_exact(real: Store) ->
 
 def test_martinique_share_of_poor_households_is_insees(real: Store) -> None:
     """INSEE, Filosofi 2017 grid for Martinique: 46,044 poor households of 149,697."""
-    table, chosen, _ = observatoire(lecteur_base(real), "idcar_200m")
+    table, chosen, _ = observatoire(lecteur_sources(real), "idcar_200m")
     assert table.loc[TOTAL, "menages"] == pytest.approx(149_697, abs=1)
     assert table.loc[TOTAL, "menages_pauvres"] == 30.8
     assert {p.source for p in chosen} == {"carreaux"}
 
 
 def test_the_best_source_per_level_and_no_silent_vintage_mix(real: Store) -> None:
-    read = lecteur_base(real)
+    read = lecteur_sources(real)
     by = {p.indicateur: p for p in provenances(read, "code_commune")}
     assert by["menages"].source == "filosofi"  # exact zone figures before the grid
     assert by["locataires_sociaux"].source == "recensement"

@@ -14,6 +14,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mixite.cli.sortie import afficher, ecrire
 from mixite.core.secret import THRESHOLD
+from mixite.io.queries import lecteur_sources
 from mixite.io.store import Store
 from mixite.observatoire.fragilite import ConfigFragilite
 from mixite.observatoire.sources import (
@@ -22,7 +23,6 @@ from mixite.observatoire.sources import (
     SOURCES,
     Provenance,
     Reader,
-    lecteur_base,
     observatoire,
 )
 
@@ -60,7 +60,7 @@ def mode(store: Store, asked: str) -> str:
 def territoire(store: Store, text: str | None) -> frozenset[str] | None:
     """``epci:SIREN``, ``dep:59`` or ``commune:59350,59512`` as commune codes; by default
     the communes the store holds (none: every zone of the sources)."""
-    read = lecteur_base(store)
+    read = lecteur_sources(store)
     communes = read("communes")
     known = set(communes["code_commune"].astype(str)) if not communes.empty else set()
     if text is None:
@@ -134,7 +134,7 @@ def table(
     communes = territoire(store, getattr(args, "territoire", None))
     try:
         out, chosen, notes = observatoire(
-            lecteur_base(store), level, millesime=args.millesime, communes=communes
+            lecteur_sources(store), level, millesime=args.millesime, communes=communes
         )
     except LookupError:
         held = [s.libelle for s in SOURCES.values() if store.has_table(s.tables[0])]
@@ -262,7 +262,7 @@ def cartes(args: argparse.Namespace) -> list[Path]:
 
     store: Store = args.store
     written: list[Path] = []
-    read = lecteur_base(store)
+    read = lecteur_sources(store)
     grid = read("filosofi_carreaux")
     for year in sorted(grid["millesime"].unique()) if not grid.empty else []:
         g = grid[grid["millesime"] == year]

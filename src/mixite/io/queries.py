@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from mixite.io.store import Store
@@ -31,3 +33,23 @@ def allocations_in_context(store: Store) -> pd.DataFrame:
         WHERE a.decision IN {MADE}
     """
     return store.query(sql)
+
+
+def lecteur_sources(store: Store) -> Callable[[str], pd.DataFrame]:
+    """A reader of the store's tables for :mod:`mixite.observatoire.sources`: each table
+    read once, a missing one empty, and the packaged commune → EPCI membership served as
+    ``appartenance_epci``."""
+    import functools
+
+    from mixite.io import refdata
+    from mixite.observatoire.sources import APPARTENANCE
+
+    @functools.cache
+    def read(name: str) -> pd.DataFrame:
+        if name == APPARTENANCE:
+            return refdata.epci_membership()
+        if not store.has_table(name):
+            return pd.DataFrame()
+        return store.read(name)
+
+    return read

@@ -44,15 +44,6 @@ def epci_membership() -> pd.DataFrame:
     return _csv("refdata/epci_membership_59_62.csv", dtype={"insee_code": str, "epci_siren": str})
 
 
-def epci_of_communes(year: int) -> pd.Series:
-    """Commune code → EPCI SIREN in ``year`` (the nearest vintage held: 2019 for earlier
-    years, 2025 for later ones)."""
-    m = epci_membership()
-    y = min(max(year, int(m["depuis"].min())), int(m["jusqua"].max()))
-    held = m[(m["depuis"] <= y) & (m["jusqua"] >= y)]
-    return held.set_index("insee_code")["epci_siren"].astype("string")
-
-
 @cache
 def mel_communes() -> pd.DataFrame:
     """The 95 communes of the MEL with their territory (8) and unité territoriale (4)."""

@@ -201,13 +201,27 @@ def _tables_of(d: Definition) -> tuple[str, ...]:
     return tuple(sorted({f"recensement_iris_{_CENSUS_TABLE[n]}" for n in names}))
 
 
-def _commune_epci(read: Reader, year: int) -> pd.Series:
-    """Commune → EPCI, from the store's communes where it says, else the packaged DGCL
-    membership of ``year`` (Nord and Pas-de-Calais)."""
-    from mixite.io import refdata
+def epci_of_communes(membership: pd.DataFrame, year: int) -> pd.Series:
+    """Commune code → EPCI SIREN in ``year`` from a DGCL membership table (``insee_code``,
+    ``epci_siren``, first and last vintage ``depuis``, ``jusqua``), the nearest vintage held
+    for years outside it."""
+    if membership.empty:
+        return pd.Series(dtype="string")
+    m = membership
+    y = min(max(year, int(m["depuis"].min())), int(m["jusqua"].max()))
+    held = m[(m["depuis"] <= y) & (m["jusqua"] >= y)]
+    return held.set_index("insee_code")["epci_siren"].astype("string")
 
+
+#: The pseudo-table a reader serves with the packaged commune → EPCI membership.
+APPARTENANCE = "appartenance_epci"
+
+
+def _commune_epci(read: Reader, year: int) -> pd.Series:
+    """Commune → EPCI, from the store's communes where it says, else the DGCL membership
+    of ``year`` the reader serves (:data:`APPARTENANCE`)."""
     communes = read("communes")
-    out = refdata.epci_of_communes(year)
+    out = epci_of_communes(read(APPARTENANCE), year)
     if not communes.empty and "code_epci" in communes:
         own = communes.dropna(subset=["code_epci"]).set_index("code_commune")["code_epci"]
         out = own.astype("string").combine_first(out)
@@ -571,16 +585,3 @@ def _notes(chosen: list[Provenance]) -> list[str]:
 def lecteur(tables: Mapping[str, pd.DataFrame]) -> Reader:
     """A reader over frames (tests, notebooks): missing tables are empty."""
     return lambda name: tables.get(name, pd.DataFrame())
-
-
-def lecteur_base(store: object) -> Reader:
-    """A reader over a :class:`~mixite.io.store.Store`, each table read once."""
-    import functools
-
-    @functools.cache
-    def read(name: str) -> pd.DataFrame:
-        if not store.has_table(name):  # type: ignore[attr-defined]
-            return pd.DataFrame()
-        return store.read(name)  # type: ignore[attr-defined, no-any-return]
-
-    return read
