@@ -12,6 +12,8 @@ from pathlib import Path
 from mixite.core.model import AUDIT_ATTRIBUTIONS, ENTITY_TABLES
 from mixite.core.schema import Table
 from mixite.io import formats
+from mixite.io.dictionnaires import KINDS, charger
+from mixite.io.publies import ops_results_table
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "modele.md"
@@ -62,7 +64,37 @@ def render() -> str:
     for layout in formats.CENSUS_LAYOUTS:
         parts.append(table_section(formats.census_table(layout, 2016)))
     parts.append(table_section(formats.QPV_INDICATEURS))
+    parts.append(table_section(ops_results_table()))
+    parts.append(
+        "# Formats publiés lus par dictionnaire\n\nChaque format est lu à travers son "
+        "dictionnaire officiel (`src/mixite/data/dictionnaires/*.yaml`) : les en-têtes sont "
+        "reconnus sous le nom officiel ou l'un des autres noms (casse, accents et espaces "
+        "ignorés, `--colonnes` pour le reste), les codes sont traduits vers ceux de mixite, "
+        "et chaque variable alimente la colonne indiquée. Une variable sans colonne est "
+        "connue et ignorée ; une colonne hors du dictionnaire est signalée.\n"
+    )
+    for kind, code in KINDS.items():
+        parts.append(dictionary_section(kind, code))
     return "\n".join(parts)
+
+
+def dictionary_section(kind: str, code: str) -> str:
+    d = charger(code)
+    lines = [f"## `mixite importer {kind}` — {d.nom}", "", f"Référence : {d.reference}.", ""]
+    lines += ["| variable | autres noms | colonne mixite | obligatoire | signification, codes |"]
+    lines += ["|---|---|---|---|---|"]
+    for v in d.variables:
+        codes = (
+            " ; codes : " + ", ".join(f"`{k}` → {x}" for k, x in v.valeurs.items())
+            if v.valeurs
+            else ""
+        )
+        lines.append(
+            f"| `{v.nom}` | {', '.join(f'`{a}`' for a in v.alias)} | "
+            f"{f'`{v.champ}`' if v.champ else '(ignorée)'} | {'oui' if v.obligatoire else ''} | "
+            f"{v.libelle}{codes} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def main() -> int:

@@ -131,11 +131,21 @@ def table(
             "niveau non disponible avec les sources publiques ; niveaux : carreau, iris, "
             "qpv, commune, epci"
         )
-    communes = territoire(store, getattr(args, "territoire", None))
+    asked = getattr(args, "territoire", None)
+    communes = territoire(store, asked)
+    read = lecteur_sources(store)
     try:
-        out, chosen, notes = observatoire(
-            lecteur_sources(store), level, millesime=args.millesime, communes=communes
-        )
+        try:
+            out, chosen, notes = observatoire(
+                read, level, millesime=args.millesime, communes=communes
+            )
+        except LookupError:
+            if asked is not None or communes is None:
+                raise
+            # By default the store's communes; a level none of them has (the Martinique
+            # grid in a Nord store) is shown whole.
+            communes = None
+            out, chosen, notes = observatoire(read, level, millesime=args.millesime)
     except LookupError:
         held = [s.libelle for s in SOURCES.values() if store.has_table(s.tables[0])]
         raise ValueError(

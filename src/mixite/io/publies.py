@@ -426,7 +426,7 @@ def _sne_derive(frame: pd.DataFrame, opts: ImportOptions) -> pd.DataFrame:
     return out
 
 
-def _ops_results_table() -> Table:
+def ops_results_table() -> Table:
     dico = charger("ops_agregats")
     columns = [
         Column("millesime", "integer", "année de l'enquête", "année", minimum=1990, maximum=2100),
@@ -446,7 +446,7 @@ def _ops_results_table() -> Table:
 
 def ops_agregats(raw: RawTable, store: Store, opts: ImportOptions) -> Outcome:
     """OPS results per zone → the ``ops_agregats`` table, one vintage at a time."""
-    table = _ops_results_table()
+    table = ops_results_table()
     vintage = opts.vintage or _vintage_from_name(raw.source)
     if vintage is None:
         raise InvalidDataError.single(
