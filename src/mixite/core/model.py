@@ -41,6 +41,15 @@ DECISIONS_CAL = (
     "irrecevabilite",
 )
 SUITES = ("bail_signe", "refus_demandeur", "en_attente")
+SITUATIONS = (
+    "locataire_hlm",
+    "locataire_prive",
+    "proprietaire",
+    "heberge_tiers",
+    "structure",
+    "sans_abri",
+    "autre",
+)
 
 
 def _lt(a: str, b: str) -> RowRule:
@@ -95,6 +104,49 @@ def _uc_rule() -> RowRule:
         "unites_consommation doit suivre l'échelle OCDE modifiée : "
         "1 + 0,5 par personne de 14 ans ou plus au-delà de la première + 0,3 par enfant de moins de 14 ans",
         ("unites_consommation", "nb_personnes", "nb_moins_14"),
+        failing,
+    )
+
+
+def parse_ages(text: pd.Series) -> list[list[int] | None]:
+    """``"3;7;15"`` → ``[3, 7, 15]``; an empty cell → ``None``; a malformed one → ``[-1]``.
+
+    Examples
+    --------
+    >>> parse_ages(pd.Series(["3;7", "", None, "x"]))
+    [[3, 7], None, None, [-1]]
+    """
+    out: list[list[int] | None] = []
+    for v in text.astype("string").fillna("").tolist():
+        parts = [p.strip() for p in str(v).split(";") if p.strip()]
+        if not parts:
+            out.append(None)
+        elif all(p.isdigit() for p in parts):
+            out.append([int(p) for p in parts])
+        else:
+            out.append([-1])
+    return out
+
+
+def _ages_rule() -> RowRule:
+    def failing(f: pd.DataFrame) -> npt.NDArray[np.bool_]:
+        ages = parse_ages(f["ages_enfants"])
+        kids = f["nb_enfants"].to_numpy(dtype=float)
+        under14 = f["nb_moins_14"].to_numpy(dtype=float)
+        bad = np.zeros(len(f), dtype=bool)
+        for i, a in enumerate(ages):
+            if a is not None:
+                bad[i] = (
+                    len(a) != kids[i]
+                    or any(x < 0 or x > 17 for x in a)
+                    or sum(x < 14 for x in a) != under14[i]
+                )
+        return bad
+
+    return RowRule(
+        "ages_enfants : un âge de 0 à 17 ans par enfant (nb_enfants), dont nb_moins_14 de "
+        "moins de 14 ans",
+        ("ages_enfants", "nb_enfants", "nb_moins_14"),
         failing,
     )
 
@@ -377,6 +429,23 @@ LOGEMENTS = Table(
             required=False,
         ),
         Column("vacant", "boolean", "logement vacant à la date de l'extraction"),
+        Column(
+            "etage",
+            "integer",
+            "étage (0 : rez-de-chaussée)",
+            "étage",
+            minimum=-2,
+            maximum=60,
+            required=False,
+        ),
+        Column("ascenseur", "boolean", "immeuble desservi par un ascenseur", required=False),
+        Column(
+            "contingent",
+            "text",
+            "contingent réservataire du logement",
+            choices=CONTINGENTS,
+            required=False,
+        ),
         SYNTHETIQUE,
     ),
     key=("id_logement",),
@@ -515,11 +584,58 @@ DEMANDES = Table(
         ),
         Column("statut", "text", "état de la demande", choices=("active", "attribuee", "radiee")),
         Column("date_sortie", "date", "date d'attribution ou de radiation", required=False),
+        Column("date_renouvellement", "date", "date du dernier renouvellement", required=False),
+        Column("monoparental", "boolean", "adulte seul avec enfant(s) à charge", required=False),
+        Column(
+            "ages_enfants",
+            "text",
+            "âges des enfants, séparés par « ; » (ex. 3;7;15)",
+            required=False,
+        ),
+        Column(
+            "ressources_mensuelles",
+            "money",
+            "ressources mensuelles actuelles du foyer",
+            "€ / mois",
+            minimum=0,
+            required=False,
+        ),
+        Column("situation_logement", "text", "logement actuel", choices=SITUATIONS, required=False),
+        Column(
+            "type_souhaite",
+            "text",
+            "type de logement souhaité",
+            choices=("collectif", "individuel", "indifferent"),
+            required=False,
+        ),
+        Column(
+            "loyer_max",
+            "money",
+            "loyer maximal souhaité, charges comprises",
+            "€ / mois",
+            minimum=0,
+            required=False,
+        ),
+        Column("motif", "text", "motif principal de la demande", required=False),
+        Column(
+            "dalo_reconnu",
+            "boolean",
+            "reconnu prioritaire et urgent par la commission DALO",
+            required=False,
+        ),
+        Column(
+            "contingent",
+            "text",
+            "contingent réservataire qui porte la demande",
+            choices=CONTINGENTS,
+            required=False,
+        ),
         SYNTHETIQUE,
     ),
     key=("id_demande",),
     rules=(
         *_composition_rules(),
+        _ages_rule(),
         RowRule(
             "date_sortie ne peut précéder date_depot",
             ("date_depot", "date_sortie"),

@@ -80,7 +80,11 @@ def vers_la_base(
         pick = (src == s) & (dst == d) & ~np.isnan(xa) & ~np.isnan(ya)
         if pick.any():
             t = Transformer.from_crs(int(s), int(d), always_xy=True)
-            xa[pick], ya[pick] = t.transform(xa[pick], ya[pick])
+            if pick.sum() == 1:  # pyproj takes a one-element array for a point
+                i = int(np.flatnonzero(pick)[0])
+                xa[i], ya[i] = t.transform(float(xa[i]), float(ya[i]))
+            else:
+                xa[pick], ya[pick] = t.transform(xa[pick], ya[pick])
     return xa, ya
 
 

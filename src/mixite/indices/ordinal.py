@@ -39,7 +39,7 @@ def _cumulative(n: FloatArray, r: Regions) -> tuple[FloatArray, FloatArray, Floa
 def _bits(c: FloatArray) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         e = -(c * np.log2(c) + (1 - c) * np.log2(1 - c))
-    return np.nan_to_num(e)
+    return np.asarray(np.nan_to_num(e), dtype=np.float64)
 
 
 def _lambda(n: FloatArray, r: Regions, f: Callable[[FloatArray], FloatArray]) -> FloatArray:

@@ -66,7 +66,7 @@ def gini(x: FloatArray, t: FloatArray, r: Regions) -> FloatArray:
 def _entropy(q: FloatArray) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         e = -(q * np.log(q) + (1 - q) * np.log(1 - q))
-    return np.nan_to_num(e)
+    return np.asarray(np.nan_to_num(e), dtype=np.float64)
 
 
 def entropy(x: FloatArray, t: FloatArray, r: Regions) -> FloatArray:

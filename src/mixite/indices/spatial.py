@@ -262,7 +262,9 @@ def _contiguity_dissim(
         p = np.where(t > 0, x / np.where(t > 0, t, 1), 0.0)
         num = np.bincount(r.codes[i], weights=weight * np.abs(p[i] - p[j]), minlength=r.n)
         den = np.bincount(r.codes[i], weights=weight, minlength=r.n)
-        return dissimilarity(x, t, r) - np.where(den > 0, num / den, 0.0)
+        return np.asarray(
+            dissimilarity(x, t, r) - np.where(den > 0, num / den, 0.0), dtype=np.float64
+        )
 
 
 CONTIGUITY_INDICES = ("spatial_dissimilarity", "boundary_spatial_dissimilarity")

@@ -154,6 +154,10 @@ def sne_demandes_frame(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
             "NB_REFUS": d["refus_offre_adaptee"].to_numpy(),
             "ETAT_DEMANDE": d["statut"].map({"active": "A", "attribuee": "S", "radiee": "R"}).to_numpy(),
             "DATE_SORTIE": pd.to_datetime(d["date_sortie"]).dt.strftime("%d/%m/%Y").fillna("").to_numpy(),
+            "DATE_RENOUVELLEMENT": pd.to_datetime(d["date_renouvellement"]).dt.strftime("%d/%m/%Y").fillna("").to_numpy(),
+            "AGES_ENFANTS": d["ages_enfants"].fillna("").to_numpy(),
+            "TYPE_SOUHAITE": d["type_souhaite"].map({"collectif": "C", "individuel": "I", "indifferent": "X"}).to_numpy(),
+            "DALO": _flag(d["dalo_reconnu"]),
         }
     )  # fmt: skip
 

@@ -264,6 +264,7 @@ def rpls(raw: RawTable, store: Store, opts: ImportOptions) -> Outcome:
             "surface": t["surface"],
             "loyer_mensuel": t.get("loyer_mensuel", pd.NA),
             "vacant": (t["mode"] == "vacant").fillna(False) if "mode" in t else False,
+            "etage": t.get("etage", pd.NA),
         }
     )
     label = (
@@ -306,6 +307,7 @@ def rpls(raw: RawTable, store: Store, opts: ImportOptions) -> Outcome:
     entrances = entrances.reset_index().assign(synthetique=False)
     dwellings = d[
         [
+            "etage",
             "id_logement",
             "id_entree",
             "financement",
@@ -314,7 +316,12 @@ def rpls(raw: RawTable, store: Store, opts: ImportOptions) -> Outcome:
             "loyer_mensuel",
             "vacant",
         ]
-    ].assign(charges_mensuelles=np.nan, synthetique=False)
+    ].assign(
+        charges_mensuelles=np.nan,
+        ascenseur=pd.array([pd.NA] * len(d), dtype="boolean"),
+        contingent=pd.array([pd.NA] * len(d), dtype="string"),
+        synthetique=False,
+    )
     writes = []
     written: dict[tuple[str, str], pd.Index] = {}
     for table, frame, what in (
@@ -417,6 +424,7 @@ def _sne_derive(frame: pd.DataFrame, opts: ImportOptions) -> pd.DataFrame:
     """The SNE's current housing situation gives the tenancy and DALO-1/-3 flags."""
     out = _with_uc(frame)
     situation = out.pop("situation") if "situation" in out else _text("", out.index)
+    out["situation_logement"] = situation
     out["locataire_hlm"] = (situation == "locataire_hlm").map({True: "1", False: "0"})
     out["sans_logement"] = (situation == "sans_abri").map({True: "1", False: "0"})
     out["heberge_structure"] = (situation == "structure").map({True: "1", False: "0"})

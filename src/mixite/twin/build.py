@@ -12,7 +12,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mixite.core.model import TABLES_BY_NAME, oecd_consumption_units
 from mixite.core.plafonds import revalorisation_plus
-from mixite.twin import economy, flows, geography, income, population, stock
+from mixite.twin import commission, economy, flows, geography, income, population, stock
 from mixite.twin.calibration import CalibrationReport, calibration_report
 from mixite.twin.params import TwinParameters
 from mixite.twin.sources import MelSources
@@ -228,6 +228,8 @@ def build_twin(
     attributions = pd.concat([attributions, reloc_alloc[attributions.columns]], ignore_index=True)
 
     progress("territoires et carreaux")
+    decision_rng = commission.seed_of(p)
+    buildings_out = buildings[["id_batiment", "individuel"]]
     tables = _territories(sources, targets, iris_polygons, perimeters, qpv_codes, names, p)
     carreaux = (
         pd.DataFrame(
@@ -264,20 +266,26 @@ def build_twin(
                 ]
             ],
             "entrees": entrances,
-            "logements": dwellings[
-                [
-                    "id_logement",
-                    "id_entree",
-                    "financement",
-                    "nb_pieces",
-                    "surface",
-                    "loyer_mensuel",
-                    "charges_mensuelles",
-                    "vacant",
-                ]
-            ],
+            "logements": commission.enrich_dwellings(
+                dwellings[
+                    [
+                        "id_logement",
+                        "id_entree",
+                        "financement",
+                        "nb_pieces",
+                        "surface",
+                        "loyer_mensuel",
+                        "charges_mensuelles",
+                        "vacant",
+                    ]
+                ],
+                entrances,
+                buildings_out,
+                attributions,
+                decision_rng,
+            ),
             "menages": menages,
-            "demandes": demandes,
+            "demandes": commission.enrich_applications(demandes, p, decision_rng),
             "attributions": attributions,
             "operations": operations,
             "relogements": relogements,

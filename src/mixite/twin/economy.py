@@ -43,4 +43,4 @@ def housing_benefit_monthly(
     participation = 3700 + 0.32 * np.maximum(monthly_resources_cents - r0, 0)
     apl = np.minimum(rent_cents, cap) + allowance - participation
     apl = np.where(apl < 1500, 0, apl)
-    return np.rint(np.maximum(apl, 0)).astype(np.int64)
+    return np.asarray(np.rint(np.maximum(apl, 0)), dtype=np.int64)
