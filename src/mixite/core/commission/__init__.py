@@ -1,0 +1,3 @@
+"""Decision support for the allocation commission (CAL): eligibility and affordability of
+a candidate for a dwelling, its marginal impact on the entrance, the zones and the
+objectives, the candidate search and the commission sheet. Nothing here decides."""
