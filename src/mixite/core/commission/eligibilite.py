@@ -136,12 +136,12 @@ def examiner(
     charges = float(
         0 if pd.isna(logement.get("charges_mensuelles")) else logement["charges_mensuelles"]
     )
-    monthly = (
+    current = (
         c["ressources_mensuelles"]
         if "ressources_mensuelles" in c
         else pd.Series(np.nan, index=c.index)
     )
-    monthly = monthly.astype(float).fillna(c["ressources_annuelles"].astype(float) / 12).to_numpy()
+    monthly = current.astype(float).fillna(c["ressources_annuelles"].astype(float) / 12).to_numpy()
     apl = np.asarray(apl_mensuelle, dtype=float)
     effort = effort_rate(np.full(len(c), rent), np.full(len(c), charges), apl, monthly)
     uc = c["unites_consommation"].to_numpy(dtype=float)
