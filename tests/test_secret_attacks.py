@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from mixite.cli.main import main
-from mixite.cli.observatoire import _households, default_poverty_threshold
+from mixite.cli.observatoire import _households
 from mixite.core.objectifs import publics_des_attributions, suivre
 from mixite.core.relogement import DIMENSIONS, ResteAVivreFormula, dashboard, household_figures
 from mixite.core.relogement.dashboard import MEASURES, TOTAL
@@ -21,6 +21,7 @@ from mixite.core.secret import THRESHOLD, Release, leaks
 from mixite.io import refdata
 from mixite.io.config import load_charter
 from mixite.io.queries import allocations_in_context
+from mixite.io.refdata import default_poverty_threshold
 from mixite.io.store import Store
 from mixite.observatoire.indicateurs import CATALOGUE, flags
 from mixite.observatoire.publication import release_niveaux, release_parc

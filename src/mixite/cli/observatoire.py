@@ -12,10 +12,11 @@ import pandas as pd
 
 from mixite.cli.sortie import afficher, avec_bandeau, bandeau, ecrire, etapes, synthetique
 from mixite.cli.types import hidden
-from mixite.core.plafonds import revalorisation_plus
 from mixite.core.secret import THRESHOLD
 from mixite.io import refdata
 from mixite.io.config import load_fragility
+from mixite.io.queries import households_in_context
+from mixite.io.refdata import default_poverty_threshold
 from mixite.io.store import Store
 from mixite.observatoire import indice_fragilite, stabilite_des_rangs
 from mixite.observatoire.indicateurs import CATALOGUE, TOTAL, flags, indicateurs
@@ -211,20 +212,8 @@ def _with_names(table: pd.DataFrame, level: str, store: Store) -> pd.DataFrame:
     return out
 
 
-def default_poverty_threshold(year: int) -> float:
-    """Filosofi 2016's poverty threshold (estimated, see docs/jumeau.md) uprated to ``year``
-    like the PLUS ceiling — the twin's own rule for incomes."""
-    uprate = revalorisation_plus(refdata.plafonds_ressources(), depuis=2016, vers=year, zone=3)
-    return refdata.mel_sources().poverty_threshold * uprate
-
-
 def _households(store: Store) -> pd.DataFrame:
-    return store.query(
-        "SELECT m.*, b.code_qpv, b.id_batiment, e.id_entree, c.code_territoire, c.code_epci "
-        "FROM menages m LEFT JOIN logements l ON l.id_logement = m.id_logement "
-        "LEFT JOIN entrees e ON e.id_entree = l.id_entree LEFT JOIN batiments b ON b.id_batiment = e.id_batiment "
-        "LEFT JOIN communes c ON c.code_commune = m.code_commune"
-    )
+    return households_in_context(store)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -336,8 +325,6 @@ def _watch(args: argparse.Namespace) -> int:
     store: Store = args.store
     households = _households(store).dropna(subset=["id_entree"])
     year = int(households["millesime"].max())
-    buildings = store.read("batiments", ["id_batiment", "code_bailleur", "individuel"])
-    households = households.merge(buildings, on="id_batiment", how="left")
     under = flags(
         households, refdata.plafonds_ressources(), millesime=year, zone=3, seuil_pauvrete=0.0
     )["sous_40_plus"]

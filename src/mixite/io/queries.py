@@ -53,3 +53,21 @@ def lecteur_sources(store: Store) -> Callable[[str], pd.DataFrame]:
         return store.read(name)
 
     return read
+
+
+def households_in_context(store: Store) -> pd.DataFrame:
+    """Every household with its dwelling's entrance, building, QPV and landlord, and its
+    commune's territory and EPCI (columns absent when the store has no such table)."""
+    communes = store.has_table("communes")
+    return store.query(
+        "SELECT m.*, b.code_qpv, b.id_batiment, e.id_entree, b.code_bailleur, b.individuel, "
+        + (
+            "c.code_territoire, c.code_epci "
+            if communes
+            else "NULL AS code_territoire, NULL AS code_epci "
+        )
+        + "FROM menages m LEFT JOIN logements l ON l.id_logement = m.id_logement "
+        "LEFT JOIN entrees e ON e.id_entree = l.id_entree "
+        "LEFT JOIN batiments b ON b.id_batiment = e.id_batiment "
+        + ("LEFT JOIN communes c ON c.code_commune = m.code_commune" if communes else "")
+    )

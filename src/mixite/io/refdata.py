@@ -66,3 +66,12 @@ def mel_sources() -> MelSources:
         polygons=polygons,
         poverty_threshold=float(threshold["seuil_annuel_eur"].iloc[0]),
     )
+
+
+def default_poverty_threshold(year: int) -> float:
+    """Filosofi 2016's poverty threshold (estimated, see docs/jumeau.md) uprated to ``year``
+    like the PLUS ceiling — the twin's own rule for incomes."""
+    from mixite.core.plafonds import revalorisation_plus
+
+    uprate = revalorisation_plus(plafonds_ressources(), depuis=2016, vers=year, zone=3)
+    return mel_sources().poverty_threshold * uprate

@@ -299,6 +299,9 @@ def build_twin(
                     "datetime64[s]"
                 )
         frame["synthetique"] = True
+        for c in TABLES_BY_NAME[name].columns:  # optional fields the twin does not draw
+            if c.name not in frame.columns and not c.required:
+                frame[c.name] = pd.NA
         tables[name] = frame[list(TABLES_BY_NAME[name].column_names)].reset_index(drop=True)
 
     progress("calibration")

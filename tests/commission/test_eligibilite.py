@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mixite.core.commission.apl import estimer_apl, systeme
-from mixite.core.commission.eligibilite import Regles, examiner
+from mixite.commission.apl import estimer_apl, systeme
+from mixite.commission.eligibilite import Regles, examiner
 from mixite.io import refdata
 
 # PLUS 2025, zone 3 (arrêté du 29 juillet 1987 modifié): category 1 23 201 €, 2 30 984 €,

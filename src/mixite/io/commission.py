@@ -1,0 +1,252 @@
+"""The allocation commission's data, read from the store: the frame of the impact
+(households, allocations, charters, watch thresholds), a vacant dwelling in context,
+the applications, and the recording of a decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mixite.commission.impact import Cadre
+from mixite.core import model
+from mixite.core.schema import Table
+from mixite.core.validation import validate
+from mixite.errors import InvalidDataError
+from mixite.io import refdata
+from mixite.io.config import load_charter, load_watch
+from mixite.io.exporters import to_import_frame
+from mixite.io.importers import audit_allocations
+from mixite.io.queries import allocations_in_context, households_in_context
+from mixite.io.store import Store, Write
+from mixite.observatoire.indicateurs import flags
+from mixite.observatoire.veille import calibrate, collectives, entrance_variables
+
+#: Charters applied by default: Lille's and the legal quotas.
+CHARTES = ("lille", "loi-2017")
+
+
+def _refuse(rule: str, value: str = "", column: str = "") -> InvalidDataError:
+    return InvalidDataError.single("commission", rule, column=column, value=value)
+
+
+def charger_cadre(
+    store: Store,
+    *,
+    chartes: Sequence[str | Path] = CHARTES,
+    veille: Path | None = None,
+    calibrer: float | None = 90.0,
+) -> Cadre:
+    """Everything the impact of a candidate needs, read once."""
+    households = households_in_context(store)
+    year = int(households["millesime"].max())
+    households = households[households["millesime"] == year].reset_index(drop=True)
+    plafonds = refdata.plafonds_ressources()
+    variables, fragile_des, vigilance_marges = load_watch(veille)
+    social = households[households["statut_occupation"] == "locataire_social"]
+    under = flags(social, plafonds, millesime=year, zone=3, seuil_pauvrete=0.0)["sous_40_plus"]
+    entrances = entrance_variables(
+        social.dropna(subset=["id_entree"]), under[social["id_entree"].notna()]
+    )
+    entrances["individuel"] = social.groupby("id_entree")["individuel"].first()
+    entrances = entrances[collectives(entrances)]
+    thresholds = {}
+    for landlord, mine in entrances.groupby("code_bailleur"):
+        thresholds[str(landlord)] = (
+            calibrate(mine, variables, quantile=calibrer / 100) if calibrer else variables
+        )
+    thresholds.setdefault("", variables)
+    loaded = tuple(load_charter(c) for c in chartes)
+    return Cadre(
+        menages=households,
+        attributions=allocations_in_context(store),
+        plafonds=plafonds,
+        quartiles=refdata.premier_quartile(),
+        chartes=loaded,
+        veille=thresholds,
+        fragile_des=fragile_des,
+        vigilance_marges=vigilance_marges,
+        seuil_pauvrete=refdata.default_poverty_threshold(year),
+        millesime=year,
+        zone=loaded[0].zone_plafonds if loaded else 3,
+        epci=loaded[0].epci if loaded else "",
+    )
+
+
+def logement(store: Store, id_logement: str, *, vacant: bool = True) -> pd.Series:
+    """A dwelling with its entrance, building, zones, landlord and QPV; refused in
+    French when unknown or (``vacant``) occupied."""
+    communes = store.has_table("communes")
+    rows = store.query(
+        "SELECT l.*, e.id_batiment, b.code_bailleur, b.code_commune, b.code_iris, b.code_qpv, "
+        "b.code_qpv IS NOT NULL AS en_qpv, b.individuel, b.x, b.y, "
+        + (
+            "c.code_territoire, c.code_epci "
+            if communes
+            else "NULL AS code_territoire, NULL AS code_epci "
+        )
+        + "FROM logements l JOIN entrees e ON e.id_entree = l.id_entree "
+        "JOIN batiments b ON b.id_batiment = e.id_batiment "
+        + ("LEFT JOIN communes c ON c.code_commune = b.code_commune " if communes else "")
+        + "WHERE l.id_logement = ?",
+        [id_logement],
+    )
+    if rows.empty:
+        raise _refuse("logement inconnu de la base", id_logement, "--logement")
+    row = rows.iloc[0]
+    if vacant and not bool(row["vacant"]):
+        raise _refuse("ce logement n'est pas vacant : il n'y a rien à attribuer", id_logement,
+                      "--logement")  # fmt: skip
+    cell = store.query(
+        "SELECT idcar_200m FROM menages m JOIN logements l ON l.id_logement = m.id_logement "
+        "JOIN entrees e ON e.id_entree = l.id_entree WHERE e.id_batiment = ? "
+        "AND idcar_200m IS NOT NULL LIMIT 1",
+        [str(row["id_batiment"])],
+    )
+    row["idcar_200m"] = cell["idcar_200m"].iloc[0] if len(cell) else None
+    return row
+
+
+def demandes(store: Store, ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Applications (all, or those of ``ids``, which must be active)."""
+    frame = store.read("demandes")
+    if ids is None:
+        return frame
+    known = frame.set_index("id_demande")
+    missing = [i for i in ids if i not in known.index]
+    if missing:
+        raise _refuse("demande inconnue de la base", ", ".join(missing), "--candidats")
+    chosen = known.loc[list(ids)].reset_index()
+    housed = chosen[chosen["statut"] != "active"]
+    if len(housed):
+        raise _refuse(
+            "demande qui n'est plus active (déjà attribuée ou radiée) : le ménage n'est plus "
+            "candidat",
+            ", ".join(housed["id_demande"]),
+            "--candidats",
+        )
+    return chosen
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a commission decided for one candidate."""
+
+    id_logement: str
+    id_demande: str
+    decision: str  # model.DECISIONS_CAL
+    date_cal: dt.date
+    id_commission: str
+    rang: int | None = None
+    suite: str = "en_attente"
+    motif: str = ""
+    contingent: str | None = None
+    prioritaire: bool = False
+    #: The housing benefit estimated for the household in this dwelling (€ per month).
+    apl_mensuelle: float | None = None
+
+
+def enregistrer(store: Store, d: Decision, cadre_millesime: int | None = None) -> str:
+    """Record a decision in one transaction: the allocation form (and its audit line);
+    for an allocation the household accepted or may still accept (rank 1 or alone), the
+    dwelling is no longer vacant, the application is satisfied and the household joins
+    the occupants (so the entrance's indicators and the tracking see it). Returns the
+    form's identifier."""
+    if d.decision not in model.DECISIONS_CAL:
+        raise _refuse(
+            "décision inconnue ; décisions : " + ", ".join(model.DECISIONS_CAL), d.decision
+        )
+    if d.suite not in model.SUITES:
+        raise _refuse("suite inconnue ; suites : " + ", ".join(model.SUITES), d.suite)
+    with store.writer():
+        dwelling = logement(store, d.id_logement, vacant=True)
+        app = demandes(store, [d.id_demande]).iloc[0]
+        ident = f"CAL-{d.date_cal:%Y%m%d}-{d.id_logement}-{d.id_demande}"
+        if store.count("attributions") and len(
+            store.read("attributions", ["id_attribution"], where=f"id_attribution = '{ident}'")
+        ):
+            raise _refuse("décision déjà enregistrée pour ce logement, cette demande et cette date",
+                          ident)  # fmt: skip
+        form = pd.DataFrame([{
+            "id_attribution": ident, "date_cal": pd.Timestamp(d.date_cal),
+            "id_commission": d.id_commission, "code_bailleur": dwelling["code_bailleur"],
+            "id_logement": d.id_logement, "id_demande": d.id_demande,
+            "contingent": d.contingent or dwelling.get("contingent") or "autre",
+            **{c: app[c] for c in ("nb_personnes", "nb_adultes", "nb_enfants", "nb_moins_14",
+                                   "unites_consommation", "nb_actifs_occupes")},
+            "ressources_annuelles": float(app["ressources_annuelles"]),  # euros
+            "prioritaire": d.prioritaire, "relogement_renouvellement": False,
+            "decision": d.decision, "suite": d.suite, "rang": d.rang,
+            "motif_decision": d.motif or None, "synthetique": bool(app.get("synthetique", False)),
+        }])  # fmt: skip
+        typed = _typed(form, model.ATTRIBUTIONS, store)
+        writes = [Write(model.ATTRIBUTIONS, typed, "commission")]
+        audit = audit_allocations(typed, store, source="commission", replace=False)
+        writes.append(Write(model.AUDIT_ATTRIBUTIONS, audit, "commission"))
+        housed = (
+            d.decision in ("attribution", "attribution_rang", "attribution_sous_condition")
+            and (d.rang in (None, 1))
+            and d.suite != "refus_demandeur"
+        )
+        if housed:
+            writes += _housed(store, dwelling, app, d, cadre_millesime)
+        store.write(writes)
+    return ident
+
+
+def _typed(frame: pd.DataFrame, table: Table, store: Store) -> pd.DataFrame:
+    from mixite.io.importers import _known
+
+    text = to_import_frame(frame, table)
+    return validate(text, table, source="commission", known=_known(store, table, replace_all=False))
+
+
+def _housed(store: Store, dwelling: pd.Series, app: pd.Series, d: Decision,
+            millesime: int | None) -> list[Write]:  # fmt: skip
+    """The dwelling occupied, the application satisfied, the household an occupant."""
+    from mixite.commission.impact import type_menage
+
+    lg = store.read("logements", where=f"id_logement = '{d.id_logement}'")
+    lg["vacant"] = False
+    dm = store.read("demandes", where=f"id_demande = '{d.id_demande}'")
+    dm["statut"] = "attribuee"
+    dm["date_sortie"] = pd.Timestamp(d.date_cal)
+    year = millesime or int(store.query("SELECT max(millesime) AS y FROM menages")["y"].iloc[0])
+    hh = pd.DataFrame([{
+        "id_menage": f"MEN-{d.id_demande}", "millesime": year,
+        "code_commune": dwelling["code_commune"], "code_iris": dwelling.get("code_iris"),
+        "idcar_200m": dwelling.get("idcar_200m"), "statut_occupation": "locataire_social",
+        "id_logement": d.id_logement,
+        "type_menage": type_menage(pd.DataFrame([app])).iloc[0],
+        "age_reference": app["age_demandeur"],
+        **{c: app[c] for c in ("nb_personnes", "nb_adultes", "nb_enfants", "nb_moins_14",
+                               "unites_consommation", "nb_actifs_occupes")},
+        "ressources_annuelles": float(app["ressources_annuelles"]),  # euros
+        "apl_annuelle": np.nan if d.apl_mensuelle is None else round(d.apl_mensuelle * 12, 2),
+        "synthetique": bool(app.get("synthetique", False)),
+    }])  # fmt: skip
+    typed_hh = _typed(hh, model.MENAGES, store)
+    return [
+        Write(model.LOGEMENTS, _retype(lg, model.LOGEMENTS, store), "commission",
+              replace_where={"id_logement": d.id_logement}),
+        Write(model.DEMANDES, _retype(dm, model.DEMANDES, store), "commission",
+              replace_where={"id_demande": d.id_demande}),
+        Write(model.MENAGES, typed_hh, "commission"),
+    ]  # fmt: skip
+
+
+def _retype(frame: pd.DataFrame, table: Table, store: Store) -> pd.DataFrame:
+    """A stored row, changed, typed again for writing (money in cents)."""
+    from mixite.io.importers import _known
+
+    text = to_import_frame(frame, table)
+    return validate(text, table, source="commission", known=_known(store, table, replace_all=True))
+
+
+def utilisateur() -> str:
+    return getpass.getuser()
