@@ -183,9 +183,8 @@ def zones_of(cadre: Cadre, households: pd.DataFrame, logement: pd.Series) -> pd.
         code = logement.get(level)
         if code is None or pd.isna(code):
             continue
-        mine = households[level].astype("string") == str(code)
-        table = indicateurs(households[mine.to_numpy(dtype=bool)], f[mine.to_numpy(dtype=bool)],
-                            level, total=False)  # fmt: skip
+        mine = (households[level].astype("string") == str(code)).fillna(False).to_numpy(dtype=bool)
+        table = indicateurs(households[mine], f[mine], level, total=False)
         if len(table):
             rows[(label, str(code))] = table.iloc[0][list(INDICATEURS_ZONE)]
     out = pd.DataFrame(rows).T
@@ -281,7 +280,9 @@ def impacts(
             a = float(after_watch[v.code].iloc[0])
             watch_rows.append({"variable": v.libelle, "avant": b, "apres": a, "seuil": v.seuil,
                                "marge": v.marge})  # fmt: skip
-        zones = before_zones.join(after_zones, lsuffix="_avant", rsuffix="_apres", how="outer")
+        zones = before_zones.add_suffix("_avant").join(
+            after_zones.add_suffix("_apres"), how="outer"
+        )
         objectives = _objective_changes(before_obj, after_obj)
         imp = Impact(
             id_demande=str(demandes.iloc[i]["id_demande"]),

@@ -112,8 +112,11 @@ def logement(store: Store, id_logement: str, *, vacant: bool = True) -> pd.Serie
     return row
 
 
-def demandes(store: Store, ids: Sequence[str] | None = None) -> pd.DataFrame:
-    """Applications (all, or those of ``ids``, which must be active)."""
+def demandes(
+    store: Store, ids: Sequence[str] | None = None, *, date: dt.date | None = None
+) -> pd.DataFrame:
+    """Applications (all, or those of ``ids``, which must be active and, with ``date``,
+    filed by then)."""
     frame = store.read("demandes")
     if ids is None:
         return frame
@@ -130,6 +133,14 @@ def demandes(store: Store, ids: Sequence[str] | None = None) -> pd.DataFrame:
             ", ".join(housed["id_demande"]),
             "--candidats",
         )
+    if date is not None:
+        late = chosen[pd.to_datetime(chosen["date_depot"]) > pd.Timestamp(date)]
+        if len(late):
+            raise _refuse(
+                f"demande déposée après la date de la commission ({date:%d/%m/%Y})",
+                ", ".join(late["id_demande"]),
+                "--candidats",
+            )
     return chosen
 
 
@@ -165,7 +176,7 @@ def enregistrer(store: Store, d: Decision, cadre_millesime: int | None = None) -
         raise _refuse("suite inconnue ; suites : " + ", ".join(model.SUITES), d.suite)
     with store.writer():
         dwelling = logement(store, d.id_logement, vacant=True)
-        app = demandes(store, [d.id_demande]).iloc[0]
+        app = demandes(store, [d.id_demande], date=d.date_cal).iloc[0]
         ident = f"CAL-{d.date_cal:%Y%m%d}-{d.id_logement}-{d.id_demande}"
         if store.count("attributions") and len(
             store.read("attributions", ["id_attribution"], where=f"id_attribution = '{ident}'")
