@@ -90,6 +90,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "modele": ("écrire un modèle de fichier à remplir", "objectifs"),
     "indices": ("indices de ségrégation et de mixité pour chaque région d'un fichier d'unités", "indices"),
     "observatoire": ("indicateurs d'occupation sociale et indice de fragilité", "observatoire"),
+    "commission": ("commission d'attribution : candidats, fiche, décision", "commission"),
     "info": ("résumer le contenu de la base", "main"),
 }  # fmt: skip
 
@@ -123,6 +124,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "objectifs": ("objectifs", "add_parsers"),
         "indices": ("indices", "add_parser"),
         "observatoire": ("observatoire", "add_parser"),
+        "commission": ("commission", "add_parser"),
     }
     done: set[str] = set()
     for name, (help_text, module) in COMMANDS.items():
@@ -435,6 +437,7 @@ _RUNNERS: dict[str, tuple[str, str]] = {
     "observatoire": ("observatoire", "run"),
     "indices": ("indices", "run"),
     "relogement": ("relogement", "run"),
+    "commission": ("commission", "run"),
 }
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from mixite.commission.eligibilite import Regles
 from mixite.core.cotation import Grid
 from mixite.core.objectifs.charte import (
     COMPARATEURS,
@@ -862,3 +863,48 @@ def load_column_mapping(path: Path) -> dict[str, str]:
     if problems:
         raise InvalidDataError(problems, total=len(problems), source=source, action="reglages")
     return out
+
+
+def load_commission(path: Path | None = None) -> Regles:
+    """The commission's rules (default ``commission.yaml``), checked with lines."""
+    text, source = _read(path, "commission.yaml")
+    root = _mapping(_compose(text, source))
+    known = {f.name: f.type for f in fields(Regles)}
+    problems = []
+    values: dict[str, Any] = {}
+    for key, (node, line) in root.items():
+        if key not in known:
+            problems.append(
+                Problem(line, key, "", "réglage inconnu ; réglages : " + ", ".join(known), source)
+            )
+            continue
+        value = _scalar(node)
+        expected = (
+            bool
+            if key == "derogation_relogement"
+            else (int if key in ("pieces_en_trop_max", "zone_plafonds") else float)
+        )
+        if expected is bool and not isinstance(value, bool):
+            problems.append(Problem(line, key, str(value), "oui/non (true/false) attendu", source))
+        elif expected is not bool and (
+            isinstance(value, bool) or not isinstance(value, int | float)
+        ):
+            problems.append(Problem(line, key, str(value), "nombre attendu", source))
+        else:
+            values[key] = expected(value)
+    if "zone_plafonds" in values and values["zone_plafonds"] not in (1, 2, 3):
+        problems.append(
+            Problem(
+                root["zone_plafonds"][1],
+                "zone_plafonds",
+                str(values["zone_plafonds"]),
+                "zone 1, 2 ou 3",
+                source,
+            )
+        )
+    if problems:
+        raise InvalidDataError(problems, total=len(problems), source=source, action="reglages")
+    try:
+        return Regles(**values)
+    except ValueError as exc:
+        raise _refuse(source, f"réglages incohérents : {exc}") from exc
