@@ -19,10 +19,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from mixite.cli.types import date_fr
+from mixite.io.commission import apl_dans, priorites_des_demandes
 from mixite.io.store import Store
 
 DECISIONS = {
@@ -107,48 +107,6 @@ def _scope(args: argparse.Namespace, landlord: str) -> str | None:
     return str(args.nominatif)
 
 
-def _priorities(
-    store: Store, apps: pd.DataFrame, date: dt.date
-) -> tuple[pd.Series, pd.Series, pd.Series]:
-    from mixite.core import priorites
-    from mixite.core.cotation import score
-    from mixite.io.config import load_grid, load_priority_catalogue
-
-    catalogue = load_priority_catalogue(None)
-    frame = priorites.derived_fields(apps, reference=date)
-    result = priorites.evaluate(frame, tuple(catalogue.criteria.values()))
-    points = score(frame.set_index("id_demande"), result.met, load_grid(None)).score
-    dalo = (
-        apps.set_index("id_demande")["dalo_reconnu"].fillna(False).astype(bool)
-        if "dalo_reconnu" in apps
-        else False
-    )
-    prio = result.prioritaire | dalo
-    return prio, points, result.reasons
-
-
-def _apl(dwelling: pd.Series, date: dt.date) -> Callable[[pd.DataFrame], np.ndarray]:
-    from mixite.commission.apl import estimer_apl
-
-    def run(d: pd.DataFrame) -> np.ndarray:
-        frame = pd.DataFrame({
-            "nb_adultes": d["nb_adultes"].to_numpy(), "nb_enfants": d["nb_enfants"].to_numpy(),
-            "age_reference": d["age_demandeur"].to_numpy(),
-            "ressources_annuelles": d["ressources_annuelles"].to_numpy(dtype=float),
-            "loyer": float(dwelling["loyer_mensuel"] or 0),
-            "code_commune": str(dwelling["code_commune"]),
-            "ages_enfants": d["ages_enfants"].to_numpy() if "ages_enfants" in d else None,
-        })  # fmt: skip
-        return estimer_apl(frame, month=_month(date))
-
-    return run
-
-
-def _month(date: dt.date) -> str:
-    """The month for OpenFisca: the commission's, within the legislation it holds."""
-    return f"{min(date.year, 2026):04d}-{date.month:02d}"
-
-
 def run(args: argparse.Namespace) -> int:
     from mixite.io.commission import logement
 
@@ -177,10 +135,10 @@ def _candidates(args: argparse.Namespace, store: Store, dwelling: pd.Series, dat
 
     t0 = time.perf_counter()
     apps = store.read("demandes")
-    prio, points, reasons = _priorities(store, apps, date)
+    prio, points, reasons = priorites_des_demandes(apps, date)
     found = rechercher(
         dwelling, apps, plafonds=refdata.plafonds_ressources(), regles=_rules(), date=date,
-        prioritaire=prio, cotation=points, motifs_priorite=reasons, apl=_apl(dwelling, date),
+        prioritaire=prio, cotation=points, motifs_priorite=reasons, apl=apl_dans(dwelling, date),
         profils=args.profil, tri=args.tri, ignorer_souhaits=args.ignorer_souhaits,
     )  # fmt: skip
     notes = avec_bandeau(
@@ -212,12 +170,8 @@ def _candidates(args: argparse.Namespace, store: Store, dwelling: pd.Series, dat
 def _sheet(args: argparse.Namespace, store: Store, dwelling: pd.Series, date: dt.date,
            scope: str | None) -> int:  # fmt: skip
     from mixite.cli.sortie import bandeau
-    from mixite.commission.eligibilite import examiner
-    from mixite.commission.impact import impacts
-    from mixite.commission.recherche import resume_menage
-    from mixite.io import refdata
-    from mixite.io.commission import CHARTES, charger_cadre, demandes
-    from mixite.io.fiche_commission import Fiche, ecrire_excel, ecrire_html
+    from mixite.io.commission import CHARTES, charger_cadre, preparer_fiche
+    from mixite.io.fiche_commission import ecrire_excel, ecrire_html
 
     if scope is None:
         raise ValueError(
@@ -225,47 +179,20 @@ def _sheet(args: argparse.Namespace, store: Store, dwelling: pd.Series, date: dt
             "logement ; la consultation est journalisée)"
         )
     ids = [i.strip() for i in args.candidats.split(",") if i.strip()]
-    if not 1 <= len(ids) <= 3:
-        raise ValueError("--candidats : de un à trois candidats (article R. 441-3 du CCH)")
     t0 = time.perf_counter()
     cadre = charger_cadre(store, chartes=args.charte or CHARTES)
     loaded = time.perf_counter()
-    apps = demandes(store, ids, date=date)
-    everyone = store.read("demandes")
-    prio, points, reasons = _priorities(store, everyone, date)
-    apl = _apl(dwelling, date)(apps)
-    checked = examiner(apps, dwelling, plafonds=refdata.plafonds_ressources(), regles=_rules(),
-                       annee=date.year, apl_mensuelle=apl)  # fmt: skip
-    flags = prio.reindex(apps["id_demande"]).fillna(False).to_numpy(dtype=bool)
-    result = impacts(cadre, dwelling, apps, apl_mensuelle=apl.tolist(), prioritaire=flags.tolist(),
-                     date=date, eligibilite=checked)  # fmt: skip
-    table = apps.join(checked)
-    table["menage"] = resume_menage(apps)
-    table["anciennete_mois"] = (
-        (pd.Timestamp(date) - pd.to_datetime(apps["date_depot"])).dt.days / 30.4375
-    ).round(1)
-    table["prioritaire"] = flags
-    table["motifs_priorite"] = apps["id_demande"].map(reasons).fillna("")
-    table["cotation"] = apps["id_demande"].map(points)
-    table["statut_entree_apres"] = [i.statut_apres for i in result]
-    table["phrase"] = [i.phrase for i in result]
-    notes = [
-        f"Commission du {date:%d/%m/%Y} ; bailleur {dwelling['code_bailleur']} ; périmètre {scope}",
-        "Aide à la décision : aucun classement automatique ; l'ordre des candidats est celui "
-        "donné par la commission (--candidats)",
-        "APL estimée avec OpenFisca-France (le montant réel est celui de la CAF) ; seuils de la "
-        "veille : centile 90 des entrées du bailleur, marge jusqu'au centile 95",
-        "Document nominatif : diffusion restreinte aux membres de la commission ; consultation "
-        "journalisée",
-        f"Préparée en {time.perf_counter() - t0:.1f} s (base lue en {loaded - t0:.1f} s)",
+    fiche = preparer_fiche(store, cadre, dwelling, ids, date)
+    fiche.notes = [
+        *fiche.notes,
+        f"Périmètre {scope} ; préparée en {time.perf_counter() - loaded:.1f} s "
+        f"(base lue en {loaded - t0:.1f} s)",
     ]
+    result = fiche.impacts
     banner = bandeau(cadre.menages)
-    before = result[0].statut_avant if result else ""
-    fiche = Fiche(
-        titre=f"Commission d'attribution — logement {dwelling['id_logement']} ({date:%d/%m/%Y})",
-        logement=dwelling, statut_entree=before, candidats=table, impacts=result,
-        notes=[banner, *notes] if banner else notes,
-    )  # fmt: skip
+    before = fiche.statut_entree
+    if banner:
+        fiche.notes = [banner, *fiche.notes]
     from mixite.io.fiche_commission import tableau
 
     if banner:
@@ -303,8 +230,8 @@ def _decision(args: argparse.Namespace, store: Store, dwelling: pd.Series, date:
         raise ValueError(f"--motif : une décision « {args.decision} » doit être motivée")
     app = demandes(store, [args.demande], date=date)
     everyone = store.read("demandes")
-    prio, _points, _reasons = _priorities(store, everyone, date)
-    apl = float(_apl(dwelling, date)(app)[0])
+    prio, _points, _reasons = priorites_des_demandes(everyone, date)
+    apl = float(apl_dans(dwelling, date)(app)[0])
     commission = args.commission or f"CAL-{dwelling['code_bailleur']}-{date:%Y-%m}"
     ident = enregistrer(
         store,

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from mixite.commission.eligibilite import Regles
 from mixite.commission.impact import Cadre
 from mixite.core import model
 from mixite.core.schema import Table
@@ -21,6 +22,7 @@ from mixite.errors import InvalidDataError
 from mixite.io import refdata
 from mixite.io.config import load_charter, load_watch
 from mixite.io.exporters import to_import_frame
+from mixite.io.fiche_commission import Fiche
 from mixite.io.importers import audit_allocations
 from mixite.io.queries import allocations_in_context, households_in_context
 from mixite.io.store import Store, Write
@@ -261,3 +263,101 @@ def _retype(frame: pd.DataFrame, table: Table, store: Store) -> pd.DataFrame:
 
 def utilisateur() -> str:
     return getpass.getuser()
+
+
+def priorites_des_demandes(
+    demandes: pd.DataFrame, date: dt.date
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """For each application (by ``id_demande``): priority household (the catalogue's
+    criteria or DALO recognised), cotation points and the reasons."""
+    from mixite.core import priorites
+    from mixite.core.cotation import score
+    from mixite.io.config import load_grid, load_priority_catalogue
+
+    catalogue = load_priority_catalogue(None)
+    frame = priorites.derived_fields(demandes, reference=date)
+    result = priorites.evaluate(frame, tuple(catalogue.criteria.values()))
+    points = score(frame.set_index("id_demande"), result.met, load_grid(None)).score
+    dalo = (
+        demandes.set_index("id_demande")["dalo_reconnu"].astype("boolean").fillna(False)
+        if "dalo_reconnu" in demandes
+        else pd.Series(False, index=result.prioritaire.index)
+    )
+    return result.prioritaire | dalo.astype(bool), points, result.reasons
+
+
+def month_for(date: dt.date) -> str:
+    """The month OpenFisca computes: the commission's (capped at the legislation held)."""
+    return f"{min(date.year, 2026):04d}-{date.month:02d}"
+
+
+def apl_dans(dwelling: pd.Series, date: dt.date) -> Callable[[pd.DataFrame], np.ndarray]:
+    """The housing benefit of applicants if they lived in ``dwelling`` (OpenFisca)."""
+    from mixite.commission.apl import estimer_apl
+
+    def run(d: pd.DataFrame) -> np.ndarray:
+        frame = pd.DataFrame({
+            "nb_adultes": d["nb_adultes"].to_numpy(), "nb_enfants": d["nb_enfants"].to_numpy(),
+            "age_reference": d["age_demandeur"].to_numpy(),
+            "ressources_annuelles": d["ressources_annuelles"].to_numpy(dtype=float),
+            "loyer": float(dwelling["loyer_mensuel"] or 0),
+            "code_commune": str(dwelling["code_commune"]),
+            "ages_enfants": d["ages_enfants"].to_numpy() if "ages_enfants" in d else None,
+        })  # fmt: skip
+        return estimer_apl(frame, month=month_for(date))
+
+    return run
+
+
+def preparer_fiche(
+    store: Store,
+    cadre: Cadre,
+    dwelling: pd.Series,
+    ids: Sequence[str],
+    date: dt.date,
+    *,
+    regles: Regles | None = None,
+) -> Fiche:
+    """The commission sheet for up to three candidates (the Python API of
+    ``mixite commission fiche``)."""
+    from mixite.commission.eligibilite import examiner
+    from mixite.commission.impact import impacts
+    from mixite.commission.recherche import resume_menage
+    from mixite.io.config import load_commission
+    from mixite.io.fiche_commission import Fiche
+
+    if not 1 <= len(ids) <= 3:
+        raise ValueError("--candidats : de un à trois candidats (article R. 441-3 du CCH)")
+    apps = demandes(store, ids, date=date)
+    prio, points, reasons = priorites_des_demandes(apps, date)
+    apl = apl_dans(dwelling, date)(apps)
+    checked = examiner(apps, dwelling, plafonds=cadre.plafonds, regles=regles or load_commission(None),
+                       annee=date.year, apl_mensuelle=apl)  # fmt: skip
+    flags = prio.reindex(apps["id_demande"]).fillna(False).to_numpy(dtype=bool)
+    result = impacts(cadre, dwelling, apps, apl_mensuelle=apl.tolist(), prioritaire=flags.tolist(),
+                     date=date, eligibilite=checked)  # fmt: skip
+    table = apps.join(checked)
+    table["menage"] = resume_menage(apps)
+    filed = pd.to_datetime(apps["date_depot"])
+    table["anciennete_mois"] = ((pd.Timestamp(date) - filed).dt.days / 30.4375).round(1)
+    table["prioritaire"] = flags
+    table["motifs_priorite"] = apps["id_demande"].map(reasons).fillna("")
+    table["cotation"] = apps["id_demande"].map(points)
+    table["statut_entree_apres"] = [i.statut_apres for i in result]
+    table["phrase"] = [i.phrase for i in result]
+    return Fiche(
+        titre=f"Commission d'attribution — logement {dwelling['id_logement']} ({date:%d/%m/%Y})",
+        logement=dwelling,
+        statut_entree=result[0].statut_avant if result else "",
+        candidats=table,
+        impacts=result,
+        notes=[
+            f"Commission du {date:%d/%m/%Y} ; bailleur {dwelling['code_bailleur']}",
+            "Aide à la décision : aucun classement automatique ; les candidats sont dans "
+            "l'ordre donné par la commission",
+            "APL estimée avec OpenFisca-France (le montant réel est celui de la CAF) ; seuils "
+            "de la veille : centile 90 des entrées du bailleur, marge jusqu'au centile 95",
+            "Document nominatif : diffusion restreinte aux membres de la commission ; "
+            "consultation journalisée",
+        ],
+    )
