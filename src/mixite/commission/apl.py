@@ -8,10 +8,11 @@ once per process (about 4 s) and kept.
 
 What mixite gives OpenFisca for each household: its adults (the reference person at
 the applicant's age, a partner of the same age) and children (their ages, or 8 when
-unknown), the tax reference income of year N-2 (as taxable salary of the reference
-person for N-2, N-1 and N), the monthly rent, the commune (for the APL zone) and
-« locataire HLM ». What it does not model: individual incomes split between partners,
-capital, the « évaluation forfaitaire » of young workers. The estimate is for decision
+unknown), the tax reference income of year N-2 as the resources base (the CAF's base is
+the net categorical incomes of N-2, after the 10 % deduction, which the tax reference
+income already is), the monthly rent, the commune (for the APL zone) and « locataire
+HLM ». What it does not model: capital, the « évaluation forfaitaire » of young workers,
+the « abattements » a CAF applies case by case. The estimate is for decision
 support; the CAF computes the real amount.
 """
 
@@ -43,7 +44,6 @@ def systeme() -> Any:
 
 
 def _case(households: pd.DataFrame, month: str) -> dict[str, dict[str, Any]]:
-    year = int(month[:4])
     individus: dict[str, Any] = {}
     familles: dict[str, Any] = {}
     foyers: dict[str, Any] = {}
@@ -62,19 +62,20 @@ def _case(households: pd.DataFrame, month: str) -> dict[str, dict[str, Any]]:
         parents = [f"h{k}a0"] + ([f"h{k}a1"] if adults >= 2 else [])
         others = [f"h{k}a{j}" for j in range(2, adults)]
         children = [f"h{k}e{j}" for j in range(kids)]
-        income = float(incomes[k])
-        for j, p in enumerate(parents):
+        for p in parents:
             individus[p] = {"age": {month: int(ref_ages[k])}}
-            if j == 0:
-                individus[p]["salaire_imposable"] = {
-                    str(y): income for y in (year - 2, year - 1, year)
-                }
         for p in others:
             individus[p] = {"age": {month: 22}}
         for j, c in enumerate(children):
             individus[c] = {"age": {month: known[j] if j < len(known) else AGE_ENFANT}}
         dependants = others + children
-        familles[f"h{k}"] = {"parents": parents, "enfants": dependants}
+        familles[f"h{k}"] = {
+            "parents": parents,
+            "enfants": dependants,
+            # The tax reference income of N-2 is the resources base the CAF uses (net
+            # categorical incomes, after the 10 % deduction): given as such, not rebuilt.
+            "aide_logement_base_ressources": {month: float(incomes[k])},
+        }
         foyers[f"h{k}"] = {"declarants": parents, "personnes_a_charge": dependants}
         menages[f"h{k}"] = {
             "personne_de_reference": parents[:1],

@@ -192,17 +192,24 @@ def zones_of(cadre: Cadre, households: pd.DataFrame, logement: pd.Series) -> pd.
     return out
 
 
-def objectives_of(cadre: Cadre, allocations: pd.DataFrame, date: dt.date) -> pd.DataFrame:
-    """Every charter's tracking rows of the period holding ``date``."""
+def enriched_year(cadre: Cadre, allocations: pd.DataFrame, date: dt.date) -> list[pd.DataFrame]:
+    """The allocations of ``date``'s year with each charter's counted populations."""
     year = allocations[pd.to_datetime(allocations["date_cal"]).dt.year == date.year]
-    tables = []
-    for charte in cadre.chartes:
-        enriched = publics_des_attributions(year, cadre.plafonds, cadre.quartiles,
-                                            epci=charte.epci, zone=charte.zone_plafonds)  # fmt: skip
-        t = suivre(enriched, charte, reference=date).table
-        tables.append(t.assign(charte=charte.nom))
-    out = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
-    return out
+    return [
+        publics_des_attributions(year, cadre.plafonds, cadre.quartiles, epci=c.epci,
+                                 zone=c.zone_plafonds)
+        for c in cadre.chartes
+    ]  # fmt: skip
+
+
+def objectives_of(cadre: Cadre, enriched: Sequence[pd.DataFrame], date: dt.date) -> pd.DataFrame:
+    """Every charter's tracking rows of the period holding ``date``, from allocations
+    already enriched by :func:`enriched_year`."""
+    tables = [
+        suivre(e, charte, reference=date).table.assign(charte=charte.nom)
+        for charte, e in zip(cadre.chartes, enriched, strict=True)
+    ]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
 
 
 def _sentence(d: pd.Series, imp: Impact, eligibility: pd.Series | None) -> str:
@@ -262,7 +269,8 @@ def impacts(
     local = hh[touched]
     before_watch = watch_of(cadre, in_entrance, landlord)
     before_zones = zones_of(cadre, local, logement)
-    before_obj = objectives_of(cadre, cadre.attributions, date)
+    base = enriched_year(cadre, cadre.attributions, date)
+    before_obj = objectives_of(cadre, base, date)
     candidates = menages_candidats(demandes, logement, apl_mensuelle, cadre.millesime)
     projected = attributions_candidates(demandes, logement, prioritaire, date)
     variables = cadre.veille.get(landlord) or next(iter(cadre.veille.values()))
@@ -271,9 +279,11 @@ def impacts(
         one = candidates.iloc[[i]]
         after_watch = watch_of(cadre, pd.concat([in_entrance, one], ignore_index=True), landlord)
         after_zones = zones_of(cadre, pd.concat([local, one], ignore_index=True), logement)
+        added = enriched_year(cadre, projected.iloc[[i]], date)
         after_obj = objectives_of(
-            cadre, pd.concat([cadre.attributions, projected.iloc[[i]]], ignore_index=True), date
-        )
+            cadre, [pd.concat([b, a], ignore_index=True) for b, a in zip(base, added, strict=True)],
+            date,
+        )  # fmt: skip
         watch_rows = []
         for v in variables:
             b = float(before_watch[v.code].iloc[0]) if len(before_watch) else float("nan")

@@ -119,9 +119,10 @@ def demandes(
 ) -> pd.DataFrame:
     """Applications (all, or those of ``ids``, which must be active and, with ``date``,
     filed by then)."""
-    frame = store.read("demandes")
     if ids is None:
-        return frame
+        return store.read("demandes")
+    quoted = ", ".join("'" + str(i).replace("'", "''") + "'" for i in ids)
+    frame = store.read("demandes", where=f"id_demande IN ({quoted})")
     known = frame.set_index("id_demande")
     missing = [i for i in ids if i not in known.index]
     if missing:

@@ -81,20 +81,20 @@ def _in_scope(a: pd.DataFrame, p: Perimetre) -> npt.NDArray[np.bool_]:
 def _periods(dates: pd.Series, kind: str) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Label, first day and last day of each date's year or half-year."""
     d = pd.to_datetime(dates)
-    year = d.dt.year.to_numpy()
+    year = d.dt.year.astype(str)
     if kind == "annee":
-        labels = [str(y) for y in year]
-        starts = [f"{y}-01-01" for y in year]
-        ends = [f"{y}-12-31" for y in year]
+        labels, start_md, end_md = year, "-01-01", "-12-31"
+        starts = pd.to_datetime(year + start_md)
+        ends = pd.to_datetime(year + end_md)
     else:
         first = (d.dt.month <= 6).to_numpy()
-        labels = [f"{y}-S1" if f else f"{y}-S2" for y, f in zip(year, first, strict=True)]
-        starts = [f"{y}-01-01" if f else f"{y}-07-01" for y, f in zip(year, first, strict=True)]
-        ends = [f"{y}-06-30" if f else f"{y}-12-31" for y, f in zip(year, first, strict=True)]
+        labels = year + np.where(first, "-S1", "-S2")
+        starts = pd.to_datetime(year + np.where(first, "-01-01", "-07-01"))
+        ends = pd.to_datetime(year + np.where(first, "-06-30", "-12-31"))
     return (
-        pd.Series(labels, index=d.index),
-        pd.Series(pd.to_datetime(starts), index=d.index),
-        pd.Series(pd.to_datetime(ends), index=d.index),
+        pd.Series(labels.to_numpy(), index=d.index),
+        pd.Series(starts.to_numpy(), index=d.index),
+        pd.Series(ends.to_numpy(), index=d.index),
     )
 
 
@@ -143,7 +143,7 @@ def _group_values(a: pd.DataFrame, dims: Sequence[str]) -> pd.Series:
     }
     if not dims:
         return pd.Series("ensemble", index=a.index)
-    parts = [a[columns[d]].astype(str).map(lambda v, d=d: f"{d} {v}") for d in dims]
+    parts = [d + " " + a[columns[d]].astype(str) for d in dims]
     out = parts[0]
     for p in parts[1:]:
         out = out + " / " + p
