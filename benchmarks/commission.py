@@ -107,7 +107,8 @@ def main() -> None:
             return charger_cadre(copy)
 
         t_full, _ = timed(full)
-    print(f"{"effet d'un candidat (fiche / 3)":<58} {t_one_impact:7.2f} s   "
+    label = "effet d'un candidat (fiche / 3)"
+    print(f"{label:<58} {t_one_impact:7.2f} s   "
           f"enregistrer puis tout recalculer {t_full:7.2f} s  {t_full / t_one_impact:5.1f}×")  # fmt: skip
 
     # The candidate search over every active application.
