@@ -136,10 +136,16 @@ def _candidates(args: argparse.Namespace, store: Store, dwelling: pd.Series, dat
     t0 = time.perf_counter()
     apps = store.read("demandes")
     prio, points, reasons = priorites_des_demandes(apps, date)
+    watch = None
+    if args.tri == "veille":
+        from mixite.io.commission import charger_cadre, effet_veille
+
+        watch = effet_veille(charger_cadre(store), dwelling)
     found = rechercher(
         dwelling, apps, plafonds=refdata.plafonds_ressources(), regles=_rules(), date=date,
         prioritaire=prio, cotation=points, motifs_priorite=reasons, apl=apl_dans(dwelling, date),
         profils=args.profil, tri=args.tri, ignorer_souhaits=args.ignorer_souhaits,
+        effet_veille=watch,
     )  # fmt: skip
     notes = avec_bandeau(
         [f"Logement {dwelling['id_logement']} ({int(dwelling['nb_pieces'])} pièces, "
@@ -158,8 +164,11 @@ def _candidates(args: argparse.Namespace, store: Store, dwelling: pd.Series, dat
         return 0
     c = found.candidats.head(args.limite).copy()
     c.insert(1, "menage", resume_menage(c))
-    shown = c[["id_demande", "menage", "anciennete_mois", "prioritaire", "motifs_priorite", "cotation",
-               "part_plafond", "apl", "taux_effort", "reste_a_vivre"]]  # fmt: skip
+    columns = ["id_demande", "menage", "anciennete_mois", "prioritaire", "motifs_priorite",
+               "cotation", "part_plafond", "apl", "taux_effort", "reste_a_vivre"]  # fmt: skip
+    if "depassements_apres" in c:
+        columns.append("depassements_apres")
+    shown = c[columns]
     afficher(shown, limit=args.limite)
     store.journal_access(perimetre=scope, objet=f"candidats du logement {dwelling['id_logement']}",
                          lignes=len(shown), destination=str(args.sortie or "écran"))  # fmt: skip
@@ -236,7 +245,7 @@ def _decision(args: argparse.Namespace, store: Store, dwelling: pd.Series, date:
     ident = enregistrer(
         store,
         Decision(args.logement, args.demande, decision, date, commission, rank, suite,
-                 args.motif.strip(), None, bool(prio.get(args.demande, False)), apl),
+                 args.motif.strip(), None, bool(prio.get(args.demande, False)), apl, scope),
     )  # fmt: skip
     housed = (
         decision != "non_attribution"

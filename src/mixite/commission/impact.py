@@ -222,9 +222,18 @@ def _sentence(d: pd.Series, imp: Impact, eligibility: pd.Series | None) -> str:
         parts.append(f"l'entrée reste « {imp.statut_apres} »")
     else:
         parts.append(f"l'entrée passe de « {imp.statut_avant} » à « {imp.statut_apres} »")
-    moved = imp.veille[imp.veille["avant"] != imp.veille["apres"]]
+    w = imp.veille
+    limit = w["seuil"] + w["marge"]
+    crossed = (w["avant"] > limit) != (w["apres"] > limit)
+    moved = (
+        w[w["avant"] != w["apres"]]
+        .assign(_crossed=crossed)
+        .sort_values("_crossed", ascending=False, kind="stable")
+    )
     for _, v in moved.head(2).iterrows():
-        parts.append(f"{v['variable']} {v['avant']:.1f} → {v['apres']:.1f}".replace(".", ","))
+        how = (" (repasse sous seuil + marge)" if v["apres"] <= v["seuil"] + v["marge"] else
+               " (dépasse seuil + marge)") if v["_crossed"] else ""  # fmt: skip
+        parts.append(f"{v['variable']} {v['avant']:.1f} → {v['apres']:.1f}{how}".replace(".", ","))
     o = imp.objectifs
     if len(o):
         changed = o[o["statut_avant"] != o["statut_apres"]]

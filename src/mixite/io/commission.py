@@ -163,6 +163,8 @@ class Decision:
     prioritaire: bool = False
     #: The housing benefit estimated for the household in this dwelling (€ per month).
     apl_mensuelle: float | None = None
+    #: Who decided (the commission's scope, e.g. ``bailleur:B02``), kept in the audit.
+    par: str = ""
 
 
 def enregistrer(store: Store, d: Decision, cadre_millesime: int | None = None) -> str:
@@ -200,7 +202,8 @@ def enregistrer(store: Store, d: Decision, cadre_millesime: int | None = None) -
         }])  # fmt: skip
         typed = _typed(form, model.ATTRIBUTIONS, store)
         writes = [Write(model.ATTRIBUTIONS, typed, "commission")]
-        audit = audit_allocations(typed, store, source="commission", replace=False)
+        source = f"commission {d.id_commission}" + (f" ({d.par})" if d.par else "")
+        audit = audit_allocations(typed, store, source=source, replace=False)
         writes.append(Write(model.AUDIT_ATTRIBUTIONS, audit, "commission"))
         housed = (
             d.decision in ("attribution", "attribution_rang", "attribution_sous_condition")
@@ -362,3 +365,25 @@ def preparer_fiche(
             "consultation journalisée",
         ],
     )
+
+
+def effet_veille(cadre: Cadre, dwelling: pd.Series) -> Callable[[pd.DataFrame], np.ndarray]:
+    """For candidate applications: how many watch variables of the dwelling's entrance
+    would be beyond threshold + margin once each moves in (for ``--tri veille``)."""
+    from mixite.commission.impact import menages_candidats, watch_of
+
+    hh = cadre.menages
+    entrance = hh[hh["id_entree"].astype("string") == str(dwelling["id_entree"])]
+    landlord = str(dwelling["code_bailleur"])
+
+    def run(d: pd.DataFrame) -> np.ndarray:
+        people = menages_candidats(d, dwelling, [0.0] * len(d), cadre.millesime)
+        out = np.empty(len(d), dtype=np.int64)
+        for i in range(len(d)):
+            after = watch_of(
+                cadre, pd.concat([entrance, people.iloc[[i]]], ignore_index=True), landlord
+            )
+            out[i] = int(after["depassements"].iloc[0])
+        return out
+
+    return run
