@@ -42,6 +42,7 @@ def test_the_form_imports_back_with_real_dates_and_numbers(
     }
     for j, h in enumerate(header, start=1):
         v = values[h]
+        v = None if v is pd.NA or (not isinstance(v, str | dt.datetime) and pd.isna(v)) else v
         sheet.cell(row=2, column=j, value=v.item() if hasattr(v, "item") else v)
     book.save(form)
     assert main(["importer", "attributions", str(form), "--store", str(demo)]) == 0
