@@ -148,3 +148,23 @@ def test_bad_input_is_refused_and_nothing_written(
         assert words in e.value.report()
     assert copy.path.read_bytes() == before
     assert np.isfinite(len(before))
+
+
+def test_the_watch_after_each_candidate_in_one_pass_equals_one_by_one(
+    twin_store: Store, cadre: Cadre, vacant: list[str], active: list[str]
+) -> None:
+    from mixite.commission.impact import menages_candidats, watch_after_each
+
+    dwelling = logement(twin_store, vacant[0])
+    apps = demandes(twin_store, active[:25])
+    people = menages_candidats(apps, dwelling, [0.0] * len(apps), cadre.millesime)
+    hh = cadre.menages
+    entrance = hh[hh["id_entree"].astype("string") == str(dwelling["id_entree"])]
+    landlord = str(dwelling["code_bailleur"])
+    fast = watch_after_each(cadre, entrance, people, landlord)
+    for i in range(len(people)):
+        slow = watch_of(cadre, pd.concat([entrance, people.iloc[[i]]], ignore_index=True), landlord)
+        for col in ("part_sans_actif", "part_sous_40_plus", "part_monoparentales",
+                    "enfants_par_logement", "depassements"):  # fmt: skip
+            assert fast[col].iloc[i] == pytest.approx(slow[col].iloc[0], abs=1e-9), col
+        assert fast["statut"].iloc[i] == slow["statut"].iloc[0]

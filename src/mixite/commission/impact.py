@@ -174,6 +174,39 @@ def watch_of(cadre: Cadre, households: pd.DataFrame, landlord: str) -> pd.DataFr
                     vigilance_marges=cadre.vigilance_marges)  # fmt: skip
 
 
+def watch_after_each(
+    cadre: Cadre, entrance: pd.DataFrame, candidates: pd.DataFrame, landlord: str
+) -> pd.DataFrame:
+    """The entrance's watch after each candidate moves in, one row per candidate, in one
+    pass: the variables are shares and means of the occupants, so each candidate's are
+    (sum + its own) / (n + 1) — the same values :func:`watch_of` gives one by one."""
+    social = entrance[entrance["statut_occupation"] == "locataire_social"]
+    both = pd.concat([social, candidates], ignore_index=True)
+    under = flags(both, cadre.plafonds, millesime=cadre.millesime, zone=cadre.zone,
+                  seuil_pauvrete=0.0)["sous_40_plus"].to_numpy(dtype=bool)  # fmt: skip
+    per = pd.DataFrame({
+        "sans_actif": (both["nb_actifs_occupes"].to_numpy() == 0),
+        "sous40": under,
+        "mono": (both["type_menage"] == "monoparental").to_numpy(dtype=bool),
+        "enfants": both["nb_enfants"].to_numpy(dtype=float),
+    }).astype(float)  # fmt: skip
+    n = len(social)
+    base = per.iloc[:n].sum()
+    own = per.iloc[n:].reset_index(drop=True)
+    total = own + base
+    out = pd.DataFrame({
+        "code_bailleur": landlord, "menages": n + 1,
+        "part_sans_actif": total["sans_actif"] / (n + 1) * 100,
+        "part_sous_40_plus": total["sous40"] / (n + 1) * 100,
+        "part_monoparentales": total["mono"] / (n + 1) * 100,
+        "enfants_par_logement": total["enfants"] / (n + 1),
+    })  # fmt: skip
+    out.index = candidates["id_menage"].to_numpy()
+    variables = cadre.veille.get(landlord) or next(iter(cadre.veille.values()))
+    return statuses(out, variables, fragile_des=cadre.fragile_des,
+                    vigilance_marges=cadre.vigilance_marges)  # fmt: skip
+
+
 def zones_of(cadre: Cadre, households: pd.DataFrame, logement: pd.Series) -> pd.DataFrame:
     """The dwelling's zones' indicators (raw: the commission works within its scope)."""
     f = flags(households, cadre.plafonds, millesime=cadre.millesime, zone=cadre.zone,

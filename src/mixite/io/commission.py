@@ -370,7 +370,7 @@ def preparer_fiche(
 def effet_veille(cadre: Cadre, dwelling: pd.Series) -> Callable[[pd.DataFrame], np.ndarray]:
     """For candidate applications: how many watch variables of the dwelling's entrance
     would be beyond threshold + margin once each moves in (for ``--tri veille``)."""
-    from mixite.commission.impact import menages_candidats, watch_of
+    from mixite.commission.impact import menages_candidats, watch_after_each
 
     hh = cadre.menages
     entrance = hh[hh["id_entree"].astype("string") == str(dwelling["id_entree"])]
@@ -378,12 +378,7 @@ def effet_veille(cadre: Cadre, dwelling: pd.Series) -> Callable[[pd.DataFrame], 
 
     def run(d: pd.DataFrame) -> np.ndarray:
         people = menages_candidats(d, dwelling, [0.0] * len(d), cadre.millesime)
-        out = np.empty(len(d), dtype=np.int64)
-        for i in range(len(d)):
-            after = watch_of(
-                cadre, pd.concat([entrance, people.iloc[[i]]], ignore_index=True), landlord
-            )
-            out[i] = int(after["depassements"].iloc[0])
-        return out
+        after = watch_after_each(cadre, entrance, people, landlord)
+        return np.asarray(after["depassements"].to_numpy(), dtype=np.int64)
 
     return run

@@ -92,7 +92,12 @@ def write_template(
 
 def _cell_value(value: object, kind: str) -> object:
     """A value as Excel should hold it: dates as dates, cents as euros, booleans as oui/non."""
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+    if (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and value != value)
+    ):
         return None
     if kind == "money":
         return round(int(value) / 100, 2)  # type: ignore[call-overload]
