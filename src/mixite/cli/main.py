@@ -92,6 +92,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "observatoire": ("indicateurs d'occupation sociale et indice de fragilité", "observatoire"),
     "commission": ("commission d'attribution : candidats, fiche, décision", "commission"),
     "info": ("résumer le contenu de la base", "main"),
+    "journal": ("vérifier que les journaux (audit, accès) n'ont pas été modifiés", "main"),
 }  # fmt: skip
 
 
@@ -147,6 +148,16 @@ def _main_command(sub: argparse._SubParsersAction[_Parser], name: str, *, full: 
         _demo_parser(sub)
     elif name == "importer":
         _import_parser(sub)
+    elif name == "journal":
+        j = sub.add_parser(
+            "journal",
+            help=COMMANDS["journal"][0],
+            description="Les journaux d'audit des fiches attribution et des accès aux données "
+            "nominatives sont chaînés par empreinte (SHA-256) : une ligne modifiée, retirée ou "
+            "insérée après coup rompt la chaîne. « verifier » la recalcule.",
+        )
+        j.add_argument("action", choices=["verifier"], help="verifier : recalculer la chaîne")
+        _store_arg(j)
     elif name == "exporter":
         exp = sub.add_parser(
             "exporter",
@@ -381,6 +392,22 @@ def _column_mapping(text: str) -> dict[str, str]:
     return out
 
 
+def _journal(args: argparse.Namespace) -> int:
+    store: Store = args.store
+    problems = store.verify_journals()
+    audit = store.count("audit_attributions") if store.has_table("audit_attributions") else 0
+    access = len(store.access_journal())
+    print(
+        f"Journal d'audit des fiches attribution : {audit} ligne(s) ; journal des accès : {access}"
+    )
+    if problems:
+        for p in problems:
+            print(f"  ROMPU : {p}", file=sys.stderr)
+        return EXIT_INVALID
+    print("Chaînes intactes : aucune ligne modifiée, retirée ou insérée après coup.")
+    return EXIT_OK
+
+
 def _export(args: argparse.Namespace) -> int:
     from mixite.core.model import TABLES_BY_NAME, USER_TABLES
     from mixite.io.exporters import export_table
@@ -459,6 +486,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import(args)
         if args.command == "exporter":
             return _export(args)
+        if args.command == "journal":
+            return _journal(args)
         if args.command in _RUNNERS:
             module, name = _RUNNERS[args.command]
             runner = getattr(importlib.import_module(f"mixite.cli.{module}"), name)

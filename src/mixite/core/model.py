@@ -866,6 +866,13 @@ AUDIT_ATTRIBUTIONS = Table(
         Column("id_attribution", "text", "fiche concernée"),
         Column("empreinte_avant", "text", "SHA-256 du contenu avant", required=False),
         Column("empreinte_apres", "text", "SHA-256 du contenu après", required=False),
+        Column(
+            "chaine",
+            "text",
+            "SHA-256 de la ligne et de la précédente (journal chaîné : une ligne modifiée ou "
+            "retirée se voit à « mixite journal verifier »)",
+            required=False,
+        ),
     ),
     key=(),
 )

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -197,10 +198,50 @@ class Store:
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         with self._connect(read_only=False) as con:
             _ensure_catalog(con)
+            values = [now, getpass.getuser(), perimetre, objet, lignes, destination]
+            link = chain_link(_last_link(con, "_mixite_journal_acces"), values)
             con.execute(
-                "INSERT INTO _mixite_journal_acces VALUES (?, ?, ?, ?, ?, ?)",
-                [now, getpass.getuser(), perimetre, objet, lignes, destination],
+                "INSERT INTO _mixite_journal_acces VALUES (?, ?, ?, ?, ?, ?, ?)", [*values, link]
             )
+
+    def verify_journals(self) -> list[str]:
+        """Recompute the hash chain of every journal; French descriptions of the rows
+        that were changed, removed or inserted out of order (empty: intact)."""
+        problems: list[str] = []
+        if not self.exists():
+            return problems
+        with self._connect(read_only=True) as con:
+            for table, fields in CHAINED.items():
+                exists = con.execute(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+                ).fetchone()
+                if not exists or not exists[0]:
+                    continue
+                cols = ", ".join(_quote(f) for f in fields)
+                column = con.execute(
+                    "SELECT count(*) FROM information_schema.columns WHERE table_name = ? "
+                    "AND column_name = 'chaine'",
+                    [table],
+                ).fetchone()
+                if not column or not column[0]:
+                    continue
+                rows = con.execute(
+                    f"SELECT {cols}, chaine FROM {_quote(table)} ORDER BY rowid"
+                ).fetchall()
+                link = ""
+                for n, row in enumerate(rows, start=1):
+                    *values, stored = row
+                    if stored is None:  # written before the journal was chained
+                        continue
+                    expected = chain_link(link, values)
+                    if stored != expected:
+                        problems.append(
+                            f"{table}, ligne {n} : empreinte de chaîne incorrecte (ligne modifiée, "
+                            "retirée ou insérée depuis l'écriture)"
+                        )
+                        break
+                    link = stored
+        return problems
 
     def access_journal(self) -> pd.DataFrame:
         """Every recorded access to household-level data, oldest first."""
@@ -334,9 +375,77 @@ def _ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
         "(consulte_le VARCHAR, utilisateur VARCHAR, perimetre VARCHAR, objet VARCHAR, "
         "lignes BIGINT, destination VARCHAR)"
     )
+    con.execute("ALTER TABLE _mixite_journal_acces ADD COLUMN IF NOT EXISTS chaine VARCHAR")
+
+
+#: Journals whose rows are chained by hash (append-only, tamper-evident).
+CHAINED: dict[str, tuple[str, ...]] = {
+    "audit_attributions": (
+        "horodatage", "utilisateur", "fichier", "action", "id_attribution",
+        "empreinte_avant", "empreinte_apres",
+    ),
+    "_mixite_journal_acces": (
+        "consulte_le", "utilisateur", "perimetre", "objet", "lignes", "destination",
+    ),
+}  # fmt: skip
+
+
+def chain_link(previous: str, values: Sequence[object]) -> str:
+    """SHA-256 of the previous link and the row's values (``None`` as empty).
+
+    Examples
+    --------
+    >>> chain_link("", ["a", None, 3])[:12]
+    'f8caac60475c'
+    """
+    text = previous + "\x1e" + "\x1f".join("" if v is None else str(v) for v in values)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _last_link(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = 'chaine'",
+        [table],
+    ).fetchone()
+    if not exists or not exists[0]:
+        return ""
+    row = con.execute(
+        f"SELECT chaine FROM {_quote(table)} WHERE chaine IS NOT NULL ORDER BY rowid DESC LIMIT 1"
+    ).fetchone()
+    return str(row[0]) if row else ""
+
+
+def _chained(con: duckdb.DuckDBPyConnection, w: Write) -> Write:
+    """The journal rows with their chain, continuing the stored one."""
+    fields = CHAINED[w.table.name]
+    link = "" if w.replace_all else _last_link(con, w.table.name)
+    links = []
+    for row in w.frame[list(fields)].astype(object).itertuples(index=False):
+        link = chain_link(link, [None if pd.isna(v) else v for v in row])
+        links.append(link)
+    return replace(w, frame=w.frame.assign(chaine=links))
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, t: Table, existing: list[str]) -> None:
+    """A table written by an earlier version gains the optional columns added since (empty
+    for its rows); anything else (a column removed or made required) is refused."""
+    unknown = [c for c in existing if c not in t.column_names]
+    added = [c for c in t.columns if c.name not in existing]
+    if unknown or any(c.required for c in added):
+        raise StoreError(
+            f"La table « {t.name} » de la base n'a pas les colonnes de cette version de mixite "
+            f"(base : {len(existing)} colonnes, attendu : {len(t.column_names)}) ; "
+            "réimportez-la avec --remplacer ou relancez « mixite demo »."
+        )
+    for c in added:
+        con.execute(
+            f"ALTER TABLE {_quote(t.name)} ADD COLUMN {_quote(c.name)} {_SQL_TYPES[c.kind]}"
+        )
 
 
 def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
+    if w.table.name in CHAINED:
+        w = _chained(con, w)
     t = w.table
     missing = [c for c in t.column_names if c not in w.frame.columns]
     if missing:
@@ -353,11 +462,7 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
         ).fetchall()
     ]
     if existing and existing != list(t.column_names):
-        raise StoreError(
-            f"La table « {t.name} » de la base n'a pas les colonnes de cette version de mixite "
-            f"(base : {len(existing)} colonnes, attendu : {len(t.column_names)}) ; "
-            "réimportez-la avec --remplacer ou relancez « mixite demo »."
-        )
+        _migrate(con, t, existing)
     con.execute(create_sql(t))
     if w.replace_where:
         clause = " AND ".join(f"{_quote(k)} = ?" for k in w.replace_where)
@@ -372,7 +477,8 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
     con.register("_incoming", incoming)
     try:
         select = ", ".join(_select_expr(c) for c in t.columns)
-        con.execute(f"INSERT INTO {_quote(t.name)} SELECT {select} FROM _incoming")
+        names = ", ".join(_quote(c.name) for c in t.columns)
+        con.execute(f"INSERT INTO {_quote(t.name)} ({names}) SELECT {select} FROM _incoming")
     finally:
         # If the transaction already failed, the first error is the one to report.
         with contextlib.suppress(duckdb.Error):
