@@ -14,8 +14,12 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The twin (built if absent), then the platform on http://127.0.0.1:8000 (SERVEUR=0: prepare
+# the demo accounts without serving, for scripts).
+SERVEUR ?= 1
 demo: $(BIN)/.installed
-	$(BIN)/mixite demo --scale $(SCALE) --store $(DEMO_STORE)
+	@test -f $(DEMO_STORE) || $(BIN)/mixite demo --scale $(SCALE) --store $(DEMO_STORE)
+	$(BIN)/mixite plateforme --store $(DEMO_STORE) $(if $(filter 0,$(SERVEUR)),--sans-serveur,)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks scripts
@@ -32,4 +36,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/store.py
 
 clean:
-	rm -rf $(VENV) mixite.duckdb jumeau-*.duckdb *.verrou .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) mixite.duckdb jumeau-*.duckdb *.verrou *.comptes.sqlite3 *.comptes.secret .pytest_cache .mypy_cache .ruff_cache

@@ -91,6 +91,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "indices": ("indices de ségrégation et de mixité pour chaque région d'un fichier d'unités", "indices"),
     "observatoire": ("indicateurs d'occupation sociale et indice de fragilité", "observatoire"),
     "commission": ("commission d'attribution : candidats, fiche, décision", "commission"),
+    "plateforme": ("servir la plateforme web", "plateforme"),
     "info": ("résumer le contenu de la base", "main"),
     "journal": ("vérifier que les journaux (audit, accès) n'ont pas été modifiés", "main"),
 }  # fmt: skip
@@ -126,6 +127,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "indices": ("indices", "add_parser"),
         "observatoire": ("observatoire", "add_parser"),
         "commission": ("commission", "add_parser"),
+        "plateforme": ("plateforme", "add_parser"),
     }
     done: set[str] = set()
     for name, (help_text, module) in COMMANDS.items():
@@ -465,6 +467,7 @@ _RUNNERS: dict[str, tuple[str, str]] = {
     "indices": ("indices", "run"),
     "relogement": ("relogement", "run"),
     "commission": ("commission", "run"),
+    "plateforme": ("plateforme", "run"),
 }
 
 

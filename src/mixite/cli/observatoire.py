@@ -248,23 +248,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _indicators(args: argparse.Namespace, step: Callable[[str], None]) -> int:
+    from mixite.io.publication import indicateurs_publies
+
     store: Store = args.store
-    households = _households(store)
-    year = _vintage(households, args.millesime)
-    households = households[households["millesime"] == year]
-    plafonds = refdata.plafonds_ressources()
-    if args.seuil_pauvrete is None:
-        threshold = default_poverty_threshold(year)
-        how = f"seuil Filosofi 2016 ({refdata.mel_sources().poverty_threshold:.0f} €) revalorisé comme le plafond PLUS"
-    else:
-        threshold, how = args.seuil_pauvrete, "donné"
-    f = flags(households, plafonds, millesime=year, zone=3, seuil_pauvrete=threshold)
     level = NIVEAUX[args.niveau]
-    step("indicateurs de chaque zone")
-    raw = indicateurs(households, f, level)
+    step("indicateurs de chaque zone ; secret statistique, tous niveaux à la fois")
     # Secrecy is decided for every level at once, so that no two levels recover a cell.
-    step("secret statistique, tous niveaux à la fois")
-    table = publier_niveaux({year: (households, f)})[(year, level)]
+    pub = indicateurs_publies(store, millesime=args.millesime, seuil_pauvrete=args.seuil_pauvrete)
+    year, threshold, how = pub.millesime, pub.seuil_pauvrete, pub.seuil_explication
+    households, f = pub.menages, pub.flags
+    if level not in pub.tables:
+        raise ValueError(f"niveau « {args.niveau} » absent des ménages de la base")
+    table = pub.tables[level]
+    raw = indicateurs(households, f, level)
     notes = avec_bandeau(
         [
             f"Millésime {year} ; niveau : {args.niveau} ; seuil de pauvreté {threshold:.0f} € par UC et par an ({how})",
@@ -313,40 +309,20 @@ def _indicators(args: argparse.Namespace, step: Callable[[str], None]) -> int:
 
 def _watch(args: argparse.Namespace) -> int:
     from mixite.core.acces import Perimetre
-    from mixite.io.config import load_watch
-    from mixite.observatoire.veille import (
-        calibrate,
-        collectives,
-        entrance_variables,
-        statuses,
-        watch,
-    )
+    from mixite.io.publication import veille_des_entrees
+    from mixite.observatoire.veille import watch
 
     store: Store = args.store
-    households = _households(store).dropna(subset=["id_entree"])
-    year = int(households["millesime"].max())
-    under = flags(
-        households, refdata.plafonds_ressources(), millesime=year, zone=3, seuil_pauvrete=0.0
-    )["sous_40_plus"]
-    variables, fragile_des, vigilance_marges = load_watch(args.config)
-    entrances = entrance_variables(households, under)
-    entrances["individuel"] = households.groupby("id_entree")["individuel"].first()
-    block = collectives(entrances)
-    houses = int((~block).sum())
-    entrances = entrances[block].drop(columns=["individuel"])
-    if args.calibrer is None and args.config is None:
-        args.calibrer = 90.0  # by default each landlord's stock sets its own thresholds
-    if args.calibrer is not None:
-        scope = entrances
-        if args.bailleur:
-            scope = entrances[entrances["code_bailleur"] == args.bailleur]
-        variables = calibrate(scope, variables, quantile=args.calibrer / 100)
-    result = statuses(
-        entrances,
-        variables,
-        fragile_des=fragile_des,
-        vigilance_marges=vigilance_marges,
+    v = veille_des_entrees(store, bailleur=args.bailleur, calibrer=args.calibrer,
+                           reglages=args.config)  # fmt: skip
+    result, variables, houses, households, year = (
+        v.entrees,
+        v.variables,
+        v.maisons,
+        v.menages,
+        v.millesime,
     )
+    entrances = result
     viewer = Perimetre("bailleur", args.bailleur) if args.bailleur else Perimetre("epci", "public")
     seen = watch(result, viewer)
     print(
@@ -370,12 +346,7 @@ def _watch(args: argparse.Namespace) -> int:
             [
                 f"Millésime {year}",
                 f"Entrées d'immeubles collectifs ; {houses} maison(s) individuelle(s) hors veille",
-                "Seuils : "
-                + (
-                    f"calibrés sur les entrées {'du bailleur' if args.bailleur else 'du parc'} (centile {args.calibrer:g}, marge jusqu'au centile 95)"
-                    if args.calibrer is not None
-                    else "réglages"
-                ),
+                "Seuils : " + v.calibrage,
                 "Aide à la décision : chaque statut est accompagné de ses motifs",
             ],
             households,

@@ -1,0 +1,116 @@
+"""The observatory's published tables, read from the store: one code path for the
+command line and the platform, so that they never compute differently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from mixite.io import refdata
+from mixite.io.queries import households_in_context
+from mixite.io.refdata import default_poverty_threshold
+from mixite.io.store import Store
+from mixite.observatoire.indicateurs import flags
+from mixite.observatoire.publication import publier_niveaux
+from mixite.observatoire.veille import Variable
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Every level's published indicator table of one vintage, and how it was made."""
+
+    millesime: int
+    tables: dict[str, pd.DataFrame]
+    seuil_pauvrete: float
+    seuil_explication: str
+    menages: pd.DataFrame
+    flags: pd.DataFrame
+
+
+def vintages(households: pd.DataFrame) -> list[int]:
+    return sorted(int(y) for y in households["millesime"].dropna().unique())
+
+
+def indicateurs_publies(
+    store: Store, *, millesime: int | None = None, seuil_pauvrete: float | None = None
+) -> Publication:
+    """The indicators of every level of the households of ``millesime`` (default: the
+    latest), secrecy decided for all levels at once. A missing vintage is refused in
+    French (:class:`ValueError`)."""
+    households = households_in_context(store)
+    available = vintages(households)
+    if not available:
+        raise ValueError("aucun ménage dans la base ; lancez « mixite demo » ou importez-en")
+    if millesime is None:
+        millesime = available[-1]
+    elif millesime not in available:
+        raise ValueError(
+            f"millésime {millesime} absent de la base ; millésimes : {', '.join(map(str, available))}"
+        )
+    households = households[households["millesime"] == millesime]
+    if seuil_pauvrete is None:
+        threshold = default_poverty_threshold(millesime)
+        how = (
+            f"seuil Filosofi 2016 ({refdata.mel_sources().poverty_threshold:.0f} €) revalorisé "
+            "comme le plafond PLUS"
+        )
+    else:
+        threshold, how = seuil_pauvrete, "donné"
+    f = flags(households, refdata.plafonds_ressources(), millesime=millesime, zone=3,
+              seuil_pauvrete=threshold)  # fmt: skip
+    published = publier_niveaux({millesime: (households, f)})
+    tables = {level: t for (_, level), t in published.items()}
+    return Publication(millesime, tables, threshold, how, households, f)
+
+
+@dataclass(frozen=True)
+class Veille:
+    """The entrance watch of the collective entrances, with the thresholds used."""
+
+    entrees: pd.DataFrame
+    variables: tuple[Variable, ...]
+    maisons: int
+    millesime: int
+    calibrage: str
+    menages: pd.DataFrame
+
+
+def veille_des_entrees(
+    store: Store,
+    *,
+    bailleur: str | None = None,
+    calibrer: float | None = None,
+    reglages: Path | None = None,
+) -> Veille:
+    """Every collective entrance's watch variables, status and reasons. Thresholds: the
+    settings file (``reglages``), or (default, and with ``calibrer``) each landlord's
+    own centile (90 by default) — computed over ``bailleur``'s entrances when given."""
+    from mixite.io.config import load_watch
+    from mixite.observatoire.veille import calibrate, collectives, entrance_variables, statuses
+
+    households = households_in_context(store).dropna(subset=["id_entree"])
+    year = int(households["millesime"].max())
+    households = households[households["millesime"] == year]
+    under = flags(households, refdata.plafonds_ressources(), millesime=year, zone=3,
+                  seuil_pauvrete=0.0)["sous_40_plus"]  # fmt: skip
+    variables, fragile_des, vigilance_marges = load_watch(reglages)
+    entrances = entrance_variables(households, under)
+    entrances["individuel"] = households.groupby("id_entree")["individuel"].first()
+    block = collectives(entrances)
+    houses = int((~block).sum())
+    entrances = entrances[block].drop(columns=["individuel"])
+    if calibrer is None and reglages is None:
+        calibrer = 90.0  # by default each landlord's stock sets its own thresholds
+    how = "réglages"
+    if calibrer is not None:
+        scope = entrances if bailleur is None else entrances[entrances["code_bailleur"] == bailleur]
+        variables = calibrate(scope, variables, quantile=calibrer / 100)
+        how = (
+            f"calibrés sur les entrées {'du bailleur' if bailleur else 'du parc'} (centile "
+            f"{calibrer:g}, marge jusqu'au centile 95)"
+        )
+    result = statuses(entrances, variables, fragile_des=fragile_des,
+                      vigilance_marges=vigilance_marges)  # fmt: skip
+    return Veille(result, tuple(variables), houses, year, how, households)

@@ -1,0 +1,191 @@
+"""The figures the pages show, computed by the library's own functions (the same code
+path as the command line), kept in memory until the store changes."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pandas as pd
+
+from mixite.io.publication import Publication, indicateurs_publies, veille_des_entrees
+from mixite.io.store import Store
+from mixite.observatoire.indicateurs import CATALOGUE, TOTAL
+
+#: Levels of the explorer: French name → column.
+NIVEAUX = {
+    "commune": "code_commune",
+    "iris": "code_iris",
+    "qpv": "code_qpv",
+    "territoire": "code_territoire",
+    "epci": "code_epci",
+    "carreau": "idcar_200m",
+}
+
+_lock = threading.Lock()
+_cache: dict[tuple[Any, ...], Any] = {}
+
+
+def _version(store: Store) -> tuple[str, int]:
+    """The store's identity and last change (its file and write-ahead log)."""
+    stamp = store.path.stat().st_mtime_ns if store.path.exists() else 0
+    wal = store.path.with_name(store.path.name + ".wal")
+    if wal.exists():
+        stamp = max(stamp, wal.stat().st_mtime_ns)
+    return str(store.path), stamp
+
+
+def _cached(key: tuple[Any, ...], compute: Any) -> Any:
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+    value = compute()
+    with _lock:
+        _cache.clear() if len(_cache) > 16 else None
+        _cache[key] = value
+    return value
+
+
+def publication(store: Store, millesime: int | None = None) -> Publication:
+    """The observatory's published tables (:func:`mixite.io.publication.indicateurs_publies`)."""
+    out: Publication = _cached(
+        ("pub", *_version(store), millesime),
+        lambda: indicateurs_publies(store, millesime=millesime),
+    )
+    return out
+
+
+TITRES = {i.code: f"{i.libelle} ({i.unite})" for i in CATALOGUE}
+
+
+def _names(store: Store) -> dict[str, str]:
+    if not store.has_table("communes"):
+        return {}
+    c = store.read("communes", ["code_commune", "nom"])
+    return dict(zip(c["code_commune"].astype(str), c["nom"].astype(str), strict=False))
+
+
+def _shown(table: pd.DataFrame) -> pd.DataFrame:
+    return table.drop(columns=[c for c in table.columns if c.startswith("n_")])
+
+
+def _notes(pub: Publication) -> list[str]:
+    from mixite.cli.sortie import bandeau
+    from mixite.core.secret import THRESHOLD
+
+    notes = [
+        f"Millésime {pub.millesime} ; seuil de pauvreté {pub.seuil_pauvrete:.0f} € par UC et par an ({pub.seuil_explication})",
+        f"Secret statistique : aucune case ne décrit moins de {THRESHOLD} ménages, ni directement "
+        "ni par différence (cases masquées : « s ») ; taux arrondis à 0,1 point",
+    ]
+    banner = bandeau(pub.menages)
+    return [banner, *notes] if banner else notes
+
+
+def chiffres_cles(
+    store: Store, communes: frozenset[str] | None
+) -> tuple[list[tuple[str, str]], pd.DataFrame, list[str]]:
+    """Key figures of the viewer's territory and its communes' published indicators."""
+    from mixite.cli.sortie import nombre_fr
+
+    pub = publication(store)
+    table = _shown(pub.tables["code_commune"])
+    if communes is None and "code_epci" in pub.tables:
+        epci = pub.tables["code_epci"]
+        row = epci.drop(index=TOTAL, errors="ignore").iloc[0]
+        scope = "intercommunalité"
+    else:
+        position = table.index.get_loc(sorted(communes)[0] if communes else TOTAL)
+        row = table.iloc[int(position)]  # type: ignore[arg-type]
+        scope = "commune"
+    figures = [
+        (f"ménages ({scope})", nombre_fr(row["menages"], 0)),
+        ("taux de pauvreté", f"{nombre_fr(row['taux_pauvrete'])} %"),
+        ("médiane du niveau de vie", f"{nombre_fr(row['mediane_niveau_de_vie'], 0)} €"),
+        ("locataires du parc social", f"{nombre_fr(row['locataires_sociaux'])} %"),
+        ("ménages sous 40 % du plafond PLUS", f"{nombre_fr(row['sous_40_plus'])} %"),
+    ]
+    if communes is not None:
+        table = table[table.index.isin(communes)]
+    names = _names(store)
+    out = table.reset_index()
+    out.insert(1, "nom", out["code_commune"].astype(str).map(names).fillna(""))
+    out = out.rename(columns=TITRES)
+    return figures, out, _notes(pub)
+
+
+def table_indicateurs(
+    store: Store, niveau: str, millesime: int | None, communes: frozenset[str] | None
+) -> tuple[pd.DataFrame, list[dict[str, str]], list[str], list[int]]:
+    """The explorer's table: one level and vintage, the viewer's zones, French headers,
+    and the catalogue's definitions."""
+    from mixite.io.publication import vintages
+    from mixite.io.queries import households_in_context
+
+    years = _cached(("years", *_version(store)), lambda: vintages(households_in_context(store)))
+    pub = publication(store, millesime)
+    level = NIVEAUX[niveau]
+    notes = _notes(pub)
+    table = _shown(pub.tables.get(level, pd.DataFrame()))
+    if communes is not None:
+        codes = table.index.to_series().astype(str)
+        if level == "code_commune":
+            keep = codes.isin(communes)
+        elif level == "code_iris":
+            keep = codes.str[:5].isin(communes)
+        else:
+            keep = codes == "\0"  # a territory-wide level: not the commune's own
+            notes.append("Niveau hors du périmètre d'une commune : choisissez commune ou IRIS")
+        table = table[keep.to_numpy()]
+    out = table.reset_index().rename(columns=TITRES)
+    if level == "code_commune":
+        out.insert(1, "nom", out["code_commune"].astype(str).map(_names(store)).fillna(""))
+    definitions = [{"libelle": i.libelle, "definition": i.definition, "unite": i.unite}
+                   for i in CATALOGUE]  # fmt: skip
+    return out, definitions, notes, years
+
+
+def table_veille(store: Store, bailleur: str | None) -> tuple[pd.DataFrame, list[str]]:
+    """A landlord's entrances with status and reasons, or the count by status."""
+    from mixite.observatoire.veille import watch
+
+    v = _cached(("veille", *_version(store), bailleur),
+                lambda: veille_des_entrees(store, bailleur=bailleur))  # fmt: skip
+    notes = [
+        f"Millésime {v.millesime} ; entrées d'immeubles collectifs ({v.maisons} maison(s) individuelle(s) hors veille)",
+        "Seuils : " + v.calibrage,
+        "Variables : " + " ; ".join(f"{x.libelle} seuil {x.seuil:.1f} marge {x.marge:.1f}" for x in v.variables),
+        "Aide à la décision : chaque statut est accompagné de ses motifs",
+    ]  # fmt: skip
+    if bailleur is None:
+        from mixite.core.acces import Perimetre
+
+        return watch(v.entrees, Perimetre("epci", "public")), notes
+    mine = v.entrees[v.entrees["code_bailleur"] == bailleur].reset_index()
+    order = {"fragile": 0, "vigilance": 1, "ok": 2}
+    mine = mine.sort_values("statut", key=lambda s: s.map(order), kind="stable")
+    return mine.drop(columns=["code_bailleur"]), notes
+
+
+def table_objectifs(
+    store: Store, charte: str, bailleur: str | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The tracking of a charter, as ``mixite objectifs suivi`` publishes it."""
+    from mixite.core.objectifs import publics_des_attributions, suivre
+    from mixite.io import refdata
+    from mixite.io.config import load_charter
+    from mixite.io.queries import allocations_in_context
+
+    def compute() -> tuple[pd.DataFrame, list[str]]:
+        charter = load_charter(charte)
+        allocations = allocations_in_context(store)
+        ref = pd.to_datetime(allocations["date_cal"]).max().date()
+        enriched = publics_des_attributions(allocations, refdata.plafonds_ressources(),
+                                            refdata.premier_quartile(), epci=charter.epci,
+                                            zone=charter.zone_plafonds)  # fmt: skip
+        result = suivre(enriched, charter, reference=ref)
+        notes = [f"Charte : {charter.nom} ({charter.fondement})", f"Date de référence : {ref.isoformat()}",
+                 "Intervalle de confiance : Wilson à 95 %"]  # fmt: skip
+        return result.french(), notes
+
+    return _cached(("objectifs", *_version(store), charte), compute)  # type: ignore[no-any-return]

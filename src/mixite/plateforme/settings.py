@@ -1,0 +1,118 @@
+"""Django settings of the platform, for the embedded store (no server to install).
+
+Accounts and sessions live in a SQLite file beside the store (``MIXITE_COMPTES``); the
+figures come from the DuckDB store (``MIXITE_STORE``). Static files (DSFR, htmx) are
+served by the application itself.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+STORE = Path(os.environ.get("MIXITE_STORE", "mixite.duckdb")).resolve()
+ACCOUNTS = Path(os.environ.get("MIXITE_COMPTES", str(STORE.with_suffix(".comptes.sqlite3"))))
+
+# A local secret per installation, kept beside the accounts (never in the repository).
+_secret_file = ACCOUNTS.with_suffix(".secret")
+if "MIXITE_SECRET" in os.environ:
+    SECRET_KEY = os.environ["MIXITE_SECRET"]
+elif _secret_file.exists():
+    SECRET_KEY = _secret_file.read_text(encoding="utf-8").strip()
+else:
+    SECRET_KEY = secrets.token_urlsafe(50)
+    try:
+        _secret_file.parent.mkdir(parents=True, exist_ok=True)
+        _secret_file.write_text(SECRET_KEY, encoding="utf-8")
+        _secret_file.chmod(0o600)
+    except OSError:  # a read-only place: the key lives for this process only
+        pass
+
+DEBUG = os.environ.get("MIXITE_DEBUG") == "1"
+ALLOWED_HOSTS = os.environ.get("MIXITE_HOTES", "127.0.0.1,localhost,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "dsfr",
+    "django_htmx",
+    "mixite.plateforme",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "mixite.plateforme.securite.EntetesDeSecurite",
+]
+
+ROOT_URLCONF = "mixite.plateforme.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "mixite.plateforme.vues.contexte",
+            ]
+        },
+    }
+]
+WSGI_APPLICATION = "mixite.plateforme.wsgi.application"
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(ACCOUNTS)}}
+
+# Strong password hashing (scrypt, memory-hard), long enough passwords.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]  # fmt: skip
+LOGIN_URL = "connexion"
+LOGIN_REDIRECT_URL = "tableau"
+LOGOUT_REDIRECT_URL = "connexion"
+
+# Sessions: 8 hours at most, ended with the browser; cookies unreadable by scripts.
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Behind HTTPS (MIXITE_HTTPS=1): secure cookies and HSTS.
+if os.environ.get("MIXITE_HTTPS") == "1":
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31_536_000
+
+# Uploads: at most 50 MB in memory and on disk, files only of the formats mixite reads.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+LANGUAGE_CODE = "fr"
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "/static/"
+STATIC_ROOT = ACCOUNTS.parent / "static-collecte"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LOGGING = {"version": 1, "disable_existing_loggers": False}

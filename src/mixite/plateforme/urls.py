@@ -1,0 +1,17 @@
+"""The platform's addresses."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from mixite.plateforme import vues
+
+urlpatterns = [
+    path("", vues.tableau, name="tableau"),
+    path("connexion/", vues.Connexion.as_view(), name="connexion"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
+    path("indicateurs/", vues.indicateurs, name="indicateurs"),
+    path("veille/", vues.veille, name="veille"),
+    path("objectifs/", vues.objectifs, name="objectifs"),
+]

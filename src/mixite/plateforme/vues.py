@@ -1,0 +1,200 @@
+"""The platform's pages. Each shows what the library computes for the viewer's scope,
+and downloads exactly what it shows (``?format=csv`` or ``xlsx``)."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import render
+
+from mixite.io.store import Store
+from mixite.plateforme.acces import Lecteur, communes_visibles, lecteur, peut
+from mixite.plateforme.donnees import (
+    NIVEAUX,
+    chiffres_cles,
+    table_indicateurs,
+    table_objectifs,
+    table_veille,
+)
+
+View = Callable[..., HttpResponse]
+
+
+def contexte(request: HttpRequest) -> dict[str, Any]:
+    """What every page knows: the viewer and what it may open."""
+    v = lecteur(request.user)
+    return {
+        "lecteur": v,
+        "peut_objectifs": peut(v, "voir_objectifs"),
+        "SITE_CONFIG": None,
+        "site_title": "mixite",
+    }
+
+
+def store() -> Store:
+    return Store(settings.STORE)
+
+
+def exige(action: str) -> Callable[[View], View]:
+    """The page needs a logged-in viewer allowed to do ``action`` (403 otherwise)."""
+
+    def wrap(view: View) -> View:
+        @wraps(view)
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            v = lecteur(request.user)
+            if not peut(v, action):
+                return HttpResponseForbidden(
+                    "Accès refusé : votre organisation ne peut pas ouvrir cette page."
+                )
+            return view(request, v, *args, **kwargs)
+
+        return inner
+
+    return wrap
+
+
+def telechargement(request: HttpRequest, table: pd.DataFrame, nom: str,
+                   notes: list[str]) -> HttpResponse | None:  # fmt: skip
+    """The table shown, as the file asked for (``?format=csv|xlsx``), or None."""
+    fmt = request.GET.get("format")
+    if fmt not in ("csv", "xlsx"):
+        return None
+    import tempfile
+    from pathlib import Path
+
+    from mixite.io.exports import write_tables
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / f"{nom}.{fmt}"
+        write_tables(path, {nom[:31]: table}, notes)
+        data = path.read_bytes()
+    kind = ("text/csv; charset=utf-8" if fmt == "csv" else
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+    response = HttpResponse(data, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{nom}.{fmt}"'
+    return response
+
+
+#: Failed logins allowed per account and address before a pause.
+ESSAIS_MAX = 5
+PAUSE_S = 15 * 60
+
+
+class Connexion(auth_views.LoginView):
+    """Django's login, with throttling: after 5 failures for an account from one
+    address, 15 minutes of pause (the form says so in French)."""
+
+    template_name = "plateforme/connexion.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = f"essais:{request.POST.get('username', '')}:{request.META.get('REMOTE_ADDR', '')}"
+        tries = cache.get(key, 0)
+        if tries >= ESSAIS_MAX:
+            form = self.get_form()
+            form.add_error(None, "Trop d'essais : réessayez dans 15 minutes.")
+            return self.form_invalid(form)
+        response = super().post(request, *args, **kwargs)
+        if response.status_code != 302:
+            cache.set(key, tries + 1, PAUSE_S)
+        else:
+            cache.delete(key)
+        return response
+
+
+@exige("voir_tableau")
+def tableau(request: HttpRequest, v: Lecteur) -> HttpResponse:
+    t0 = time.perf_counter()
+    figures, communes, notes = chiffres_cles(store(), communes_visibles(v))
+    file = telechargement(request, communes, "tableau_de_bord", notes)
+    if file:
+        return file
+    return render(request, "plateforme/tableau.html", {
+        "title": "Tableau de bord", "chiffres": figures, "communes": _rows(communes),
+        "colonnes": list(communes.columns), "notes": notes,
+        "duree": f"{time.perf_counter() - t0:.2f}",
+    })  # fmt: skip
+
+
+@exige("voir_indicateurs")
+def indicateurs(request: HttpRequest, v: Lecteur) -> HttpResponse:
+    niveau = request.GET.get("niveau", "commune")
+    if niveau not in NIVEAUX:
+        niveau = "commune"
+    millesime = request.GET.get("millesime")
+    table, definitions, notes, years = table_indicateurs(
+        store(), niveau, int(millesime) if millesime and millesime.isdigit() else None,
+        communes_visibles(v),
+    )  # fmt: skip
+    file = telechargement(request, table, f"indicateurs_{niveau}", notes)
+    if file:
+        return file
+    context = {
+        "title": "Indicateurs", "niveau": niveau, "niveaux": NIVEAUX, "millesimes": years,
+        "millesime": millesime or (years[-1] if years else ""), "lignes": _rows(table),
+        "colonnes": list(table.columns), "definitions": definitions, "notes": notes,
+    }  # fmt: skip
+    fragment = bool(getattr(request, "htmx", False))
+    name = "plateforme/_indicateurs_table.html" if fragment else "plateforme/indicateurs.html"
+    return render(request, name, context)
+
+
+@exige("voir_veille")
+def veille(request: HttpRequest, v: Lecteur) -> HttpResponse:
+    detail = peut(v, "voir_veille_detail")
+    table, notes = table_veille(store(), v.code if detail else None)
+    file = telechargement(request, table, "veille_des_entrees", notes)
+    if file:
+        return file
+    return render(request, "plateforme/veille.html", {
+        "title": "Veille des entrées", "lignes": _rows(table), "colonnes": list(table.columns),
+        "notes": notes, "detail": detail,
+    })  # fmt: skip
+
+
+@exige("voir_objectifs")
+def objectifs(request: HttpRequest, v: Lecteur) -> HttpResponse:
+    charte = request.GET.get("charte", "lille")
+    if charte not in ("lille", "loi-2017", "pecquencourt"):
+        charte = "lille"
+    bailleur = v.code if v.role == "bailleur" else None
+    table, notes = table_objectifs(store(), charte, bailleur)
+    file = telechargement(request, table, f"objectifs_{charte}", notes)
+    if file:
+        return file
+    return render(request, "plateforme/objectifs.html", {
+        "title": "Objectifs d'attribution", "charte": charte, "lignes": _rows(table),
+        "colonnes": list(table.columns), "notes": notes,
+    })  # fmt: skip
+
+
+def _rows(frame: pd.DataFrame) -> list[list[str]]:
+    """Cells as French text (spaces between thousands, decimal comma, « s » when secret)."""
+    from mixite.cli.sortie import nombre_fr
+
+    out = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for value in row:
+            if isinstance(value, float) and pd.isna(value):
+                cells.append("s")
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                cells.append(nombre_fr(value))
+            else:
+                cells.append("" if value is None or value is pd.NA else str(value))
+        out.append(cells)
+    return out
+
+
+__all__ = ["Connexion", "contexte", "indicateurs", "io", "objectifs", "tableau", "veille"]

@@ -1,0 +1,122 @@
+"""The platform's pages: who may open what (role × address), that each shows the
+library's own figures for the viewer's scope, downloads, htmx fragments, login
+throttling and security headers (issue 14)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from django.test import Client
+
+from mixite.io.publication import indicateurs_publies
+from mixite.io.store import Store
+from mixite.io.twin_store import write_twin
+from mixite.plateforme.comptes import DEMO, creer_comptes_demo
+from tests.twin.conftest import make_twin
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/indicateurs/", "/veille/", "/objectifs/"]
+#: Which pages each role may open (403 for the others).
+ALLOWED = {
+    "epci": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
+    "commune": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
+    "bailleur": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
+    "reservataire": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
+    "renouvellement": {"/", "/indicateurs/", "/veille/"},
+    "etat": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
+    "partenaire": {"/", "/indicateurs/", "/veille/"},
+}
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = Store(tmp_path_factory.mktemp("plateforme") / "jumeau.duckdb")
+    write_twin(store, make_twin(scale=0.02))
+    return store.path
+
+
+@pytest.fixture()
+def comptes(settings: object, store_path: Path) -> dict[str, str]:
+    settings.STORE = store_path  # type: ignore[attr-defined]
+    return {login: password for login, password, _ in creer_comptes_demo()}
+
+
+def _client(login: str, comptes: dict[str, str]) -> Client:
+    c = Client()
+    assert c.login(username=login, password=comptes[login])
+    return c
+
+
+def test_every_role_and_page(comptes: dict[str, str]) -> None:
+    anonymous = Client()
+    for page in PAGES:
+        r = anonymous.get(page)
+        assert r.status_code == 302 and "/connexion/" in r["Location"], page
+    for login, *_ in DEMO:
+        c = _client(login, comptes)
+        for page in PAGES:
+            for suffix in ("", "?format=csv"):
+                r = c.get(page + suffix)
+                expected = 200 if page in ALLOWED[login] else 403
+                assert r.status_code == expected, (login, page, suffix)
+
+
+def test_the_commune_sees_its_own_commune_with_the_librarys_figures(
+    comptes: dict[str, str], store_path: Path
+) -> None:
+    c = _client("commune", comptes)
+    r = c.get("/?format=csv")
+    shown = pd.read_csv(io.BytesIO(r.content), sep=";", decimal=",", encoding="utf-8-sig",
+                        dtype={"code_commune": str})  # fmt: skip
+    assert shown["code_commune"].tolist() == ["59350"]
+    truth = indicateurs_publies(Store(store_path)).tables["code_commune"].loc["59350"]
+    assert shown["ménages (ménages)"].iloc[0] == truth["menages"]
+    assert shown["taux de pauvreté (% des personnes)"].iloc[0] == pytest.approx(
+        truth["taux_pauvrete"]
+    )
+    r = c.get("/indicateurs/?niveau=iris&format=csv")
+    iris = pd.read_csv(
+        io.BytesIO(r.content), sep=";", decimal=",", encoding="utf-8-sig", dtype={"code_iris": str}
+    )
+    assert len(iris) and iris["code_iris"].str.startswith("59350").all()
+
+
+def test_a_landlord_sees_only_its_own_entrances(comptes: dict[str, str], store_path: Path) -> None:
+    mine = Store(store_path).query(
+        "SELECT e.id_entree FROM entrees e JOIN batiments b USING (id_batiment) WHERE b.code_bailleur = 'B01'"
+    )["id_entree"]
+    r = _client("bailleur", comptes).get("/veille/?format=csv")
+    shown = pd.read_csv(io.BytesIO(r.content), sep=";", decimal=",", encoding="utf-8-sig")
+    assert len(shown) and shown["id_entree"].isin(set(mine)).all()
+    other = _client("epci", comptes).get("/veille/?format=csv")
+    counts = pd.read_csv(io.BytesIO(other.content), sep=";", decimal=",", encoding="utf-8-sig")
+    assert list(counts.columns) == ["statut", "entrees"]  # counts only, no entrance
+    assert b"BAT-" not in other.content
+
+
+def test_htmx_asks_for_a_fragment_and_downloads_are_files(comptes: dict[str, str]) -> None:
+    c = _client("epci", comptes)
+    page = c.get("/indicateurs/?niveau=iris")
+    assert b"<html" in page.content and b"htmx-2.0.11.min.js" in page.content
+    fragment = c.get("/indicateurs/?niveau=iris", HTTP_HX_REQUEST="true")
+    assert b"<html" not in fragment.content and b"<table>" in fragment.content
+    xlsx = c.get("/objectifs/?charte=loi-2017&format=xlsx")
+    assert xlsx["Content-Disposition"].endswith('.xlsx"')
+    assert pd.read_excel(io.BytesIO(xlsx.content), sheet_name=None)
+
+
+def test_login_is_throttled_and_headers_are_strict(comptes: dict[str, str]) -> None:
+    c = Client()
+    for _ in range(5):
+        assert c.post("/connexion/", {"username": "epci", "password": "mauvais"}).status_code == 200
+    r = c.post("/connexion/", {"username": "epci", "password": comptes["epci"]})
+    assert r.status_code == 200 and "Trop d" in r.content.decode()
+    ok = _client("commune", comptes).get("/")
+    assert ok["X-Frame-Options"] == "DENY"
+    assert ok["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in ok["Content-Security-Policy"]
+    assert b"https://" not in ok.content.replace(b"https://www.", b"")  # no CDN
