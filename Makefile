@@ -8,10 +8,12 @@ DEMO_STORE ?= $(if $(filter 1 1.0,$(SCALE)),mixite.duckdb,jumeau-$(SCALE).duckdb
 
 .PHONY: demo test test-slow lint bench clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# Browser tests' accessibility checker (axe-core), from the npm registry, as locked.
+	if command -v npm >/dev/null; then npm ci --ignore-scripts --silent; fi
 	touch $@
 
 # The twin (built if absent), then the platform on http://127.0.0.1:8000 (SERVEUR=0: prepare

@@ -31,7 +31,7 @@ def test_statuses_and_reasons() -> None:
     out = statuses(_entrances(), VARS)
     assert out["statut"].tolist() == ["ok", "vigilance", "vigilance", "fragile"]
     assert out.loc["E1", "motifs"] == "aucun seuil dépassé"
-    assert out.loc["E2", "motifs"] == "variable a : 65.0 > 50 + marge 10"
+    assert out.loc["E2", "motifs"] == "variable a : 65 > 50 + marge 10"
     assert out.loc["E3", "dans_la_marge"] == 2 and out.loc["E3", "depassements"] == 0
     assert out.loc["E4", "depassements"] == 2 and "dans la marge" in out.loc["E4", "motifs"]
 

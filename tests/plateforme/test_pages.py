@@ -91,7 +91,7 @@ def test_a_landlord_sees_only_its_own_entrances(comptes: dict[str, str], store_p
     )["id_entree"]
     r = _client("bailleur", comptes).get("/veille/?format=csv")
     shown = pd.read_csv(io.BytesIO(r.content), sep=";", decimal=",", encoding="utf-8-sig")
-    assert len(shown) and shown["id_entree"].isin(set(mine)).all()
+    assert len(shown) and shown["entrée"].isin(set(mine)).all()
     other = _client("epci", comptes).get("/veille/?format=csv")
     counts = pd.read_csv(io.BytesIO(other.content), sep=";", decimal=",", encoding="utf-8-sig")
     assert list(counts.columns) == ["statut", "entrees"]  # counts only, no entrance

@@ -108,6 +108,18 @@ def calibrate(
     return tuple(out)
 
 
+def _fr(x: float) -> str:
+    """A threshold or value as a reader reads it: one decimal at most, decimal comma.
+
+    Examples
+    --------
+    >>> _fr(33.33333), _fr(50.0), _fr(0.8333)
+    ('33,3', '50', '0,8')
+    """
+    text = f"{x:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
 def statuses(
     entrances: pd.DataFrame,
     variables: tuple[Variable, ...] = DEFAULT_VARIABLES,
@@ -125,12 +137,11 @@ def statuses(
         inside = (values > v.seuil) & ~over
         exceed += over
         margin += inside
+        seuil, marge, haut = _fr(v.seuil), _fr(v.marge), _fr(v.seuil + v.marge)
         for i in np.flatnonzero(over):
-            reasons[i].append(f"{v.libelle} : {values[i]:.1f} > {v.seuil:g} + marge {v.marge:g}")
+            reasons[i].append(f"{v.libelle} : {_fr(values[i])} > {seuil} + marge {marge}")
         for i in np.flatnonzero(inside):
-            reasons[i].append(
-                f"{v.libelle} : {values[i]:.1f} dans la marge ({v.seuil:g} à {v.seuil + v.marge:g})"
-            )
+            reasons[i].append(f"{v.libelle} : {_fr(values[i])} dans la marge ({seuil} à {haut})")
     status = np.where(
         exceed >= fragile_des,
         "fragile",

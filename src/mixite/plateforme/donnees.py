@@ -154,7 +154,7 @@ def table_veille(store: Store, bailleur: str | None) -> tuple[pd.DataFrame, list
     notes = [
         f"Millésime {v.millesime} ; entrées d'immeubles collectifs ({v.maisons} maison(s) individuelle(s) hors veille)",
         "Seuils : " + v.calibrage,
-        "Variables : " + " ; ".join(f"{x.libelle} seuil {x.seuil:.1f} marge {x.marge:.1f}" for x in v.variables),
+        "Variables : " + " ; ".join(f"{x.libelle} seuil {x.seuil:.1f} marge {x.marge:.1f}".replace(".", ",") for x in v.variables),
         "Aide à la décision : chaque statut est accompagné de ses motifs",
     ]  # fmt: skip
     if bailleur is None:
@@ -164,7 +164,12 @@ def table_veille(store: Store, bailleur: str | None) -> tuple[pd.DataFrame, list
     mine = v.entrees[v.entrees["code_bailleur"] == bailleur].reset_index()
     order = {"fragile": 0, "vigilance": 1, "ok": 2}
     mine = mine.sort_values("statut", key=lambda s: s.map(order), kind="stable")
-    return mine.drop(columns=["code_bailleur"]), notes
+    labels = {x.code: x.libelle for x in v.variables}
+    columns = ["id_entree", "statut", "motifs", "menages", *labels, "depassements", "dans_la_marge"]
+    return mine[columns].rename(columns={
+        "id_entree": "entrée", "menages": "ménages occupants", "depassements": "variables au-delà",
+        "dans_la_marge": "variables dans la marge", **labels,
+    }), notes  # fmt: skip
 
 
 def table_objectifs(

@@ -1,0 +1,100 @@
+"""End-to-end journeys in a real browser (Playwright driving Debian's chromium), with an
+accessibility check (axe-core from the npm registry) and a screenshot of each page in
+sorties/captures/ (issue 14)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mixite.io.store import Store
+from mixite.io.twin_store import write_twin
+from mixite.plateforme.comptes import creer_comptes_demo
+from tests.twin.conftest import make_twin
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CAPTURES = ROOT / "sorties" / "captures"
+
+pytestmark = [
+    pytest.mark.navigateur,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"
+    ),
+    pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (npm ci)"),
+]
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = Store(tmp_path_factory.mktemp("navigateur") / "jumeau.duckdb")
+    write_twin(store, make_twin(scale=0.02))
+    return store.path
+
+
+@pytest.fixture()
+def browser_page(settings: Any, store_path: Path, live_server: Any) -> Any:
+    from playwright.sync_api import sync_playwright
+
+    settings.STORE = store_path
+    accounts = {login: password for login, password, _ in creer_comptes_demo()}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        page = context.new_page()
+        yield page, live_server.url, accounts
+        browser.close()
+
+
+def _login(page: Any, url: str, login: str, password: str) -> None:
+    page.goto(f"{url}/connexion/")
+    page.fill("#id_username", login)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/")
+
+
+def _check(page: Any, name: str) -> None:
+    """Screenshot, then no serious accessibility violation (axe-core, WCAG A/AA)."""
+    CAPTURES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(CAPTURES / f"{name}.png"), full_page=True)
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id + ': ' + v.help)"
+    )
+    assert violations == [], (name, violations)
+
+
+def test_a_landlord_watches_its_entrances_and_downloads_them(browser_page: Any) -> None:
+    page, url, accounts = browser_page
+    _login(page, url, "bailleur", accounts["bailleur"])
+    _check(page, "tableau-bailleur")
+    page.click("text=Veille des entrées")
+    page.wait_for_url(f"{url}/veille/")
+    assert page.locator("table tbody tr").count() > 0
+    _check(page, "veille-bailleur")
+    with page.expect_download() as info:
+        page.click("text=Télécharger (CSV)")
+    assert info.value.suggested_filename == "veille_des_entrees.csv"
+
+
+def test_the_epci_explores_indicators_without_reloading(browser_page: Any) -> None:
+    page, url, accounts = browser_page
+    _login(page, url, "epci", accounts["epci"])
+    page.click("text=Indicateurs")
+    page.wait_for_url(f"{url}/indicateurs/")
+    communes = page.locator("#resultat table tbody tr").count()
+    page.select_option("#niveau", "iris")  # htmx swaps the table, the page stays
+    page.wait_for_function(
+        f"document.querySelectorAll('#resultat table tbody tr').length != {communes}"
+    )
+    assert "niveau=iris" in page.url
+    _check(page, "indicateurs-epci")
+    page.click("text=Objectifs")
+    _check(page, "objectifs-epci")
