@@ -98,3 +98,30 @@ def test_the_epci_explores_indicators_without_reloading(browser_page: Any) -> No
     _check(page, "indicateurs-epci")
     page.click("text=Objectifs")
     _check(page, "objectifs-epci")
+
+
+def test_a_commission_records_its_decision_and_the_tracking_follows(
+    browser_page: Any, store_path: Path, tmp_path: Path, settings: Any
+) -> None:
+    copy = tmp_path / "copie.duckdb"
+    shutil.copy(store_path, copy)
+    settings.STORE = copy
+    page, url, accounts = browser_page
+    _login(page, url, "bailleur", accounts["bailleur"])
+    page.click("text=Commission")
+    _check(page, "commission-logements")
+    page.locator("table tbody tr a").first.click()
+    page.click("label[for=souhaits]")  # DSFR checkboxes are checked through their label
+    page.click("text=Relancer la recherche")
+    page.wait_for_selector("input[name=candidat]")
+    _check(page, "commission-candidats")
+    boxes = page.locator("input[name=candidat]")
+    for i in range(min(2, boxes.count())):
+        page.click(f"label[for=c{i + 1}]")
+    page.click("text=Préparer la fiche")
+    page.wait_for_selector("text=Attribuer à")
+    _check(page, "commission-fiche")
+    page.click("text=Enregistrer la décision")
+    page.wait_for_url(f"{url}/objectifs/")
+    assert page.locator(".fr-alert--success").count() == 1
+    _check(page, "objectifs-apres-decision")

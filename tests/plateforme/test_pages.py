@@ -19,12 +19,12 @@ from tests.twin.conftest import make_twin
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/indicateurs/", "/veille/", "/objectifs/"]
+PAGES = ["/", "/indicateurs/", "/veille/", "/objectifs/", "/commission/"]
 #: Which pages each role may open (403 for the others).
 ALLOWED = {
     "epci": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
     "commune": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
-    "bailleur": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
+    "bailleur": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/commission/"},
     "reservataire": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
     "renouvellement": {"/", "/indicateurs/", "/veille/"},
     "etat": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
@@ -120,3 +120,45 @@ def test_login_is_throttled_and_headers_are_strict(comptes: dict[str, str]) -> N
     assert ok["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in ok["Content-Security-Policy"]
     assert b"https://" not in ok.content.replace(b"https://www.", b"")  # no CDN
+
+
+def test_the_commission_from_candidates_to_the_recorded_decision(
+    comptes: dict[str, str], store_path: Path, tmp_path: Path, settings: object
+) -> None:
+    import shutil
+
+    copy = tmp_path / "copie.duckdb"
+    shutil.copy(store_path, copy)
+    settings.STORE = copy  # type: ignore[attr-defined]
+    store = Store(copy)
+    dwelling = store.query(
+        "SELECT l.id_logement FROM logements l JOIN entrees e USING (id_entree) JOIN batiments b "
+        "USING (id_batiment) WHERE l.vacant AND b.code_bailleur = 'B01' AND NOT b.individuel "
+        "ORDER BY l.id_logement LIMIT 1"
+    ).iloc[0, 0]
+    other = store.query(
+        "SELECT l.id_logement FROM logements l JOIN entrees e USING (id_entree) JOIN batiments b "
+        "USING (id_batiment) WHERE l.vacant AND b.code_bailleur <> 'B01' LIMIT 1"
+    ).iloc[0, 0]
+    landlord = _client("bailleur", comptes)
+    assert landlord.get("/commission/").status_code == 200
+    assert landlord.get(f"/commission/{other}/").status_code == 403  # another landlord's
+    assert _client("epci", comptes).get(f"/commission/{dwelling}/").status_code == 403
+    page = landlord.get(f"/commission/{dwelling}/", {"date": "2026-10-31", "souhaits": "ignorer"})
+    assert page.status_code == 200
+    ids = page.context["ids"]
+    assert ids, "without the wishes filter, some application suits the dwelling"
+    sheet = landlord.get(
+        f"/commission/{dwelling}/fiche/", {"candidat": ids[:2], "date": "2026-10-31"}
+    )
+    assert sheet.status_code == 200 and "Attribuer à" in sheet.content.decode()
+    before = store.count("attributions")
+    done = landlord.post(f"/commission/{dwelling}/decision/",
+                         {"demande": ids[0], "decision": "attribution", "date": "2026-10-31"})  # fmt: skip
+    assert done.status_code == 302 and done["Location"].endswith("/objectifs/")
+    assert store.count("attributions") == before + 1
+    audit = store.read("audit_attributions").iloc[-1]
+    assert "bailleur:B01 (bailleur)" in audit["fichier"]  # the logged-in account decided
+    assert store.verify_journals() == []
+    journal = store.access_journal()
+    assert (journal["destination"] == "plateforme:bailleur").sum() >= 2

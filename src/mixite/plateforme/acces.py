@@ -63,3 +63,8 @@ def communes_visibles(v: Lecteur) -> frozenset[str] | None:
     if v.role == "commune":
         return frozenset({v.code})
     return None
+
+
+# The allocation commission: household-level, a landlord's own dwellings only.
+PREDICATS["commission"] = lambda v: v.role == "bailleur"
+PREDICATS["voir_journal"] = lambda v: v.role in {"epci", "etat"}

@@ -194,3 +194,21 @@ def table_objectifs(
         return result.french(), notes
 
     return _cached(("objectifs", *_version(store), charte), compute)  # type: ignore[no-any-return]
+
+
+def logements_vacants(store: Store, bailleur: str) -> pd.DataFrame:
+    """A landlord's vacant dwellings in collective entrances, with their entrance."""
+    return store.query(
+        "SELECT l.id_logement, l.id_entree, b.code_commune, l.nb_pieces, l.financement, "
+        "l.loyer_mensuel, l.charges_mensuelles FROM logements l JOIN entrees e USING (id_entree) "
+        "JOIN batiments b USING (id_batiment) WHERE l.vacant AND b.code_bailleur = ? "
+        "ORDER BY l.id_logement LIMIT 200",
+        [bailleur],
+    )
+
+
+def cadre_commission(store: Store) -> Any:
+    """The commission's frame (households, allocations, charters, thresholds), kept."""
+    from mixite.io.commission import charger_cadre
+
+    return _cached(("cadre", *_version(store)), lambda: charger_cadre(store))

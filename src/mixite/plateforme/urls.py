@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from mixite.plateforme import vues
+from mixite.plateforme import vues, vues_commission
 
 urlpatterns = [
     path("", vues.tableau, name="tableau"),
@@ -14,4 +14,12 @@ urlpatterns = [
     path("indicateurs/", vues.indicateurs, name="indicateurs"),
     path("veille/", vues.veille, name="veille"),
     path("objectifs/", vues.objectifs, name="objectifs"),
+    path("commission/", vues_commission.accueil, name="commission"),
+    path("commission/<str:id_logement>/", vues_commission.candidats, name="commission_candidats"),
+    path("commission/<str:id_logement>/fiche/", vues_commission.fiche, name="commission_fiche"),
+    path(
+        "commission/<str:id_logement>/decision/",
+        vues_commission.decision,
+        name="commission_decision",
+    ),
 ]

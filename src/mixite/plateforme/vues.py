@@ -36,6 +36,7 @@ def contexte(request: HttpRequest) -> dict[str, Any]:
     return {
         "lecteur": v,
         "peut_objectifs": peut(v, "voir_objectifs"),
+        "peut_commission": peut(v, "commission"),
         "SITE_CONFIG": None,
         "site_title": "mixite",
     }

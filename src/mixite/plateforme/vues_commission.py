@@ -1,0 +1,146 @@
+"""The commission screen: a landlord's vacant dwelling, the candidates it suits, up to
+three side by side with their impact, and the decision recorded under the logged-in
+account. Household-level: a landlord's own dwellings only, every view journaled."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from mixite.errors import InvalidDataError
+from mixite.plateforme.acces import Lecteur
+from mixite.plateforme.donnees import cadre_commission, logements_vacants
+from mixite.plateforme.vues import _rows, exige, store
+
+
+def _own_dwelling(v: Lecteur, id_logement: str) -> Any:
+    from mixite.io.commission import logement
+
+    dwelling = logement(store(), id_logement, vacant=True)
+    if str(dwelling["code_bailleur"]) != v.code:
+        return None
+    return dwelling
+
+
+def _date(request: HttpRequest) -> dt.date:
+    text = request.GET.get("date") or request.POST.get("date") or ""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return dt.date.today()
+
+
+@exige("commission")
+def accueil(request: HttpRequest, v: Lecteur) -> HttpResponse:
+    table = logements_vacants(store(), v.code)
+    return render(request, "plateforme/commission.html", {
+        "title": "Commission d'attribution", "logements": table.to_dict("records"),
+    })  # fmt: skip
+
+
+@exige("commission")
+def candidats(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse:
+    from mixite.commission.recherche import rechercher, resume_menage
+    from mixite.io import refdata
+    from mixite.io.commission import apl_dans, priorites_des_demandes
+    from mixite.io.config import load_commission
+
+    try:
+        dwelling = _own_dwelling(v, id_logement)
+    except InvalidDataError as e:
+        return HttpResponse(e.report(), status=404, content_type="text/plain; charset=utf-8")
+    if dwelling is None:
+        return HttpResponseForbidden(
+            "Accès refusé : ce logement n'est pas celui de votre organisation."
+        )
+    date = _date(request)
+    apps = store().read("demandes")
+    prio, points, reasons = priorites_des_demandes(apps, date)
+    ignore = request.GET.get("souhaits") == "ignorer"
+    found = rechercher(dwelling, apps, plafonds=refdata.plafonds_ressources(),
+                       regles=load_commission(None), date=date, prioritaire=prio,
+                       cotation=points, motifs_priorite=reasons, apl=apl_dans(dwelling, date),
+                       ignorer_souhaits=ignore)  # fmt: skip
+    top = found.candidats.head(20).copy()
+    top["menage"] = resume_menage(top)
+    shown = top[["id_demande", "menage", "anciennete_mois", "prioritaire", "cotation",
+                 "taux_effort", "reste_a_vivre"]]  # fmt: skip
+    store().journal_access(perimetre=v.perimetre, objet=f"candidats du logement {id_logement}",
+                           lignes=len(shown), destination=f"plateforme:{v.compte}")  # fmt: skip
+    return render(request, "plateforme/commission_candidats.html", {
+        "title": "Candidats", "logement": dwelling, "ids": list(shown["id_demande"]),
+        "lignes": _rows(shown), "colonnes": list(shown.columns), "etapes": _rows(found.etapes),
+        "colonnes_etapes": list(found.etapes.columns), "notes": found.notes, "date": date.isoformat(),
+        "ignore": ignore,
+    })  # fmt: skip
+
+
+@exige("commission")
+def fiche(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse:
+    from mixite.io.commission import preparer_fiche
+    from mixite.io.fiche_commission import tableau
+
+    dwelling = _own_dwelling(v, id_logement)
+    if dwelling is None:
+        return HttpResponseForbidden(
+            "Accès refusé : ce logement n'est pas celui de votre organisation."
+        )
+    ids = request.GET.getlist("candidat")[:3]
+    if not ids:
+        return redirect("commission_candidats", id_logement=id_logement)
+    date = _date(request)
+    try:
+        sheet = preparer_fiche(store(), cadre_commission(store()), dwelling, ids, date)
+    except (InvalidDataError, ValueError) as e:
+        messages.error(request, e.report() if isinstance(e, InvalidDataError) else str(e))
+        return redirect("commission_candidats", id_logement=id_logement)
+    store().journal_access(perimetre=v.perimetre, objet=f"fiche de commission du logement {id_logement}",
+                           lignes=len(ids), destination=f"plateforme:{v.compte}")  # fmt: skip
+    table = tableau(sheet).reset_index(names="rubrique")
+    return render(request, "plateforme/commission_fiche.html", {
+        "title": "Fiche de commission", "logement": dwelling, "statut": sheet.statut_entree,
+        "lignes": _rows(table), "colonnes": list(table.columns),
+        "phrases": [i.phrase for i in sheet.impacts], "ids": ids, "date": date.isoformat(),
+        "notes": list(sheet.notes),
+    })  # fmt: skip
+
+
+@require_POST
+@exige("commission")
+def decision(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse:
+    from mixite.cli.commission import DECISIONS
+    from mixite.io.commission import Decision, enregistrer
+
+    dwelling = _own_dwelling(v, id_logement)
+    if dwelling is None:
+        return HttpResponseForbidden(
+            "Accès refusé : ce logement n'est pas celui de votre organisation."
+        )
+    choice = request.POST.get("decision", "")
+    demande = request.POST.get("demande", "")
+    motif = request.POST.get("motif", "").strip()
+    if choice not in DECISIONS:
+        messages.error(request, "Décision inconnue.")
+        return redirect("commission")
+    kind, rank, suite = DECISIONS[choice]
+    if kind in ("non_attribution", "irrecevabilite") and not motif:
+        messages.error(request, "Une non-attribution ou une irrecevabilité doit être motivée.")
+        return redirect("commission")
+    date = _date(request)
+    try:
+        ident = enregistrer(store(), Decision(
+            id_logement, demande, kind, date, f"CAL-{v.code}-{date:%Y-%m}", rank, suite, motif,
+            par=f"{v.perimetre} ({v.compte})",
+        ))  # fmt: skip
+    except InvalidDataError as e:
+        messages.error(request, e.report())
+        return redirect("commission")
+    messages.success(
+        request, f"Décision enregistrée : {ident}. Le suivi des objectifs en tient compte."
+    )
+    return redirect("objectifs")
