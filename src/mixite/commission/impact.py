@@ -259,14 +259,15 @@ def _sentence(d: pd.Series, imp: Impact, eligibility: pd.Series | None) -> str:
     limit = w["seuil"] + w["marge"]
     crossed = (w["avant"] > limit) != (w["apres"] > limit)
     moved = (
-        w[w["avant"] != w["apres"]]
+        w[(w["avant"] != w["apres"]) | w["avant"].isna()]
         .assign(_crossed=crossed)
         .sort_values("_crossed", ascending=False, kind="stable")
     )
     for _, v in moved.head(2).iterrows():
         how = (" (repasse sous seuil + marge)" if v["apres"] <= v["seuil"] + v["marge"] else
                " (dépasse seuil + marge)") if v["_crossed"] else ""  # fmt: skip
-        parts.append(f"{v['variable']} {v['avant']:.1f} → {v['apres']:.1f}{how}".replace(".", ","))
+        before = "—" if pd.isna(v["avant"]) else f"{v['avant']:.1f}"
+        parts.append(f"{v['variable']} {before} → {v['apres']:.1f}{how}".replace(".", ","))
     o = imp.objectifs
     if len(o):
         changed = o[o["statut_avant"] != o["statut_apres"]]
