@@ -19,15 +19,15 @@ from tests.twin.conftest import make_twin
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/indicateurs/", "/veille/", "/objectifs/", "/commission/"]
+PAGES = ["/", "/indicateurs/", "/veille/", "/objectifs/", "/commission/", "/journal/"]
 #: Which pages each role may open (403 for the others).
 ALLOWED = {
-    "epci": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
+    "epci": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/journal/"},
     "commune": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
     "bailleur": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/commission/"},
     "reservataire": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
     "renouvellement": {"/", "/indicateurs/", "/veille/"},
-    "etat": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
+    "etat": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/journal/"},
     "partenaire": {"/", "/indicateurs/", "/veille/"},
 }
 
@@ -162,3 +162,5 @@ def test_the_commission_from_candidates_to_the_recorded_decision(
     assert store.verify_journals() == []
     journal = store.access_journal()
     assert (journal["destination"] == "plateforme:bailleur").sum() >= 2
+    seen = _client("epci", comptes).get("/journal/")
+    assert "Chaînes d" in seen.content.decode() and "plateforme:bailleur" in seen.content.decode()

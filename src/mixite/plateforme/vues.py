@@ -37,6 +37,7 @@ def contexte(request: HttpRequest) -> dict[str, Any]:
         "lecteur": v,
         "peut_objectifs": peut(v, "voir_objectifs"),
         "peut_commission": peut(v, "commission"),
+        "peut_journal": peut(v, "voir_journal"),
         "SITE_CONFIG": None,
         "site_title": "mixite",
     }

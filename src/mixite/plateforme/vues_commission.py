@@ -144,3 +144,28 @@ def decision(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse
         request, f"Décision enregistrée : {ident}. Le suivi des objectifs en tient compte."
     )
     return redirect("objectifs")
+
+
+@exige("voir_journal")
+def journal(request: HttpRequest, v: Lecteur) -> HttpResponse:
+    """The audit journals (allocation forms, household-level views), newest first, with
+    the verification of their hash chain."""
+    import pandas as pd
+
+    from mixite.plateforme.vues import telechargement
+
+    s = store()
+    problems = s.verify_journals()
+    audit = s.read("audit_attributions") if s.has_table("audit_attributions") else pd.DataFrame()
+    access = s.access_journal()
+    which = request.GET.get("journal", "acces")
+    table = (access if which == "acces" else audit).iloc[::-1].head(500)
+    table = table.drop(columns=[c for c in ("chaine",) if c in table.columns])
+    file = telechargement(request, table, f"journal_{which}", [])
+    if file:
+        return file
+    return render(request, "plateforme/journal.html", {
+        "title": "Journal d'audit", "journal": which, "intact": not problems, "problemes": problems,
+        "lignes": _rows(table), "colonnes": list(table.columns),
+        "n_audit": len(audit), "n_acces": len(access),
+    })  # fmt: skip
