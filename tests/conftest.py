@@ -27,3 +27,15 @@ def store(tmp_path: Path) -> Store:
 def require_shared() -> None:
     if not REAL.exists():
         pytest.skip("../shared/data/real is not beside the repository")
+
+
+@pytest.fixture(scope="session")
+def jumeau_2pct(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the twin at 2 %, built once per session. Read it; copy it before
+    writing (decisions, journals)."""
+    from mixite.io.twin_store import write_twin
+    from tests.twin.conftest import make_twin
+
+    store = Store(tmp_path_factory.mktemp("jumeau") / "jumeau.duckdb")
+    write_twin(store, make_twin(scale=0.02))
+    return store.path

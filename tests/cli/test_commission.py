@@ -10,17 +10,13 @@ import pytest
 
 from mixite.cli.main import main
 from mixite.io.store import Store
-from mixite.io.twin_store import write_twin
-from tests.twin.conftest import make_twin
 
 DATE = "2026-10-31"
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = Store(tmp_path_factory.mktemp("cal") / "jumeau.duckdb")
-    write_twin(store, make_twin(scale=0.02))
-    return store.path
+def base(jumeau_2pct: Path) -> Path:
+    return jumeau_2pct
 
 
 @pytest.fixture()

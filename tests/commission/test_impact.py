@@ -20,18 +20,14 @@ from mixite.errors import InvalidDataError
 from mixite.io.commission import Decision, charger_cadre, demandes, enregistrer, logement
 from mixite.io.queries import allocations_in_context, households_in_context
 from mixite.io.store import Store
-from mixite.io.twin_store import write_twin
 from mixite.observatoire.indicateurs import flags, indicateurs
-from tests.twin.conftest import make_twin
 
 DATE = dt.date(2026, 10, 31)  # the twin's last day: every application is filed
 
 
 @pytest.fixture(scope="module")
-def twin_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = Store(tmp_path_factory.mktemp("cal") / "jumeau.duckdb")
-    write_twin(store, make_twin(scale=0.02))
-    return store
+def twin_store(jumeau_2pct: Path) -> Store:
+    return Store(jumeau_2pct)
 
 
 @pytest.fixture(scope="module")

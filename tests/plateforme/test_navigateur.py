@@ -10,10 +10,7 @@ from typing import Any
 
 import pytest
 
-from mixite.io.store import Store
-from mixite.io.twin_store import write_twin
 from mixite.plateforme.comptes import creer_comptes_demo
-from tests.twin.conftest import make_twin
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
@@ -31,10 +28,11 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = Store(tmp_path_factory.mktemp("navigateur") / "jumeau.duckdb")
-    write_twin(store, make_twin(scale=0.02))
-    return store.path
+def store_path(jumeau_2pct: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy: the pages record accesses in the store's journal."""
+    copy = tmp_path_factory.mktemp("navigateur") / "jumeau.duckdb"
+    shutil.copy(jumeau_2pct, copy)
+    return copy
 
 
 @pytest.fixture()

@@ -13,9 +13,7 @@ from django.test import Client
 
 from mixite.io.publication import indicateurs_publies
 from mixite.io.store import Store
-from mixite.io.twin_store import write_twin
 from mixite.plateforme.comptes import DEMO, creer_comptes_demo
-from tests.twin.conftest import make_twin
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +31,13 @@ ALLOWED = {
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = Store(tmp_path_factory.mktemp("plateforme") / "jumeau.duckdb")
-    write_twin(store, make_twin(scale=0.02))
-    return store.path
+def store_path(jumeau_2pct: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy: the pages record accesses in the store's journal."""
+    import shutil
+
+    copy = tmp_path_factory.mktemp("plateforme") / "jumeau.duckdb"
+    shutil.copy(jumeau_2pct, copy)
+    return copy
 
 
 @pytest.fixture()

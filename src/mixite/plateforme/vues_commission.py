@@ -19,11 +19,18 @@ from mixite.plateforme.vues import _rows, exige, store
 
 
 def _own_dwelling(v: Lecteur, id_logement: str) -> Any:
+    """The vacant dwelling if it is the viewer's, else the response that refuses it
+    (404 with the French report when unknown or occupied, 403 when another's)."""
     from mixite.io.commission import logement
 
-    dwelling = logement(store(), id_logement, vacant=True)
+    try:
+        dwelling = logement(store(), id_logement, vacant=True)
+    except InvalidDataError as e:
+        return HttpResponse(e.report(), status=404, content_type="text/plain; charset=utf-8")
     if str(dwelling["code_bailleur"]) != v.code:
-        return None
+        return HttpResponseForbidden(
+            "Accès refusé : ce logement n'est pas celui de votre organisation."
+        )
     return dwelling
 
 
@@ -50,14 +57,9 @@ def candidats(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpRespons
     from mixite.io.commission import apl_dans, priorites_des_demandes
     from mixite.io.config import load_commission
 
-    try:
-        dwelling = _own_dwelling(v, id_logement)
-    except InvalidDataError as e:
-        return HttpResponse(e.report(), status=404, content_type="text/plain; charset=utf-8")
-    if dwelling is None:
-        return HttpResponseForbidden(
-            "Accès refusé : ce logement n'est pas celui de votre organisation."
-        )
+    dwelling = _own_dwelling(v, id_logement)
+    if isinstance(dwelling, HttpResponse):
+        return dwelling
     date = _date(request)
     apps = store().read("demandes")
     prio, points, reasons = priorites_des_demandes(apps, date)
@@ -86,10 +88,8 @@ def fiche(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse:
     from mixite.io.fiche_commission import tableau
 
     dwelling = _own_dwelling(v, id_logement)
-    if dwelling is None:
-        return HttpResponseForbidden(
-            "Accès refusé : ce logement n'est pas celui de votre organisation."
-        )
+    if isinstance(dwelling, HttpResponse):
+        return dwelling
     ids = request.GET.getlist("candidat")[:3]
     if not ids:
         return redirect("commission_candidats", id_logement=id_logement)
@@ -117,10 +117,8 @@ def decision(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse
     from mixite.io.commission import Decision, enregistrer
 
     dwelling = _own_dwelling(v, id_logement)
-    if dwelling is None:
-        return HttpResponseForbidden(
-            "Accès refusé : ce logement n'est pas celui de votre organisation."
-        )
+    if isinstance(dwelling, HttpResponse):
+        return dwelling
     choice = request.POST.get("decision", "")
     demande = request.POST.get("demande", "")
     motif = request.POST.get("motif", "").strip()
