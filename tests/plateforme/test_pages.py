@@ -101,6 +101,9 @@ def test_a_landlord_sees_only_its_own_entrances(comptes: dict[str, str], store_p
 
 def test_htmx_asks_for_a_fragment_and_downloads_are_files(comptes: dict[str, str]) -> None:
     c = _client("epci", comptes)
+    svg = c.get("/carte/fragilite.svg")
+    assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+    assert Client().get("/carte/fragilite.svg").status_code == 302
     page = c.get("/indicateurs/?niveau=iris")
     assert b"<html" in page.content and b"htmx-2.0.11.min.js" in page.content
     fragment = c.get("/indicateurs/?niveau=iris", HTTP_HX_REQUEST="true")
@@ -149,6 +152,9 @@ def test_the_commission_from_candidates_to_the_recorded_decision(
     assert page.status_code == 200
     ids = page.context["ids"]
     assert ids, "without the wishes filter, some application suits the dwelling"
+    listed = landlord.get(f"/commission/{dwelling}/", {"date": "2026-10-31", "souhaits": "ignorer",
+                                                       "format": "csv"})  # fmt: skip
+    assert listed["Content-Disposition"].endswith('.csv"') and ids[0].encode() in listed.content
     sheet = landlord.get(
         f"/commission/{dwelling}/fiche/", {"candidat": ids[:2], "date": "2026-10-31"}
     )

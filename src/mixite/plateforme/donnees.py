@@ -99,7 +99,10 @@ def chiffres_cles(
         row = table.iloc[int(position)]  # type: ignore[arg-type]
         scope = "commune"
     figures = [
-        (f"ménages ({scope})", nombre_fr(row["menages"], 0)),
+        (
+            "ménages" if scope == "commune" else "ménages du territoire",
+            nombre_fr(row["menages"], 0),
+        ),
         ("taux de pauvreté", f"{nombre_fr(row['taux_pauvrete'])} %"),
         ("médiane du niveau de vie", f"{nombre_fr(row['mediane_niveau_de_vie'], 0)} €"),
         ("locataires du parc social", f"{nombre_fr(row['locataires_sociaux'])} %"),
@@ -212,3 +215,49 @@ def cadre_commission(store: Store) -> Any:
     from mixite.io.commission import charger_cadre
 
     return _cached(("cadre", *_version(store)), lambda: charger_cadre(store))
+
+
+def carte_fragilite(store: Store) -> bytes:
+    """The communes' fragility index as an SVG map (the store's outlines; classes of the
+    observatory's default model on the raw indicators, as ``mixite observatoire cartes``)."""
+
+    def compute() -> bytes:
+        import tempfile
+        from pathlib import Path
+
+        from shapely import wkb
+
+        from mixite.cli.sortie import synthetique
+        from mixite.io.cartes import polygon_map
+        from mixite.io.config import load_fragility
+        from mixite.observatoire import indice_fragilite
+        from mixite.observatoire.indicateurs import indicateurs
+        from mixite.twin.geography import to_l93
+
+        pub = publication(store)
+        raw = indicateurs(pub.menages, pub.flags, "code_commune").drop(index=TOTAL)
+        published = pub.tables["code_commune"].drop(index=TOTAL, errors="ignore")
+        zones = raw[published.reindex(raw.index)["menages"].notna().to_numpy()]
+        frag = indice_fragilite(zones, load_fragility(None))
+        communes = store.read("communes", ["code_commune", "nom", "geometrie"]).dropna(
+            subset=["geometrie"]
+        )
+        geoms = communes.set_index("code_commune")
+        codes = [c for c in frag.index if c in geoms.index]
+        tag = " — DONNÉES SYNTHÉTIQUES" if synthetique(pub.menages) else ""
+        labels = ["classe 1 (la plus fragile)", "classe 2", "classe 3", "classe 4",
+                  "classe 5 (la moins fragile)"]  # fmt: skip
+        with tempfile.TemporaryDirectory() as d:
+            written = polygon_map(
+                [to_l93(wkb.loads(bytes(geoms.loc[c, "geometrie"]))) for c in codes],
+                frag.loc[codes, "classe"].tolist(),
+                labels,
+                title=f"Indice de fragilité des communes ({pub.millesime}){tag}",
+                source="mixite, observatoire ; contours de la base",
+                base=Path(d) / "fragilite",
+            )
+            svg = next(p for p in written if p.suffix == ".svg")
+            return svg.read_bytes()
+
+    out: bytes = _cached(("carte", *_version(store)), compute)
+    return out

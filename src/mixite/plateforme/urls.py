@@ -12,6 +12,7 @@ urlpatterns = [
     path("connexion/", vues.Connexion.as_view(), name="connexion"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("indicateurs/", vues.indicateurs, name="indicateurs"),
+    path("carte/fragilite.svg", vues.carte, name="carte"),
     path("veille/", vues.veille, name="veille"),
     path("objectifs/", vues.objectifs, name="objectifs"),
     path("journal/", vues_commission.journal, name="journal"),

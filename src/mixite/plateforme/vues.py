@@ -200,3 +200,13 @@ def _rows(frame: pd.DataFrame) -> list[list[str]]:
 
 
 __all__ = ["Connexion", "contexte", "indicateurs", "io", "objectifs", "tableau", "veille"]
+
+
+@exige("voir_tableau")
+def carte(request: HttpRequest, v: Lecteur) -> HttpResponse:
+    """The dashboard's fragility map (SVG drawn by the server: no tile server)."""
+    from mixite.plateforme.donnees import carte_fragilite
+
+    response = HttpResponse(carte_fragilite(store()), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=600"
+    return response

@@ -72,12 +72,21 @@ def candidats(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpRespons
     top["menage"] = resume_menage(top)
     shown = top[["id_demande", "menage", "anciennete_mois", "prioritaire", "cotation",
                  "taux_effort", "reste_a_vivre"]]  # fmt: skip
+    from mixite.plateforme.vues import telechargement
+
+    file = telechargement(request, shown, f"candidats_{id_logement}", found.notes)
     store().journal_access(perimetre=v.perimetre, objet=f"candidats du logement {id_logement}",
-                           lignes=len(shown), destination=f"plateforme:{v.compte}")  # fmt: skip
+                           lignes=len(shown), destination=f"plateforme:{v.compte}"
+                           + (f" ({request.GET.get('format')})" if file else ""))  # fmt: skip
+    if file:
+        return file
+    steps = found.etapes.rename(columns={"etape": "étape", "ecartees": "écartées",
+                                         "dont_prioritaires": "dont prioritaires",
+                                         "dont_dalo": "dont DALO"})  # fmt: skip
     return render(request, "plateforme/commission_candidats.html", {
         "title": "Candidats", "logement": dwelling, "ids": list(shown["id_demande"]),
-        "lignes": _rows(shown), "colonnes": list(shown.columns), "etapes": _rows(found.etapes),
-        "colonnes_etapes": list(found.etapes.columns), "notes": found.notes, "date": date.isoformat(),
+        "lignes": _rows(shown), "colonnes": list(shown.columns), "etapes": _rows(steps),
+        "colonnes_etapes": list(steps.columns), "notes": found.notes, "date": date.isoformat(),
         "ignore": ignore,
     })  # fmt: skip
 
