@@ -17,15 +17,23 @@ from mixite.plateforme.comptes import DEMO, creer_comptes_demo
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/indicateurs/", "/veille/", "/objectifs/", "/commission/", "/journal/"]
+PAGES = [
+    "/",
+    "/indicateurs/",
+    "/veille/",
+    "/objectifs/",
+    "/commission/",
+    "/journal/",
+    "/relogement/",
+]
 #: Which pages each role may open (403 for the others).
 ALLOWED = {
-    "epci": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/journal/"},
+    "epci": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/journal/", "/relogement/"},
     "commune": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
-    "bailleur": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/commission/"},
+    "bailleur": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/commission/", "/relogement/"},
     "reservataire": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
-    "renouvellement": {"/", "/indicateurs/", "/veille/"},
-    "etat": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/journal/"},
+    "renouvellement": {"/", "/indicateurs/", "/veille/", "/relogement/"},
+    "etat": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/journal/", "/relogement/"},
     "partenaire": {"/", "/indicateurs/", "/veille/"},
 }
 
@@ -171,3 +179,22 @@ def test_the_commission_from_candidates_to_the_recorded_decision(
     assert (journal["destination"] == "plateforme:bailleur").sum() >= 2
     seen = _client("epci", comptes).get("/journal/")
     assert "Chaînes d" in seen.content.decode() and "plateforme:bailleur" in seen.content.decode()
+
+
+def test_relocated_households_are_listed_for_their_team_and_landlord_only(
+    comptes: dict[str, str], store_path: Path
+) -> None:
+    team = _client("renouvellement", comptes).get("/relogement/?tableau=suivi&format=csv")
+    listed = pd.read_csv(io.BytesIO(team.content), sep=";", decimal=",", encoding="utf-8-sig")
+    records = Store(store_path).read("relogements")
+    assert len(listed) and set(listed["id_menage"]) <= set(records["id_menage"])
+    epci = _client("epci", comptes).get("/relogement/?tableau=suivi&format=csv")
+    board = pd.read_csv(io.BytesIO(epci.content), sep=";", decimal=",", encoding="utf-8-sig")
+    assert "id_menage" not in board.columns  # the EPCI gets the dashboard, never the list
+    landlord = _client("bailleur", comptes).get("/relogement/?tableau=suivi&format=csv")
+    mine = pd.read_csv(io.BytesIO(landlord.content), sep=";", decimal=",", encoding="utf-8-sig")
+    if len(mine):
+        ids = set(records.loc[records["apres_code_bailleur"] == "B01", "id_menage"]) | set(
+            records.loc[records["code_bailleur"] == "B01", "id_menage"]
+        )
+        assert set(mine["id_menage"]) <= ids

@@ -68,3 +68,8 @@ def communes_visibles(v: Lecteur) -> frozenset[str] | None:
 # The allocation commission: household-level, a landlord's own dwellings only.
 PREDICATS["commission"] = lambda v: v.role == "bailleur"
 PREDICATS["voir_journal"] = lambda v: v.role in {"epci", "etat"}
+
+# Relocation: the aggregate dashboard for the partners who follow renewal; the
+# household-level follow-up for the operation's team and the household's landlord only.
+PREDICATS["voir_relogement"] = lambda v: v.role in {"renouvellement", "bailleur", "epci", "etat"}
+PREDICATS["suivre_menages_reloges"] = lambda v: v.role in {"renouvellement", "bailleur"}

@@ -14,7 +14,12 @@ DEMO = (
     ("commune", "commune", "59350", "Ville de Lille"),
     ("bailleur", "bailleur", "B01", "Bailleur B01"),
     ("reservataire", "reservataire", "prefecture", "Préfecture du Nord (contingent)"),
-    ("renouvellement", "renouvellement", "OPE-1", "Équipe de renouvellement urbain"),
+    (
+        "renouvellement",
+        "renouvellement",
+        "PRU-MEL-01",
+        "Équipe de renouvellement urbain (PRU-MEL-01)",
+    ),
     ("etat", "etat", "59", "Services de l'État (DDTM du Nord)"),
     ("partenaire", "partenaire", "lecture", "Partenaire en lecture seule"),
 )

@@ -261,3 +261,29 @@ def carte_fragilite(store: Store) -> bytes:
 
     out: bytes = _cached(("carte", *_version(store)), compute)
     return out
+
+
+def relogement(
+    store: Store, viewer: tuple[str, str] | None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The relocation dashboard (secrecy applied) and, for the operation's team or a
+    household's landlord (``viewer`` = role, code), its households to follow."""
+    from mixite.core.acces import Perimetre
+    from mixite.core.relogement import dashboard, follow_up_list, household_figures
+    from mixite.io.config import load_relocation_settings
+
+    settings = load_relocation_settings(None)
+    records = store.read("relogements")
+    ref = pd.to_datetime(records["date_relogement"]).dropna().max().date()
+    figures = household_figures(records, settings.formula, reference_date=ref,
+                                recent_years=settings.recent_years)  # fmt: skip
+    board = dashboard(
+        figures, settings.formula, criteria=settings.criteria, reference_year=ref.year
+    )
+    notes = [f"Formule : {settings.formula.describe()}", f"Date de référence : {ref.isoformat()}",
+             "Taux d'effort = (loyer + charges − APL) / ressources"]  # fmt: skip
+    listing = pd.DataFrame()
+    if viewer is not None:
+        role = "operation" if viewer[0] == "renouvellement" else viewer[0]
+        listing = follow_up_list(figures, Perimetre(role, viewer[1]))  # type: ignore[arg-type]
+    return board.french(), listing, notes

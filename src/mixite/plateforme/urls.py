@@ -16,6 +16,7 @@ urlpatterns = [
     path("veille/", vues.veille, name="veille"),
     path("objectifs/", vues.objectifs, name="objectifs"),
     path("journal/", vues_commission.journal, name="journal"),
+    path("relogement/", vues.relogement, name="relogement"),
     path("commission/", vues_commission.accueil, name="commission"),
     path("commission/<str:id_logement>/", vues_commission.candidats, name="commission_candidats"),
     path("commission/<str:id_logement>/fiche/", vues_commission.fiche, name="commission_fiche"),

@@ -38,6 +38,7 @@ def contexte(request: HttpRequest) -> dict[str, Any]:
         "peut_objectifs": peut(v, "voir_objectifs"),
         "peut_commission": peut(v, "commission"),
         "peut_journal": peut(v, "voir_journal"),
+        "peut_relogement": peut(v, "voir_relogement"),
         "SITE_CONFIG": None,
         "site_title": "mixite",
     }
@@ -210,3 +211,26 @@ def carte(request: HttpRequest, v: Lecteur) -> HttpResponse:
     response = HttpResponse(carte_fragilite(store()), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=600"
     return response
+
+
+@exige("voir_relogement")
+def relogement(request: HttpRequest, v: Lecteur) -> HttpResponse:
+    """The relocation dashboard; the households to follow for the operation's team and
+    the households' landlord (household-level: journaled)."""
+    from mixite.plateforme.donnees import relogement as data
+
+    follow = peut(v, "suivre_menages_reloges")
+    board, listing, notes = data(store(), (v.role, v.code) if follow else None)
+    which = request.GET.get("tableau", "bord")
+    table = listing if which == "suivi" and follow else board
+    if which == "suivi" and follow:
+        store().journal_access(perimetre=v.perimetre, objet="ménages relogés à suivre",
+                               lignes=len(listing), destination=f"plateforme:{v.compte}"
+                               + (f" ({request.GET.get('format')})" if request.GET.get("format") else ""))  # fmt: skip
+    file = telechargement(request, table, f"relogement_{which}", notes)
+    if file:
+        return file
+    return render(request, "plateforme/relogement.html", {
+        "title": "Relogement", "lignes": _rows(table), "colonnes": list(table.columns),
+        "notes": notes, "suivi": follow, "tableau": which, "n_suivi": len(listing),
+    })  # fmt: skip
