@@ -93,7 +93,8 @@ def test_the_sheet_and_the_decision_flow_back(
     before = store.count("attributions")
     code, out, err = _run(["commission", "decision", "--logement", dwelling, "--demande", ids[0],
                            "--decision", "attribution", *scope], store, capsys)  # fmt: skip
-    assert code == 0, err and "Décision enregistrée" in out
+    assert code == 0, err
+    assert "Décision enregistrée" in out
     assert store.count("attributions") == before + 1
     assert not bool(store.read("logements", where=f"id_logement = '{dwelling}'")["vacant"].iloc[0])
     assert store.read("demandes", where=f"id_demande = '{ids[0]}'")["statut"].iloc[0] == "attribuee"

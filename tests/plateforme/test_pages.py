@@ -193,8 +193,7 @@ def test_relocated_households_are_listed_for_their_team_and_landlord_only(
     assert "id_menage" not in board.columns  # the EPCI gets the dashboard, never the list
     landlord = _client("bailleur", comptes).get("/relogement/?tableau=suivi&format=csv")
     mine = pd.read_csv(io.BytesIO(landlord.content), sep=";", decimal=",", encoding="utf-8-sig")
-    if len(mine):
-        ids = set(records.loc[records["apres_code_bailleur"] == "B01", "id_menage"]) | set(
-            records.loc[records["code_bailleur"] == "B01", "id_menage"]
-        )
-        assert set(mine["id_menage"]) <= ids
+    ids = set(records.loc[records["apres_code_bailleur"] == "B01", "id_menage"]) | set(
+        records.loc[records["code_bailleur"] == "B01", "id_menage"]
+    )
+    assert len(mine) and set(mine["id_menage"]) <= ids

@@ -396,7 +396,7 @@ def _typology(args: argparse.Namespace) -> int:
 
 
 def _maps(args: argparse.Namespace, step: Callable[[str], None]) -> int:
-    from mixite.io.cartes import grid_map, polygon_map
+    from mixite.io.cartes import FRAGILITY_LABELS, grid_map, polygon_map
     from mixite.io.config import load_fragility
     from mixite.observatoire.carte_mixite import classer_carreaux, classer_carreaux_filosofi
     from mixite.twin.geography import to_l93, to_laea
@@ -454,17 +454,10 @@ def _maps(args: argparse.Namespace, step: Callable[[str], None]) -> int:
     step("carte de la fragilité")
     frag = indice_fragilite(raw, load_fragility(None))
     codes = [c for c in frag.index if c in polygons]
-    labels = [
-        "classe 1 (la plus fragile)",
-        "classe 2",
-        "classe 3",
-        "classe 4",
-        "classe 5 (la moins fragile)",
-    ]
     written += polygon_map(
         [to_l93(polygons[c]) for c in codes],
         frag.loc[codes, "classe"].tolist(),
-        labels,
+        FRAGILITY_LABELS,
         title=f"Indice de fragilité des communes ({year}){tag}",
         source=synthetic + " ; contours IGN 2018",
         base=args.sortie / "mel_jumeau_fragilite",
@@ -507,7 +500,7 @@ def _maps(args: argparse.Namespace, step: Callable[[str], None]) -> int:
         written += polygon_map(
             [to_l93(polygons[c]) for c in real.index],
             real["classe"].tolist(),
-            labels,
+            FRAGILITY_LABELS,
             title="MEL : indice de fragilité des communes (Filosofi 2016)",
             source="Insee, Filosofi 2016 ; contours IGN 2018",
             base=args.sortie / "mel_filosofi2016_fragilite",

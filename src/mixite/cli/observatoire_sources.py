@@ -266,7 +266,7 @@ def typologie(args: argparse.Namespace, level: str) -> int:
 def cartes(args: argparse.Namespace) -> list[Path]:
     """The maps of a store without households: the mix map of each Filosofi grid held,
     the fragility of the communes from the published sources, on their outlines."""
-    from mixite.io.cartes import grid_map, polygon_map
+    from mixite.io.cartes import FRAGILITY_LABELS, grid_map, polygon_map
     from mixite.observatoire import indice_fragilite
     from mixite.observatoire.carte_mixite import classer_carreaux_filosofi
 
@@ -317,12 +317,10 @@ def cartes(args: argparse.Namespace) -> list[Path]:
     biggest = _spread_names(zones.loc[codes, "menages"], shapes)
     names = geoms["nom"].astype(str).to_dict()
     year = max(p.millesime for p in chosen)
-    labels = ["classe 1 (la plus fragile)", "classe 2", "classe 3", "classe 4",
-              "classe 5 (la moins fragile)"]  # fmt: skip
     written += polygon_map(
         [shapes[c] for c in codes],
         frag.loc[codes, "classe"].tolist(),
-        labels,
+        FRAGILITY_LABELS,
         title=f"Indice de fragilité des communes (données publiques, {year})",
         source="; ".join(sorted({f"{SOURCES[p.source].libelle} {p.millesime}" for p in chosen}))
         + " ; contours du fichier importé",

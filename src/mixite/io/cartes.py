@@ -154,6 +154,16 @@ def grid_map(
     return _finish(ax, title, source, legend, base, span)
 
 
+FRAGILITY_LABELS = (
+    "classe 1 (la plus fragile)",
+    "classe 2",
+    "classe 3",
+    "classe 4",
+    "classe 5 (la moins fragile)",
+)
+"""Legend of the five fragility classes, as every fragility map shows it."""
+
+
 def polygon_map(
     geometries: Sequence[BaseGeometry],
     classes: Sequence[int],

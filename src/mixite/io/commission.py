@@ -5,7 +5,6 @@ the applications, and the recording of a decision."""
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -263,10 +262,6 @@ def _retype(frame: pd.DataFrame, table: Table, store: Store) -> pd.DataFrame:
 
     text = to_import_frame(frame, table)
     return validate(text, table, source="commission", known=_known(store, table, replace_all=True))
-
-
-def utilisateur() -> str:
-    return getpass.getuser()
 
 
 def priorites_des_demandes(

@@ -41,7 +41,8 @@ def _cached(key: tuple[Any, ...], compute: Any) -> Any:
             return _cache[key]
     value = compute()
     with _lock:
-        _cache.clear() if len(_cache) > 16 else None
+        if len(_cache) > 16:
+            _cache.clear()
         _cache[key] = value
     return value
 
@@ -228,7 +229,7 @@ def carte_fragilite(store: Store) -> bytes:
         from shapely import wkb
 
         from mixite.cli.sortie import synthetique
-        from mixite.io.cartes import polygon_map
+        from mixite.io.cartes import FRAGILITY_LABELS, polygon_map
         from mixite.io.config import load_fragility
         from mixite.observatoire import indice_fragilite
         from mixite.observatoire.indicateurs import indicateurs
@@ -245,13 +246,11 @@ def carte_fragilite(store: Store) -> bytes:
         geoms = communes.set_index("code_commune")
         codes = [c for c in frag.index if c in geoms.index]
         tag = " — DONNÉES SYNTHÉTIQUES" if synthetique(pub.menages) else ""
-        labels = ["classe 1 (la plus fragile)", "classe 2", "classe 3", "classe 4",
-                  "classe 5 (la moins fragile)"]  # fmt: skip
         with tempfile.TemporaryDirectory() as d:
             written = polygon_map(
                 [to_l93(wkb.loads(bytes(geoms.loc[c, "geometrie"]))) for c in codes],
                 frag.loc[codes, "classe"].tolist(),
-                labels,
+                FRAGILITY_LABELS,
                 title=f"Indice de fragilité des communes ({pub.millesime}){tag}",
                 source="mixite, observatoire ; contours de la base",
                 base=Path(d) / "fragilite",

@@ -3,7 +3,6 @@ and downloads exactly what it shows (``?format=csv`` or ``xlsx``)."""
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -198,9 +197,6 @@ def _rows(frame: pd.DataFrame) -> list[list[str]]:
                 cells.append("" if value is None or value is pd.NA else str(value))
         out.append(cells)
     return out
-
-
-__all__ = ["Connexion", "contexte", "indicateurs", "io", "objectifs", "tableau", "veille"]
 
 
 @exige("voir_tableau")
