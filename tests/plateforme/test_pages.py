@@ -121,6 +121,15 @@ def test_htmx_asks_for_a_fragment_and_downloads_are_files(comptes: dict[str, str
     assert pd.read_excel(io.BytesIO(xlsx.content), sheet_name=None)
 
 
+def test_the_dashboard_table_shows_the_rows_it_downloads(comptes: dict[str, str]) -> None:
+    client = _client("bailleur", comptes)
+    page = client.get("/").content.decode()
+    csv = client.get("/?format=csv")
+    rows = pd.read_csv(io.BytesIO(csv.content), sep=";", decimal=",", encoding="utf-8-sig")
+    assert len(rows)
+    assert page.split("<tbody>")[1].split("</tbody>")[0].count("<tr>") == len(rows)
+
+
 def test_login_is_throttled_and_headers_are_strict(comptes: dict[str, str]) -> None:
     c = Client()
     for _ in range(5):

@@ -123,7 +123,7 @@ def tableau(request: HttpRequest, v: Lecteur) -> HttpResponse:
     if file:
         return file
     return render(request, "plateforme/tableau.html", {
-        "title": "Tableau de bord", "chiffres": figures, "communes": _rows(communes),
+        "title": "Tableau de bord", "chiffres": figures, "lignes": _rows(communes),
         "colonnes": list(communes.columns), "notes": notes,
         "duree": f"{time.perf_counter() - t0:.2f}",
     })  # fmt: skip
