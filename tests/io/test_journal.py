@@ -13,7 +13,7 @@ from mixite.cli.main import main
 from mixite.core import model
 from mixite.io.exporters import write_import_csv
 from mixite.io.importers import import_file
-from mixite.io.store import Store
+from mixite.io.store import Store, acteur, en_tant_que
 from tests.twin.conftest import make_twin
 
 
@@ -48,6 +48,8 @@ def test_intact_journals_verify(tmp_path: Path, twin_tables: dict[str, pd.DataFr
         "(SELECT min(id_attribution) FROM audit_attributions)",
         "DELETE FROM _mixite_journal_acces WHERE perimetre = 'bailleur:B01'",
         "UPDATE _mixite_journal_acces SET lignes = 0",
+        "UPDATE _mixite_imports SET rows = rows + 1 WHERE table_name = 'logements'",
+        "DELETE FROM _mixite_imports WHERE table_name = 'entrees'",
     ],
 )
 def test_a_changed_or_removed_line_breaks_the_chain(
@@ -82,3 +84,21 @@ def test_a_store_of_an_earlier_version_gains_the_new_optional_columns(
     stored = store.read("logements")
     assert {"etage", "ascenseur", "contingent"} <= set(stored.columns)
     assert stored["etage"].notna().sum() == 3  # the new rows carry it; the old ones are empty
+
+
+def test_the_journals_record_who_acts(tmp_path: Path, twin_tables: dict[str, pd.DataFrame]) -> None:
+    """On the platform the actor is the logged-in account, not the system user."""
+    store = Store(tmp_path / "s.duckdb")
+    path = write_import_csv(twin_tables["bailleurs"], model.BAILLEURS, tmp_path / "bailleurs.csv")
+    with en_tant_que("marie (epci:245900410)"):
+        import_file("bailleurs", path, store)
+        store.journal_access(
+            perimetre="epci:245900410", objet="essai", lignes=1, destination="écran"
+        )
+    store.journal_access(perimetre="x", objet="essai", lignes=1, destination="écran")
+    imports = store.imports_journal()
+    assert imports["utilisateur"].tolist() == ["marie (epci:245900410)"]
+    assert imports["rows"].tolist() == [len(twin_tables["bailleurs"])]
+    assert store.access_journal()["utilisateur"].tolist() == ["marie (epci:245900410)", acteur()]
+    assert acteur() != "marie (epci:245900410)"
+    assert store.verify_journals() == []

@@ -25,12 +25,29 @@ PAGES = [
     "/commission/",
     "/journal/",
     "/relogement/",
+    "/imports/",
 ]
 #: Which pages each role may open (403 for the others).
 ALLOWED = {
-    "epci": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/journal/", "/relogement/"},
+    "epci": {
+        "/",
+        "/indicateurs/",
+        "/veille/",
+        "/objectifs/",
+        "/journal/",
+        "/relogement/",
+        "/imports/",
+    },
     "commune": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
-    "bailleur": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/commission/", "/relogement/"},
+    "bailleur": {
+        "/",
+        "/indicateurs/",
+        "/veille/",
+        "/objectifs/",
+        "/commission/",
+        "/relogement/",
+        "/imports/",
+    },
     "reservataire": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
     "renouvellement": {"/", "/indicateurs/", "/veille/", "/relogement/"},
     "etat": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/journal/", "/relogement/"},
@@ -183,6 +200,7 @@ def test_the_commission_from_candidates_to_the_recorded_decision(
     assert store.count("attributions") == before + 1
     audit = store.read("audit_attributions").iloc[-1]
     assert "bailleur:B01 (bailleur)" in audit["fichier"]  # the logged-in account decided
+    assert audit["utilisateur"] == "bailleur (bailleur:B01)"
     assert store.verify_journals() == []
     journal = store.access_journal()
     assert (journal["destination"] == "plateforme:bailleur").sum() >= 2

@@ -9,9 +9,8 @@ writes it in one transaction only if nothing is wrong. Otherwise it raises
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from mixite.io import formats, publies
 from mixite.io.exporters import to_import_frame
 from mixite.io.publies import Outcome
 from mixite.io.readers import PROGRESS_BYTES, RawTable, read_table
-from mixite.io.store import Store, Write
+from mixite.io.store import Store, Write, acteur
 
 
 @dataclass(frozen=True)
@@ -192,7 +191,7 @@ def audit_allocations(
     return pd.DataFrame(
         {
             "horodatage": now,
-            "utilisateur": getpass.getuser(),
+            "utilisateur": acteur(),
             "fichier": source,
             "action": [r[0] for r in rows],
             "id_attribution": [r[1] for r in rows],
@@ -490,10 +489,26 @@ IMPORTERS: dict[str, Importer] = {
 }
 
 
+#: The steps of an import, in order, as :func:`import_file` reports them to ``progress``.
+IMPORT_STEPS = ("lecture du fichier", "attente des autres écritures", "validation", "écriture")
+
+
 def import_file(
-    kind: str, path: Path | str, store: Store, options: ImportOptions | None = None
+    kind: str,
+    path: Path | str,
+    store: Store,
+    options: ImportOptions | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+    scope: Callable[[RawTable, Sequence[Write]], None] | None = None,
 ) -> ImportResult:
-    """Validate ``path`` as ``kind`` and write it to ``store``; nothing is written on failure."""
+    """Validate ``path`` as ``kind`` and write it to ``store``; nothing is written on failure.
+
+    ``progress(i)`` is called as step ``IMPORT_STEPS[i]`` begins (the platform shows it).
+    ``scope(raw, writes)`` may refuse validated rows outside the importer's scope (raising
+    :class:`InvalidDataError`) before anything is written.
+    """
+    step = progress or (lambda i: None)
     if kind not in IMPORTERS:
         raise UnknownKindError(
             f"Unknown import kind {kind!r}; available kinds: {', '.join(IMPORTERS)}"
@@ -507,12 +522,15 @@ def import_file(
         total=3, desc=f"Import de {path.name}", unit=" étape", disable=not big, leave=False
     ) as bar:
         bar.set_postfix_str("lecture")
+        step(0)
         raw = read_table(path, sheet=opts.sheet, encoding=opts.encoding)
         if kind in model.TABLES_BY_NAME:
             raw = map_columns(raw, model.TABLES_BY_NAME[kind], opts.columns)
         bar.update(1)
         # Checks against the stored keys and the write happen under one writer lock.
+        step(1)
         with store.writer():
+            step(2)
             bar.set_postfix_str(f"validation de {len(raw.frame):,} lignes".replace(",", " "))
             outcome = IMPORTERS[kind].run(raw, store, opts)
             if not isinstance(outcome, Outcome):
@@ -520,8 +538,11 @@ def import_file(
             vintage = outcome.vintage
             bar.update(1)
             bar.set_postfix_str("écriture")
+            step(3)
             for w in outcome.writes:
                 _check_replacement(w, store, opts, raw.source)
+            if scope is not None:
+                scope(raw, outcome.writes)
             writes = list(outcome.writes)
             write = writes[-1]
             if kind in ("attributions", "sne-attributions"):

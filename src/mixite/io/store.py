@@ -9,7 +9,9 @@ byte-for-byte unchanged (validation only opens the store read-only). See
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
+import getpass
 import hashlib
 import os
 import time
@@ -89,11 +91,39 @@ def _select_expr(c: Column) -> str:
     return name
 
 
-class Store:
-    """A DuckDB file holding every table of mixite."""
+#: Who acts, for the journals: the platform sets the logged-in account for each request
+#: (and its background imports); elsewhere, the system user running the command.
+_ACTEUR: contextvars.ContextVar[str | None] = contextvars.ContextVar("mixite_acteur", default=None)
 
-    def __init__(self, path: Path | str = DEFAULT_STORE) -> None:
+
+def acteur() -> str:
+    """The name the journals record for whoever is acting now."""
+    return _ACTEUR.get() or getpass.getuser()
+
+
+@contextmanager
+def en_tant_que(nom: str) -> Iterator[None]:
+    """Record ``nom`` as the actor of every journal line written inside the block."""
+    token = _ACTEUR.set(nom)
+    try:
+        yield
+    finally:
+        _ACTEUR.reset(token)
+
+
+class Store:
+    """A DuckDB file holding every table of mixite.
+
+    ``partagee``: the process reads while it writes (the web platform, whose requests
+    read while a background import writes). Every connection is then opened read-write,
+    so that they all share one DuckDB instance: readers see the last committed state
+    while a write transaction runs (DuckDB's MVCC), instead of failing on a connection
+    of another configuration. Other processes can open the file between connections.
+    """
+
+    def __init__(self, path: Path | str = DEFAULT_STORE, *, partagee: bool = False) -> None:
         self.path = Path(path)
+        self.partagee = partagee
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -106,7 +136,10 @@ class Store:
         delay = 0.05
         while True:
             try:
-                con = duckdb.connect(str(self.path), read_only=read_only)
+                # A shared store opens read-write only once the file exists: reading a
+                # missing store must not create it.
+                ro = read_only and not (self.partagee and self.path.exists())
+                con = duckdb.connect(str(self.path), read_only=ro)
                 break
             except duckdb.Error as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
@@ -193,12 +226,10 @@ class Store:
 
     def journal_access(self, *, perimetre: str, objet: str, lignes: int, destination: str) -> None:
         """Record that household-level data left the store (who, scope, what, how many, where)."""
-        import getpass
-
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         with self._connect(read_only=False) as con:
             _ensure_catalog(con)
-            values = [now, getpass.getuser(), perimetre, objet, lignes, destination]
+            values = [now, acteur(), perimetre, objet, lignes, destination]
             link = chain_link(_last_link(con, "_mixite_journal_acces"), values)
             con.execute(
                 "INSERT INTO _mixite_journal_acces VALUES (?, ?, ?, ?, ?, ?, ?)", [*values, link]
@@ -257,6 +288,12 @@ class Store:
                 ]
             )
         return self.query("SELECT * FROM _mixite_journal_acces ORDER BY consulte_le")
+
+    def imports_journal(self) -> pd.DataFrame:
+        """Every write recorded by the store (table, source, rows, who), oldest first."""
+        if not self.has_table("_mixite_imports"):
+            return pd.DataFrame(columns=["imported_at", "table_name", "source", "rows"])
+        return self.query("SELECT * FROM _mixite_imports ORDER BY rowid")
 
     def count(self, name: str) -> int:
         """Rows of a table (0 when it does not exist)."""
@@ -376,6 +413,8 @@ def _ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
         "lignes BIGINT, destination VARCHAR)"
     )
     con.execute("ALTER TABLE _mixite_journal_acces ADD COLUMN IF NOT EXISTS chaine VARCHAR")
+    con.execute("ALTER TABLE _mixite_imports ADD COLUMN IF NOT EXISTS utilisateur VARCHAR")
+    con.execute("ALTER TABLE _mixite_imports ADD COLUMN IF NOT EXISTS chaine VARCHAR")
 
 
 #: Journals whose rows are chained by hash (append-only, tamper-evident).
@@ -386,6 +425,9 @@ CHAINED: dict[str, tuple[str, ...]] = {
     ),
     "_mixite_journal_acces": (
         "consulte_le", "utilisateur", "perimetre", "objet", "lignes", "destination",
+    ),
+    "_mixite_imports": (
+        "imported_at", "table_name", "source", "rows", "synthetic", "utilisateur",
     ),
 }  # fmt: skip
 
@@ -490,7 +532,10 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
         "INSERT INTO _mixite_tables VALUES (?, ?, ?, ?, ?)",
         [t.name, t.title, w.synthetic, w.source, now],
     )
+    values = [now, t.name, w.source, len(frame), w.synthetic, acteur()]
+    link = chain_link(_last_link(con, "_mixite_imports"), values)
     con.execute(
-        "INSERT INTO _mixite_imports VALUES (?, ?, ?, ?, ?)",
-        [now, t.name, w.source, len(frame), w.synthetic],
+        "INSERT INTO _mixite_imports (imported_at, table_name, source, rows, synthetic, "
+        "utilisateur, chaine) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [*values, link],
     )

@@ -73,3 +73,7 @@ PREDICATS["voir_journal"] = lambda v: v.role in {"epci", "etat"}
 # household-level follow-up for the operation's team and the household's landlord only.
 PREDICATS["voir_relogement"] = lambda v: v.role in {"renouvellement", "bailleur", "epci", "etat"}
 PREDICATS["suivre_menages_reloges"] = lambda v: v.role in {"renouvellement", "bailleur"}
+
+# Imports: the EPCI (every kind, replacement allowed) and a landlord (its own stock only,
+# checked row by row in ``mixite.plateforme.imports``).
+PREDICATS["importer"] = lambda v: v.role in {"epci", "bailleur"}

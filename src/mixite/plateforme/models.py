@@ -43,3 +43,45 @@ class Profil(models.Model):
 
     def __str__(self) -> str:
         return f"{self.compte} — {self.organisation}"
+
+
+#: The states of an import, in French.
+ETATS_IMPORT = {
+    "attente": "en attente",
+    "en_cours": "en cours",
+    "reussi": "importé",
+    "refuse": "refusé",
+    "echec": "échec",
+    "interrompu": "interrompu",
+}
+
+
+class Import(models.Model):
+    """A file imported from the browser: who, what, its progress and its report."""
+
+    compte = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    perimetre = models.CharField(max_length=80)
+    type = models.CharField(max_length=40)
+    fichier = models.CharField(max_length=255)
+    remplacer = models.BooleanField(default=False)
+    bailleur = models.CharField(max_length=40, blank=True)
+    etat = models.CharField(max_length=20, choices=list(ETATS_IMPORT.items()), default="attente")
+    #: The step under way (index in ``mixite.io.importers.IMPORT_STEPS``).
+    etape = models.PositiveSmallIntegerField(default=0)
+    message = models.TextField(blank=True)
+    #: The validation report: ``[{"ligne", "colonne", "valeur", "regle"}, …]``.
+    problemes = models.JSONField(default=list)
+    total_problemes = models.PositiveIntegerField(default=0)
+    lignes = models.PositiveIntegerField(default=0)
+    cree_le = models.DateTimeField(auto_now_add=True)
+    fini_le = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ("-cree_le",)
+
+    @property
+    def fini(self) -> bool:
+        return self.etat not in ("attente", "en_cours")
+
+    def __str__(self) -> str:
+        return f"{self.fichier} ({self.type}, {ETATS_IMPORT[self.etat]})"

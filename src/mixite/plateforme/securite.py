@@ -26,3 +26,21 @@ class EntetesDeSecurite:
         if not request.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class Acteur:
+    """The journals record the logged-in account and its organisation's scope, not the
+    system user the server runs as."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from mixite.io.store import en_tant_que
+        from mixite.plateforme.acces import lecteur
+
+        v = lecteur(request.user)
+        if v is None:
+            return self.get_response(request)
+        with en_tant_que(f"{v.compte} ({v.perimetre})"):
+            return self.get_response(request)

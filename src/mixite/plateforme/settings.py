@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 STORE = Path(os.environ.get("MIXITE_STORE", "mixite.duckdb")).resolve()
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mixite.plateforme.securite.EntetesDeSecurite",
+    "mixite.plateforme.securite.Acteur",
 ]
 
 ROOT_URLCONF = "mixite.plateforme.urls"
@@ -72,7 +74,21 @@ TEMPLATES = [
     }
 ]
 WSGI_APPLICATION = "mixite.plateforme.wsgi.application"
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(ACCOUNTS)}}
+# WAL: the background import's progress writes do not block the pages reading accounts
+# and sessions; writers wait for each other (timeout) instead of failing. The test
+# database is a file too (an in-memory one locks whole tables between threads).
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(ACCOUNTS),
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"mixite-test-{os.getpid()}.sqlite3")},
+    }
+}
 
 # Strong password hashing (scrypt, memory-hard), long enough passwords.
 PASSWORD_HASHERS = [
@@ -106,6 +122,8 @@ if os.environ.get("MIXITE_HTTPS") == "1":
 # Uploads: at most 50 MB in memory and on disk, files only of the formats mixite reads.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+#: Largest file imported from the browser, in MB.
+IMPORT_MAX_MO = int(os.environ.get("MIXITE_IMPORT_MAX_MO", "200"))
 
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from mixite.plateforme import vues, vues_commission
+from mixite.plateforme import vues, vues_commission, vues_imports
 
 urlpatterns = [
     path("", vues.tableau, name="tableau"),
@@ -17,6 +17,9 @@ urlpatterns = [
     path("objectifs/", vues.objectifs, name="objectifs"),
     path("journal/", vues_commission.journal, name="journal"),
     path("relogement/", vues.relogement, name="relogement"),
+    path("imports/", vues_imports.imports, name="imports"),
+    path("imports/<int:pk>/", vues_imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/etat/", vues_imports.import_etat, name="import_etat"),
     path("commission/", vues_commission.accueil, name="commission"),
     path("commission/<str:id_logement>/", vues_commission.candidats, name="commission_candidats"),
     path("commission/<str:id_logement>/fiche/", vues_commission.fiche, name="commission_fiche"),

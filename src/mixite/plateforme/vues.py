@@ -38,13 +38,15 @@ def contexte(request: HttpRequest) -> dict[str, Any]:
         "peut_commission": peut(v, "commission"),
         "peut_journal": peut(v, "voir_journal"),
         "peut_relogement": peut(v, "voir_relogement"),
+        "peut_importer": peut(v, "importer"),
         "SITE_CONFIG": None,
         "site_title": "mixite",
     }
 
 
 def store() -> Store:
-    return Store(settings.STORE)
+    """The store, shared: pages read while a background import writes (ADR 0002)."""
+    return Store(settings.STORE, partagee=True)
 
 
 def exige(action: str) -> Callable[[View], View]:

@@ -165,8 +165,14 @@ def journal(request: HttpRequest, v: Lecteur) -> HttpResponse:
     problems = s.verify_journals()
     audit = s.read("audit_attributions") if s.has_table("audit_attributions") else pd.DataFrame()
     access = s.access_journal()
+    writes = s.imports_journal().rename(columns={
+        "imported_at": "ecrit_le", "table_name": "table", "source": "source", "rows": "lignes",
+        "synthetic": "synthetique",
+    })  # fmt: skip
+    journals = {"acces": access, "attributions": audit, "imports": writes}
     which = request.GET.get("journal", "acces")
-    table = (access if which == "acces" else audit).iloc[::-1].head(500)
+    which = which if which in journals else "acces"
+    table = journals[which].iloc[::-1].head(500)
     table = table.drop(columns=[c for c in ("chaine",) if c in table.columns])
     file = telechargement(request, table, f"journal_{which}", [])
     if file:
@@ -174,5 +180,5 @@ def journal(request: HttpRequest, v: Lecteur) -> HttpResponse:
     return render(request, "plateforme/journal.html", {
         "title": "Journal d'audit", "journal": which, "intact": not problems, "problemes": problems,
         "lignes": _rows(table), "colonnes": list(table.columns),
-        "n_audit": len(audit), "n_acces": len(access),
+        "n_audit": len(audit), "n_acces": len(access), "n_imports": len(writes),
     })  # fmt: skip
