@@ -42,8 +42,10 @@ def browser_page(settings: Any, store_path: Path, live_server: Any) -> Any:
     settings.STORE = store_path
     accounts = {login: password for login, password, _ in creer_comptes_demo()}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--lang=fr"])
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, bypass_csp=True, locale="fr-FR"
+        )
         page = context.new_page()
         yield page, live_server.url, accounts
         browser.close()
@@ -123,3 +125,56 @@ def test_a_commission_records_its_decision_and_the_tracking_follows(
     page.wait_for_url(f"{url}/objectifs/")
     assert page.locator(".fr-alert--success").count() == 1
     _check(page, "objectifs-apres-decision")
+
+
+def test_a_bad_file_is_refused_with_its_report_and_nothing_is_written(
+    browser_page: Any, store_path: Path, tmp_path: Path, settings: Any
+) -> None:
+    import hashlib
+
+    copy = tmp_path / "copie.duckdb"
+    shutil.copy(store_path, copy)
+    settings.STORE = copy
+    before = hashlib.sha256(copy.read_bytes()).hexdigest()
+    from mixite.core import model
+    from mixite.io.exporters import write_import_csv
+    from mixite.io.store import Store
+
+    forms = (
+        Store(copy)
+        .query(
+            "SELECT * FROM attributions WHERE code_bailleur = 'B01' ORDER BY id_attribution LIMIT 3"
+        )
+        .assign(id_attribution=["WEB-1", "WEB-2", "WEB-3"])
+    )
+    forms.loc[2, "id_logement"] = "L-INCONNU"
+    bad = write_import_csv(forms, model.ATTRIBUTIONS, tmp_path / "fiches_attribution.csv")
+    lines = bad.read_text(encoding="utf-8-sig").splitlines()
+    cells = lines[2].split(",")
+    cells[lines[0].split(",").index("date_cal")] = "2025-13-01"  # no 13th month
+    bad.write_text("\n".join([*lines[:2], ",".join(cells), *lines[3:]]) + "\n", encoding="utf-8")
+    page, url, accounts = browser_page
+    _login(page, url, "bailleur", accounts["bailleur"])
+    page.click("text=Imports")
+    page.wait_for_url(f"{url}/imports/")
+    _check(page, "imports-bailleur")
+    page.select_option("#type", "attributions")
+    page.set_input_files("#fichier", str(bad))
+    page.click("text=Vérifier puis importer")
+    page.wait_for_selector("text=Rapport de validation", timeout=60_000)
+    text = page.inner_text("main")
+    _check(page, "import-refuse")
+    assert "rien n'a été écrit" in text and "2025-13-01" in text and "L-INCONNU" in text
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == before
+
+
+def test_the_renewal_team_follows_its_relocated_households(browser_page: Any) -> None:
+    page, url, accounts = browser_page
+    _login(page, url, "renouvellement", accounts["renouvellement"])
+    page.click("text=Relogement")
+    page.wait_for_url(f"{url}/relogement/")
+    _check(page, "relogement-tableau")
+    page.click("text=Ménages à suivre")
+    page.wait_for_url(f"{url}/relogement/?tableau=suivi")
+    assert page.locator("table tbody tr").count() > 0
+    _check(page, "relogement-suivi")

@@ -172,10 +172,12 @@ def _executer(job_id: int, path: Path, v: Lecteur, options: ImportOptions) -> No
             with en_tant_que(f"{v.compte} ({v.perimetre})"):
                 result = import_file(job.type, path, store, options, progress=progress, scope=scope)
         except InvalidDataError as e:
-            _fin(job, "refuse", e.report().splitlines()[0], problemes=e.problems, total=e.total)
+            noun = "problème" if e.total == 1 else "problèmes"
+            _fin(job, "refuse", f"{e.total} {noun} dans « {e.source} ».",
+                 problemes=e.problems, total=e.total)  # fmt: skip
             return
         except MixiteError as e:
-            _fin(job, "refuse", f"Import refusé : {e} ; rien n'a été écrit.")
+            _fin(job, "refuse", str(e))
             return
         except Exception:
             log.exception("Import %s failed", job_id)
