@@ -71,6 +71,15 @@ def _check(page: Any, name: str) -> None:
     assert violations == [], (name, violations)
 
 
+def _loaded(page: Any, selector: str) -> None:
+    """The image is drawn (the server's SVG arrived and decoded)."""
+    page.wait_for_function(
+        "s => { const i = document.querySelector(s); return i && i.complete && i.naturalWidth > 0 }",
+        arg=selector,
+        timeout=60_000,
+    )
+
+
 def test_a_landlord_watches_its_entrances_and_downloads_them(browser_page: Any) -> None:
     page, url, accounts = browser_page
     _login(page, url, "bailleur", accounts["bailleur"])
@@ -87,6 +96,13 @@ def test_a_landlord_watches_its_entrances_and_downloads_them(browser_page: Any) 
 def test_the_epci_explores_indicators_without_reloading(browser_page: Any) -> None:
     page, url, accounts = browser_page
     _login(page, url, "epci", accounts["epci"])
+    _loaded(page, "#carte-fragilite img")
+    _check(page, "tableau-epci")
+    page.click("#onglet-typologie")
+    _loaded(page, "#carte-typologie img")
+    page.click("#onglet-mixite")
+    _loaded(page, "#carte-mixite img")
+    page.locator("#carte-mixite").screenshot(path=str(CAPTURES / "carte-mixite.png"))
     page.click("text=Indicateurs")
     page.wait_for_url(f"{url}/indicateurs/")
     communes = page.locator("#resultat table tbody tr").count()
@@ -95,6 +111,9 @@ def test_the_epci_explores_indicators_without_reloading(browser_page: Any) -> No
         f"document.querySelectorAll('#resultat table tbody tr').length != {communes}"
     )
     assert "niveau=iris" in page.url
+    page.select_option("#indicateur", "locataires_sociaux")
+    page.wait_for_selector("#resultat img[src*='indicateur=locataires_sociaux']")
+    _loaded(page, "#resultat img")
     _check(page, "indicateurs-epci")
     page.click("text=Objectifs")
     _check(page, "objectifs-epci")

@@ -97,8 +97,8 @@ def test_the_commune_sees_its_own_commune_with_the_librarys_figures(
     c = _client("commune", comptes)
     r = c.get("/?format=csv")
     shown = pd.read_csv(io.BytesIO(r.content), sep=";", decimal=",", encoding="utf-8-sig",
-                        dtype={"code_commune": str})  # fmt: skip
-    assert shown["code_commune"].tolist() == ["59350"]
+                        dtype={"code commune": str})  # fmt: skip
+    assert shown["code commune"].tolist() == ["59350"]
     truth = indicateurs_publies(Store(store_path)).tables["code_commune"].loc["59350"]
     assert shown["ménages (ménages)"].iloc[0] == truth["menages"]
     assert shown["taux de pauvreté (% des personnes)"].iloc[0] == pytest.approx(
@@ -106,9 +106,9 @@ def test_the_commune_sees_its_own_commune_with_the_librarys_figures(
     )
     r = c.get("/indicateurs/?niveau=iris&format=csv")
     iris = pd.read_csv(
-        io.BytesIO(r.content), sep=";", decimal=",", encoding="utf-8-sig", dtype={"code_iris": str}
+        io.BytesIO(r.content), sep=";", decimal=",", encoding="utf-8-sig", dtype={"code IRIS": str}
     )
-    assert len(iris) and iris["code_iris"].str.startswith("59350").all()
+    assert len(iris) and iris["code IRIS"].str.startswith("59350").all()
 
 
 def test_a_landlord_sees_only_its_own_entrances(comptes: dict[str, str], store_path: Path) -> None:

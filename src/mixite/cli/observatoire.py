@@ -20,7 +20,6 @@ from mixite.io.refdata import default_poverty_threshold
 from mixite.io.store import Store
 from mixite.observatoire import indice_fragilite, stabilite_des_rangs
 from mixite.observatoire.indicateurs import CATALOGUE, TOTAL, flags, indicateurs
-from mixite.observatoire.publication import publier_niveaux
 
 NIVEAUX = {
     "carreau": "idcar_200m",
@@ -357,30 +356,13 @@ def _watch(args: argparse.Namespace) -> int:
 
 def _typology(args: argparse.Namespace) -> int:
     from mixite.io.config import load_typology
+    from mixite.io.publication import evolution_publiee
     from mixite.observatoire.typologie import classer
 
     store: Store = args.store
     households = _households(store)
-    plafonds = refdata.plafonds_ressources()
-    level = NIVEAUX[args.niveau]
-    years = sorted(int(y) for y in households["millesime"].unique())
-    vintages = {}
-    for year in sorted({years[0], years[-1]}):
-        part = households[households["millesime"] == year]
-        threshold = default_poverty_threshold(year)
-        vintages[year] = (
-            part,
-            flags(part, plafonds, millesime=year, zone=3, seuil_pauvrete=threshold),
-        )
-    # Both vintages are published together: a change of 1 to 10 households stays secret,
-    # and the evolution is computed from published figures only.
-    published = publier_niveaux(vintages)
-    zones = published[(years[-1], level)].drop(index=TOTAL)
-    if len(years) > 1:
-        before = published[(years[0], level)]["personnes"]
-        zones["evolution_personnes_pct"] = (
-            (zones["personnes"] / before.reindex(zones.index) - 1) * 100
-        ).round(1)
+    evolution = evolution_publiee(store, NIVEAUX[args.niveau])
+    zones, years = evolution.dernier.drop(index=TOTAL), evolution.millesimes
     typology = load_typology(args.modele)
     result = classer(zones, typology).reset_index()
     print(f"{typology.nom} ; niveau {args.niveau} ; millésimes {years[0]}–{years[-1]}")

@@ -56,6 +56,8 @@ def _outlines(ax: Axes, outlines: Outlines | None) -> None:
 
 
 CLASS_COLOURS: tuple[str, ...] = ("#67001f", "#d6604d", "#fddbc7", "#92c5de", "#2166ac")
+#: Zones without a value (secret, or no household).
+MISSING = "#dddddd"
 
 
 def _finish(
@@ -166,29 +168,28 @@ FRAGILITY_LABELS = (
 
 def polygon_map(
     geometries: Sequence[BaseGeometry],
-    classes: Sequence[int],
+    classes: Sequence[float],
     labels: Sequence[str],
     *,
     title: str,
     source: str,
     base: Path,
     names: Sequence[str | None] | None = None,
+    missing: str | None = None,
+    colours: Sequence[str] = CLASS_COLOURS,
 ) -> list[Path]:
     """Polygons (projected, metres) coloured by class 1 … k (1 = first colour), with
-    their ``names`` where given; classes with no polygon are left out of the legend."""
+    their ``names`` where given; classes with no polygon are left out of the legend.
+    Polygons of class NaN are grey, in the legend as ``missing`` when it is given."""
     _fig, ax = plt.subplots(figsize=(8, 8))
-    patches, colours = [], []
+    patches, faces = [], []
     for geom, cls in zip(geometries, classes, strict=True):
         for part in shapely.get_parts(geom):
             if part.geom_type != "Polygon":
                 continue
             patches.append(Polygon(np.asarray(part.exterior.coords), closed=True))
-            colours.append(
-                CLASS_COLOURS[(int(cls) - 1) % len(CLASS_COLOURS)] if cls == cls else "#dddddd"
-            )
-    ax.add_collection(
-        PatchCollection(patches, facecolor=colours, edgecolor="#555555", linewidth=0.3)
-    )
+            faces.append(colours[(int(cls) - 1) % len(colours)] if cls == cls else MISSING)
+    ax.add_collection(PatchCollection(patches, facecolor=faces, edgecolor="#555555", linewidth=0.3))
     bounds = np.array([g.bounds for g in geometries])
     ax.set_xlim(bounds[:, 0].min(), bounds[:, 2].max())
     ax.set_ylim(bounds[:, 1].min(), bounds[:, 3].max())
@@ -199,8 +200,8 @@ def polygon_map(
         _outlines(ax, [(g, n) for g, n in zip(geometries, names, strict=True) if n])
     present = {int(c) for c in classes if c == c}
     legend = [
-        (label, CLASS_COLOURS[i % len(CLASS_COLOURS)])
-        for i, label in enumerate(labels)
-        if i + 1 in present
+        (label, colours[i % len(colours)]) for i, label in enumerate(labels) if i + 1 in present
     ]
+    if missing and any(c != c for c in classes):
+        legend.append((missing, MISSING))
     return _finish(ax, title, source, legend, base, span)

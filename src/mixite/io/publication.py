@@ -66,6 +66,47 @@ def indicateurs_publies(
 
 
 @dataclass(frozen=True)
+class Evolution:
+    """The latest vintage's published indicators of one level, with
+    ``evolution_personnes_pct`` since the first vintage; the first vintage's published
+    table (None with a single vintage); the vintages used."""
+
+    dernier: pd.DataFrame
+    premier: pd.DataFrame | None
+    millesimes: list[int]
+
+
+def evolution_publiee(store: Store, niveau: str) -> Evolution:
+    """The published indicators of ``niveau`` for the first and latest vintages.
+
+    Both vintages are published together: a change of 1 to 10 households stays secret,
+    and the change is computed from published figures only. The typology (command line
+    and platform) and the dashboard's evolution read this.
+    """
+    households = households_in_context(store)
+    years = vintages(households)
+    if not years:
+        raise ValueError("aucun ménage dans la base ; lancez « mixite demo » ou importez-en")
+    plafonds = refdata.plafonds_ressources()
+    both = {}
+    for year in sorted({years[0], years[-1]}):
+        part = households[households["millesime"] == year]
+        f = flags(part, plafonds, millesime=year, zone=3,
+                  seuil_pauvrete=default_poverty_threshold(year))  # fmt: skip
+        both[year] = (part, f)
+    published = publier_niveaux(both)
+    zones = published[(years[-1], niveau)].copy()
+    used = sorted(both)
+    if len(used) == 1:
+        return Evolution(zones, None, used)
+    before = published[(used[0], niveau)]
+    zones["evolution_personnes_pct"] = (
+        (zones["personnes"] / before["personnes"].reindex(zones.index) - 1) * 100
+    ).round(1)
+    return Evolution(zones, before, used)
+
+
+@dataclass(frozen=True)
 class Veille:
     """The entrance watch of the collective entrances, with the thresholds used."""
 

@@ -41,7 +41,7 @@ def _cached(key: tuple[Any, ...], compute: Any) -> Any:
             return _cache[key]
     value = compute()
     with _lock:
-        if len(_cache) > 16:
+        if len(_cache) > 64:
             _cache.clear()
         _cache[key] = value
     return value
@@ -56,7 +56,11 @@ def publication(store: Store, millesime: int | None = None) -> Publication:
     return out
 
 
-TITRES = {i.code: f"{i.libelle} ({i.unite})" for i in CATALOGUE}
+TITRES = {i.code: f"{i.libelle} ({i.unite})" for i in CATALOGUE} | {
+    "code_commune": "code commune", "nom": "commune", "code_iris": "code IRIS",
+    "code_qpv": "code QPV", "code_territoire": "territoire", "code_epci": "EPCI",
+    "idcar_200m": "carreau de 200 m",
+}  # fmt: skip
 
 
 def _names(store: Store) -> dict[str, str]:
@@ -141,9 +145,10 @@ def table_indicateurs(
             keep = codes == "\0"  # a territory-wide level: not the commune's own
             notes.append("Niveau hors du périmètre d'une commune : choisissez commune ou IRIS")
         table = table[keep.to_numpy()]
-    out = table.reset_index().rename(columns=TITRES)
+    out = table.reset_index()
     if level == "code_commune":
         out.insert(1, "nom", out["code_commune"].astype(str).map(_names(store)).fillna(""))
+    out = out.rename(columns=TITRES)
     definitions = [{"libelle": i.libelle, "definition": i.definition, "unite": i.unite}
                    for i in CATALOGUE]  # fmt: skip
     return out, definitions, notes, years
@@ -216,50 +221,6 @@ def cadre_commission(store: Store) -> Any:
     from mixite.io.commission import charger_cadre
 
     return _cached(("cadre", *_version(store)), lambda: charger_cadre(store))
-
-
-def carte_fragilite(store: Store) -> bytes:
-    """The communes' fragility index as an SVG map (the store's outlines; classes of the
-    observatory's default model on the raw indicators, as ``mixite observatoire cartes``)."""
-
-    def compute() -> bytes:
-        import tempfile
-        from pathlib import Path
-
-        from shapely import wkb
-
-        from mixite.cli.sortie import synthetique
-        from mixite.io.cartes import FRAGILITY_LABELS, polygon_map
-        from mixite.io.config import load_fragility
-        from mixite.observatoire import indice_fragilite
-        from mixite.observatoire.indicateurs import indicateurs
-        from mixite.twin.geography import to_l93
-
-        pub = publication(store)
-        raw = indicateurs(pub.menages, pub.flags, "code_commune").drop(index=TOTAL)
-        published = pub.tables["code_commune"].drop(index=TOTAL, errors="ignore")
-        zones = raw[published.reindex(raw.index)["menages"].notna().to_numpy()]
-        frag = indice_fragilite(zones, load_fragility(None))
-        communes = store.read("communes", ["code_commune", "nom", "geometrie"]).dropna(
-            subset=["geometrie"]
-        )
-        geoms = communes.set_index("code_commune")
-        codes = [c for c in frag.index if c in geoms.index]
-        tag = " — DONNÉES SYNTHÉTIQUES" if synthetique(pub.menages) else ""
-        with tempfile.TemporaryDirectory() as d:
-            written = polygon_map(
-                [to_l93(wkb.loads(bytes(geoms.loc[c, "geometrie"]))) for c in codes],
-                frag.loc[codes, "classe"].tolist(),
-                FRAGILITY_LABELS,
-                title=f"Indice de fragilité des communes ({pub.millesime}){tag}",
-                source="mixite, observatoire ; contours de la base",
-                base=Path(d) / "fragilite",
-            )
-            svg = next(p for p in written if p.suffix == ".svg")
-            return svg.read_bytes()
-
-    out: bytes = _cached(("carte", *_version(store)), compute)
-    return out
 
 
 def relogement(

@@ -120,27 +120,49 @@ class Connexion(auth_views.LoginView):
 @exige("voir_tableau")
 def tableau(request: HttpRequest, v: Lecteur) -> HttpResponse:
     t0 = time.perf_counter()
+    from mixite.plateforme.cartes import evolution
+
     figures, communes, notes = chiffres_cles(store(), communes_visibles(v))
-    file = telechargement(request, communes, "tableau_de_bord", notes)
+    changes, years = evolution(store(), communes_visibles(v))
+    if request.GET.get("tableau") == "evolution":
+        file = telechargement(request, changes, "evolution", notes)
+    else:
+        file = telechargement(request, communes, "tableau_de_bord", notes)
     if file:
         return file
     return render(request, "plateforme/tableau.html", {
         "title": "Tableau de bord", "chiffres": figures, "lignes": _rows(communes),
         "colonnes": list(communes.columns), "notes": notes,
+        "evolution": _rows(changes), "evolution_colonnes": list(changes.columns),
+        "periode": f"{years[0]} à {years[-1]}" if len(years) > 1 else "",
         "duree": f"{time.perf_counter() - t0:.2f}",
     })  # fmt: skip
 
 
+def _choix(request: HttpRequest) -> tuple[str, int | None, str]:
+    """The explorer's level, vintage and mapped indicator (defaults for unknown values)."""
+    from mixite.observatoire.indicateurs import CATALOGUE
+
+    niveau = request.GET.get("niveau", "commune")
+    niveau = niveau if niveau in NIVEAUX else "commune"
+    millesime = request.GET.get("millesime") or ""
+    indicateur = request.GET.get("indicateur", "taux_pauvrete")
+    indicateur = indicateur if indicateur in {i.code for i in CATALOGUE} else "taux_pauvrete"
+    return niveau, int(millesime) if millesime.isdigit() else None, indicateur
+
+
 @exige("voir_indicateurs")
 def indicateurs(request: HttpRequest, v: Lecteur) -> HttpResponse:
-    niveau = request.GET.get("niveau", "commune")
-    if niveau not in NIVEAUX:
-        niveau = "commune"
-    millesime = request.GET.get("millesime")
+    from urllib.parse import urlencode
+
+    from mixite.observatoire.indicateurs import CATALOGUE
+    from mixite.plateforme.cartes import CONTOURS
+
+    niveau, millesime_n, indicateur = _choix(request)
+    millesime = str(millesime_n) if millesime_n else None
     table, definitions, notes, years = table_indicateurs(
-        store(), niveau, int(millesime) if millesime and millesime.isdigit() else None,
-        communes_visibles(v),
-    )  # fmt: skip
+        store(), niveau, millesime_n, communes_visibles(v)
+    )
     file = telechargement(request, table, f"indicateurs_{niveau}", notes)
     if file:
         return file
@@ -148,6 +170,11 @@ def indicateurs(request: HttpRequest, v: Lecteur) -> HttpResponse:
         "title": "Indicateurs", "niveau": niveau, "niveaux": NIVEAUX, "millesimes": years,
         "millesime": millesime or (years[-1] if years else ""), "lignes": _rows(table),
         "colonnes": list(table.columns), "definitions": definitions, "notes": notes,
+        "indicateurs": [(i.code, i.libelle) for i in CATALOGUE], "indicateur": indicateur,
+        "carte": NIVEAUX[niveau] in CONTOURS and len(table) > 0,
+        "carte_url": urlencode({"niveau": niveau, "millesime": millesime or "",
+                                "indicateur": indicateur}),
+        "indicateur_libelle": next(i.libelle for i in CATALOGUE if i.code == indicateur),
     }  # fmt: skip
     fragment = bool(getattr(request, "htmx", False))
     name = "plateforme/_indicateurs_table.html" if fragment else "plateforme/indicateurs.html"
@@ -202,11 +229,31 @@ def _rows(frame: pd.DataFrame) -> list[list[str]]:
 
 
 @exige("voir_tableau")
-def carte(request: HttpRequest, v: Lecteur) -> HttpResponse:
-    """The dashboard's fragility map (SVG drawn by the server: no tile server)."""
-    from mixite.plateforme.donnees import carte_fragilite
+def carte(request: HttpRequest, v: Lecteur, nom: str) -> HttpResponse:
+    """The dashboard's maps (SVG drawn by the server from the store's outlines: no tile
+    server): ``fragilite``, ``typologie`` or ``mixite``."""
+    from mixite.plateforme import cartes
 
-    response = HttpResponse(carte_fragilite(store()), content_type="image/svg+xml")
+    draw = {"fragilite": cartes.carte_fragilite, "typologie": cartes.carte_typologie,
+            "mixite": cartes.carte_mixite}.get(nom)  # fmt: skip
+    if draw is None:
+        return HttpResponse("Carte inconnue.", status=404, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(draw(store()), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=600"
+    return response
+
+
+@exige("voir_indicateurs")
+def carte_indicateur(request: HttpRequest, v: Lecteur) -> HttpResponse:
+    """The explorer's map of one indicator, level and vintage, in the viewer's scope."""
+    from mixite.plateforme.cartes import carte_indicateur as draw
+
+    niveau, millesime, indicateur = _choix(request)
+    svg = draw(store(), niveau, millesime, indicateur, communes_visibles(v))
+    if svg is None:
+        return HttpResponse("Pas de contours pour cette échelle.", status=404,
+                            content_type="text/plain; charset=utf-8")  # fmt: skip
+    response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=600"
     return response
 
