@@ -129,3 +129,26 @@ def test_the_dashboard_evolution_equals_the_two_vintages_published_together(
 def test_a_single_vintage_shows_no_evolution(client: Client) -> None:
     page = client.get("/").content.decode()
     assert "Évolution de" not in page and "Cartes" in page
+
+
+def test_figures_are_kept_through_journal_writes_and_recomputed_after_data_writes(
+    jumeau_2pct: Path, tmp_path: Path
+) -> None:
+    """Viewing a household writes the access journal: that must not throw away every
+    computed figure; an import or a decision must."""
+    from mixite.core import model
+    from mixite.io.store import Write
+    from mixite.plateforme import donnees
+
+    copy = tmp_path / "cache.duckdb"
+    shutil.copy(jumeau_2pct, copy)
+    store = Store(copy, partagee=True)
+    before = donnees.chiffres_cles(store, None)
+    version = donnees._version(store)
+    store.journal_access(perimetre="bailleur:B01", objet="essai", lignes=1, destination="écran")
+    assert donnees._version(store) == version
+    assert donnees.chiffres_cles(store, None) is before  # the same object: not recomputed
+    empty = pd.DataFrame({c: [] for c in model.OPERATIONS.column_names})
+    store.write([Write(model.OPERATIONS, empty, "essai")])
+    assert donnees._version(store) != version
+    assert donnees.chiffres_cles(store, None) is not before

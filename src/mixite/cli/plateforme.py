@@ -54,5 +54,11 @@ def run(args: argparse.Namespace) -> int:
     if args.sans_serveur:
         return 0
     print(f"Plateforme : {url}  (Ctrl+C pour arrêter)")
+    from django.conf import settings
+
+    from mixite.io.store import Store
+    from mixite.plateforme.donnees import rechauffer
+
+    rechauffer(Store(settings.STORE, partagee=True))  # figures ready before the first visit
     call_command("runserver", f"{args.hote}:{args.port}", "--noreload", "--insecure")
     return 0

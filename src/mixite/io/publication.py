@@ -76,13 +76,9 @@ class Evolution:
     millesimes: list[int]
 
 
-def evolution_publiee(store: Store, niveau: str) -> Evolution:
-    """The published indicators of ``niveau`` for the first and latest vintages.
-
-    Both vintages are published together: a change of 1 to 10 households stays secret,
-    and the change is computed from published figures only. The typology (command line
-    and platform) and the dashboard's evolution read this.
-    """
+def publier_deux_millesimes(store: Store) -> tuple[dict[tuple[int, str], pd.DataFrame], list[int]]:
+    """Every level's published indicators for the first and latest vintages, published
+    together (a change of 1 to 10 households stays secret), and the vintages used."""
     households = households_in_context(store)
     years = vintages(households)
     if not years:
@@ -94,16 +90,28 @@ def evolution_publiee(store: Store, niveau: str) -> Evolution:
         f = flags(part, plafonds, millesime=year, zone=3,
                   seuil_pauvrete=default_poverty_threshold(year))  # fmt: skip
         both[year] = (part, f)
-    published = publier_niveaux(both)
+    return publier_niveaux(both), sorted(both)
+
+
+def evolution_de(
+    published: dict[tuple[int, str], pd.DataFrame], years: list[int], niveau: str
+) -> Evolution:
+    """The :class:`Evolution` of ``niveau`` from :func:`publier_deux_millesimes`' tables:
+    the change is computed from published figures only."""
     zones = published[(years[-1], niveau)].copy()
-    used = sorted(both)
-    if len(used) == 1:
-        return Evolution(zones, None, used)
-    before = published[(used[0], niveau)]
+    if len(years) == 1:
+        return Evolution(zones, None, years)
+    before = published[(years[0], niveau)]
     zones["evolution_personnes_pct"] = (
         (zones["personnes"] / before["personnes"].reindex(zones.index) - 1) * 100
     ).round(1)
-    return Evolution(zones, before, used)
+    return Evolution(zones, before, years)
+
+
+def evolution_publiee(store: Store, niveau: str) -> Evolution:
+    """The published indicators of ``niveau`` for the first and latest vintages, with
+    ``evolution_personnes_pct`` (the typology's demographic axis)."""
+    return evolution_de(*publier_deux_millesimes(store), niveau)
 
 
 @dataclass(frozen=True)

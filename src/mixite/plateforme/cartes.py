@@ -17,7 +17,7 @@ import pandas as pd
 from mixite.core.secret import THRESHOLD
 from mixite.io.store import Store
 from mixite.observatoire.indicateurs import CATALOGUE, TOTAL
-from mixite.plateforme.donnees import NIVEAUX, _cached, _version, publication
+from mixite.plateforme.donnees import NIVEAUX, _cached, _version, deux_millesimes, publication
 
 #: Sequential colours of the explorer (class 1 = lowest values).
 SEQUENTIELLE = ("#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d")
@@ -101,12 +101,11 @@ def carte_typologie(store: Store, modele: str = "arras") -> bytes:
     def compute() -> bytes:
         from mixite.io.cartes import polygon_map
         from mixite.io.config import load_typology
-        from mixite.io.publication import evolution_publiee
         from mixite.observatoire.typologie import classer
         from mixite.twin.geography import to_l93
 
         typology = load_typology(modele)
-        evolution = evolution_publiee(store, "code_commune")
+        evolution = deux_millesimes(store, "code_commune")
         zones = evolution.dernier.drop(index=TOTAL, errors="ignore")
         classes = classer(zones, typology)
         labels = [label for label, _ in typology.classes]
@@ -257,14 +256,13 @@ def carte_indicateur(
 def evolution(store: Store, communes: frozenset[str] | None) -> tuple[pd.DataFrame, Sequence[int]]:
     """The key figures of the viewer's territory at the first and latest vintages and
     their change, from the two vintages published together (secrecy by difference)."""
-    from mixite.io.publication import evolution_publiee
 
     def compute() -> tuple[pd.DataFrame, list[int]]:
         if communes is None:
-            ev = evolution_publiee(store, "code_epci")
+            ev = deux_millesimes(store, "code_epci")
             row = ev.dernier.drop(index=TOTAL, errors="ignore").index[0]
         else:
-            ev = evolution_publiee(store, "code_commune")
+            ev = deux_millesimes(store, "code_commune")
             row = sorted(communes)[0]
         if ev.premier is None:
             return pd.DataFrame(), ev.millesimes

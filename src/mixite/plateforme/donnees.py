@@ -8,7 +8,12 @@ from typing import Any
 
 import pandas as pd
 
-from mixite.io.publication import Publication, indicateurs_publies, veille_des_entrees
+from mixite.io.publication import (
+    Evolution,
+    Publication,
+    indicateurs_publies,
+    veille_des_entrees,
+)
 from mixite.io.store import Store
 from mixite.observatoire.indicateurs import CATALOGUE, TOTAL
 
@@ -24,26 +29,58 @@ NIVEAUX = {
 
 _lock = threading.Lock()
 _cache: dict[tuple[Any, ...], Any] = {}
+#: One lock per key being computed: concurrent requests for the same figures wait for
+#: the first computation instead of repeating it (20 users on a cold cache).
+_en_cours: dict[tuple[Any, ...], threading.Lock] = {}
+#: Per store: the file's last modification seen, and the data version it had.
+_vues: dict[str, tuple[int, int]] = {}
+#: Entries kept at most (the oldest go first).
+TAILLE_CACHE = 64
 
 
 def _version(store: Store) -> tuple[str, int]:
-    """The store's identity and last change (its file and write-ahead log)."""
+    """The store's identity and data version: the number of writes it recorded.
+
+    Every data write appends to the store's write journal; the access journal does not
+    (viewing a household must not throw away every computed figure). The journal is
+    counted again only when the file or its write-ahead log changed."""
     stamp = store.path.stat().st_mtime_ns if store.path.exists() else 0
     wal = store.path.with_name(store.path.name + ".wal")
     if wal.exists():
         stamp = max(stamp, wal.stat().st_mtime_ns)
-    return str(store.path), stamp
+    key = str(store.path)
+    with _lock:
+        seen = _vues.get(key)
+    if seen is not None and seen[0] == stamp:
+        return key, seen[1]
+    writes = 0
+    if store.has_table("_mixite_imports"):
+        row = store.query("SELECT count(*) AS n FROM _mixite_imports")
+        writes = int(row["n"].iloc[0])
+    with _lock:
+        previous = _vues.get(key)
+        _vues[key] = (stamp, writes)
+        if previous is not None and previous[1] != writes:  # data changed: forget the old
+            for k in [k for k in _cache if len(k) > 2 and k[1] == key and k[2] != writes]:
+                del _cache[k]
+    return key, writes
 
 
 def _cached(key: tuple[Any, ...], compute: Any) -> Any:
     with _lock:
         if key in _cache:
             return _cache[key]
-    value = compute()
-    with _lock:
-        if len(_cache) > 64:
-            _cache.clear()
-        _cache[key] = value
+        pending = _en_cours.setdefault(key, threading.Lock())
+    with pending:
+        with _lock:
+            if key in _cache:
+                return _cache[key]
+        value = compute()
+        with _lock:
+            while len(_cache) >= TAILLE_CACHE:
+                del _cache[next(iter(_cache))]
+            _cache[key] = value
+            _en_cours.pop(key, None)
     return value
 
 
@@ -54,6 +91,32 @@ def publication(store: Store, millesime: int | None = None) -> Publication:
         lambda: indicateurs_publies(store, millesime=millesime),
     )
     return out
+
+
+def millesimes(store: Store) -> list[int]:
+    """The vintages of the households in the store."""
+
+    def compute() -> list[int]:
+        frame = store.query("SELECT DISTINCT millesime FROM menages WHERE millesime IS NOT NULL")
+        return sorted(int(y) for y in frame["millesime"])
+
+    return _cached(("millesimes", *_version(store)), compute)  # type: ignore[no-any-return]
+
+
+def deux_millesimes(store: Store, niveau: str) -> Evolution:
+    """The first and latest vintages published together, for ``niveau``
+    (:func:`mixite.io.publication.evolution_de`); with one vintage, the publication."""
+    from mixite.io.publication import evolution_de, publier_deux_millesimes
+
+    def compute() -> tuple[dict[tuple[int, str], pd.DataFrame], list[int]]:
+        years = millesimes(store)
+        if len(years) == 1:
+            pub = publication(store)
+            return {(pub.millesime, level): t for level, t in pub.tables.items()}, [pub.millesime]
+        return publier_deux_millesimes(store)
+
+    published, years = _cached(("deux", *_version(store)), compute)
+    return evolution_de(published, years, niveau)
 
 
 TITRES = {i.code: f"{i.libelle} ({i.unite})" for i in CATALOGUE} | {
@@ -91,6 +154,13 @@ def chiffres_cles(
     store: Store, communes: frozenset[str] | None
 ) -> tuple[list[tuple[str, str]], pd.DataFrame, list[str]]:
     """Key figures of the viewer's territory and its communes' published indicators."""
+    key = ("chiffres", *_version(store), communes)
+    return _cached(key, lambda: _chiffres_cles(store, communes))  # type: ignore[no-any-return]
+
+
+def _chiffres_cles(
+    store: Store, communes: frozenset[str] | None
+) -> tuple[list[tuple[str, str]], pd.DataFrame, list[str]]:
     from mixite.cli.sortie import nombre_fr
 
     pub = publication(store)
@@ -127,10 +197,15 @@ def table_indicateurs(
 ) -> tuple[pd.DataFrame, list[dict[str, str]], list[str], list[int]]:
     """The explorer's table: one level and vintage, the viewer's zones, French headers,
     and the catalogue's definitions."""
-    from mixite.io.publication import vintages
-    from mixite.io.queries import households_in_context
+    key = ("indicateurs", *_version(store), niveau, millesime, communes)
+    return _cached(key, lambda: _table_indicateurs(store, niveau, millesime, communes))  # type: ignore[no-any-return]
 
-    years = _cached(("years", *_version(store)), lambda: vintages(households_in_context(store)))
+
+def _table_indicateurs(
+    store: Store, niveau: str, millesime: int | None, communes: frozenset[str] | None
+) -> tuple[pd.DataFrame, list[dict[str, str]], list[str], list[int]]:
+
+    years = millesimes(store)
     pub = publication(store, millesime)
     level = NIVEAUX[niveau]
     notes = _notes(pub)
@@ -247,3 +322,26 @@ def relogement(
         role = "operation" if viewer[0] == "renouvellement" else viewer[0]
         listing = follow_up_list(figures, Perimetre(role, viewer[1]))  # type: ignore[arg-type]
     return board.french(), listing, notes
+
+
+def rechauffer(store: Store) -> threading.Thread:
+    """Compute the territory-wide figures and maps in the background (at start-up and
+    after each write), so that the next visitor does not wait for them; requests that
+    arrive meanwhile wait for the same computation instead of repeating it."""
+    from mixite.plateforme import cartes
+
+    def run() -> None:
+        import logging
+
+        try:
+            chiffres_cles(store, None)
+            cartes.evolution(store, None)
+            for draw in (cartes.carte_fragilite, cartes.carte_typologie, cartes.carte_mixite):
+                draw(store)
+            table_indicateurs(store, "commune", None, None)
+        except Exception:  # the pages will compute (and report) it themselves
+            logging.getLogger(__name__).exception("Background warm-up failed")
+
+    thread = threading.Thread(target=run, name="mixite-rechauffe", daemon=True)
+    thread.start()
+    return thread

@@ -29,6 +29,7 @@ from mixite.io.importers import IMPORT_STEPS, IMPORTERS, ImportOptions, import_f
 from mixite.io.readers import RawTable
 from mixite.io.store import Store, Write, en_tant_que
 from mixite.plateforme.acces import Lecteur
+from mixite.plateforme.donnees import rechauffer
 from mixite.plateforme.models import Import
 
 log = logging.getLogger(__name__)
@@ -190,6 +191,7 @@ def _executer(job_id: int, path: Path, v: Lecteur, options: ImportOptions) -> No
         lines += list(result.notices)
         job.lignes = result.rows
         _fin(job, "reussi", "\n".join(lines))
+        rechauffer(store)
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
         connection.close()

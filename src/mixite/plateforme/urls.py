@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
 from mixite.plateforme import vues, vues_commission, vues_imports
 
@@ -30,3 +32,11 @@ urlpatterns = [
         name="commission_decision",
     ),
 ]
+
+if os.environ.get("MIXITE_STATIQUES") == "1":
+    # Static files served by Django itself (an application server without a reverse
+    # proxy in front: the load benchmark's gunicorn). In production, the proxy serves
+    # them from STATIC_ROOT (docs/plateforme.md).
+    from django.contrib.staticfiles.views import serve
+
+    urlpatterns.append(re_path(r"^static/(?P<path>.*)$", serve, {"insecure": True}))

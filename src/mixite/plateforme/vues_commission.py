@@ -147,6 +147,9 @@ def decision(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse
     except InvalidDataError as e:
         messages.error(request, e.report())
         return redirect("commission")
+    from mixite.plateforme.donnees import rechauffer
+
+    rechauffer(store())
     messages.success(
         request, f"Décision enregistrée : {ident}. Le suivi des objectifs en tient compte."
     )

@@ -1,0 +1,292 @@
+"""Load on the platform: 20 simultaneous users browsing the dashboards on loopback.
+
+Each simulated user logs in with a demo account (the seven roles in turn), then opens
+the pages its role may see, one after the other, for a fixed number of rounds: the
+dashboard, the indicator explorer (communes, IRIS), its map, the entrance watch, the
+objectives and the fragility map. The run stops by itself.
+
+Two servers are measured side by side on the same store, one after the other:
+
+- ``runserver``: what ``make demo`` serves (Django's threaded server);
+- ``gunicorn``: the production setting of ADR 0002 (one process, 8 threads).
+
+Beside each, the floor of the stack: the same users fetching a static file (the DSFR
+stylesheet) from the same server; the ratio page / static says what the figures cost.
+Each user pauses 0.5 to 2 s between two pages (``--pause``), as a reader does; the
+same users without pause then measure the capacity (requests per second; with one
+process, Python runs one request at a time, so latency there is mostly queueing).
+Caches are warmed by one visit of each role first (its time is printed).
+
+Usage: ``python benchmarks/plateforme.py [--store mixite.duckdb] [--users 20]
+[--rounds 5]`` (``make demo SERVEUR=0`` first). Target (issue 14): p95 under 300 ms, no
+error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Pages each role browses (the ones it may open).
+PAGES_COMMUNES = [
+    "/",
+    "/indicateurs/?niveau=commune",
+    "/indicateurs/?niveau=iris",
+    "/indicateurs/carte.svg?niveau=iris&indicateur=taux_pauvrete",
+    "/veille/",
+    "/carte/fragilite.svg",
+]
+OBJECTIFS = {"epci", "commune", "bailleur", "reservataire", "etat"}
+STATIQUE = "/static/dsfr/dist/dsfr.min.css"
+#: Fetched in the warm-up pass too: the maps of the dashboard's other tabs (what the
+#: server computes in the background as it starts).
+AUTRES_CARTES = ["/carte/typologie.svg", "/carte/mixite.svg"]
+
+
+@dataclass
+class Mesures:
+    durees: list[float] = field(default_factory=list)
+    erreurs: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, seconds: float, error: str | None) -> None:
+        with self.lock:
+            self.durees.append(seconds)
+            if error:
+                self.erreurs.append(error)
+
+
+class Utilisateur:
+    """One browser: its cookies and a keep-alive connection."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.conn.port}/connexion/"
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            r = self.conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()  # the server closed the keep-alive connection: reopen once
+            self.conn.request(method, path, body=body, headers=headers)
+            r = self.conn.getresponse()
+        data = r.read()
+        for name, value in r.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";")[0]
+        return r.status, data
+
+    def login(self, login: str, password: str) -> None:
+        status, page = self.request("GET", "/connexion/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if status != 200 or token is None:
+            raise RuntimeError(f"login page: HTTP {status}")
+        from urllib.parse import urlencode
+
+        body = urlencode({"csrfmiddlewaretoken": token.group(1).decode(), "username": login,
+                          "password": password})  # fmt: skip
+        status, _ = self.request("POST", "/connexion/", body)
+        if status != 302:
+            raise RuntimeError(f"login of {login}: HTTP {status}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start(kind: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    if kind == "runserver":
+        cmd = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload",
+               "--insecure"]  # fmt: skip
+    else:
+        cmd = [sys.executable, "-m", "gunicorn", "mixite.plateforme.wsgi", "--bind",
+               f"127.0.0.1:{port}", "--workers", "1", "--threads", "8", "--worker-class",
+               "gthread", "--log-level", "warning"]  # fmt: skip
+        # gunicorn does not serve static files: the benchmark's static floor comes from
+        # Django's static view there (``MIXITE_STATIQUES=1``), as runserver --insecure.
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else kind) from None
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"{kind} did not start")
+
+
+def _browse(port: int, accounts: list[tuple[str, str, str]], users: int, rounds: int,
+            static: bool, pause: tuple[float, float]) -> tuple[Mesures, float]:  # fmt: skip
+    """``users`` browsers in parallel, each reading its pages ``rounds`` times with a
+    random pause between two pages (seconds, uniform; a reader's time on a page)."""
+    import random
+
+    out = Mesures()
+    ready = threading.Barrier(users + 1)
+
+    def user(i: int) -> None:
+        draw = random.Random(i)
+        login, password, role = accounts[i % len(accounts)]
+        u = Utilisateur(port)
+        try:
+            u.login(login, password)
+        except Exception as exc:
+            out.add(0.0, f"connexion de {login} : {exc}")
+            ready.abort()  # the run stops: every thread leaves the barrier
+            raise
+        pages = (
+            [STATIQUE]
+            if static
+            else PAGES_COMMUNES + (["/objectifs/"] if role in OBJECTIFS else [])
+        )
+        try:
+            ready.wait()
+        except threading.BrokenBarrierError:
+            return
+        for _ in range(rounds):
+            for page in pages:
+                t0 = time.perf_counter()
+                try:
+                    status, _ = u.request("GET", page)
+                    error = None if status == 200 else f"{page}: HTTP {status}"
+                except Exception as exc:
+                    error = f"{page}: {exc}"
+                out.add(time.perf_counter() - t0, error)
+                if pause[1] > 0:
+                    time.sleep(draw.uniform(*pause))
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    for t in threads:
+        t.start()
+    try:
+        ready.wait()
+    except threading.BrokenBarrierError:
+        for t in threads:
+            t.join()
+        raise RuntimeError("; ".join(out.erreurs)) from None
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    return out, time.perf_counter() - t0
+
+
+def _centile(values: list[float], q: float) -> float:
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+        if len(values) > 1
+        else values[0]
+    )
+
+
+def _line(name: str, m: Mesures, wall: float) -> tuple[float, float]:
+    p50, p95, p99 = (_centile(m.durees, q) * 1000 for q in (50, 95, 99))
+    print(f"  {name:<22} {len(m.durees):>6} req  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+          f"p99 {p99:7.1f} ms  {len(m.durees) / wall:7.1f} req/s  erreurs {len(m.erreurs)}")  # fmt: skip
+    for e in sorted(set(m.erreurs))[:5]:
+        print(f"      {e}")
+    return p50, p95
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, default=Path("mixite.duckdb"))
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--serveurs", default="runserver,gunicorn")
+    parser.add_argument(
+        "--pause", default="0.5-2", help="pause entre deux pages, en secondes (min-max)"
+    )
+    args = parser.parse_args()
+    low, _, high = args.pause.partition("-")
+    pause = (float(low), float(high or low))
+    if not args.store.exists():
+        print(f"{args.store} absent : lancez d'abord « make demo SERVEUR=0 ».", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as d:
+        # A copy of the store: the pages journal what they show.
+        store = Path(d) / "mixite.duckdb"
+        shutil.copy(args.store, store)
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mixite.plateforme.settings",
+               "MIXITE_STORE": str(store), "MIXITE_COMPTES": str(Path(d) / "comptes.sqlite3"),
+               "MIXITE_STATIQUES": "1"}  # fmt: skip
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from mixite.plateforme.comptes import creer_comptes_demo
+
+        call_command("migrate", verbosity=0)
+        accounts = creer_comptes_demo()
+        households = _count_households(store)
+        print(f"Charge : {args.users} utilisateurs simultanés ; {args.rounds} tours de "
+              f"{len(PAGES_COMMUNES)}–{len(PAGES_COMMUNES) + 1} pages ; base de "
+              f"{households:_} ménages ; {os.cpu_count()} cœurs".replace("_", " "))  # fmt: skip
+        results = {}
+        for kind in args.serveurs.split(","):
+            port = _free_port()
+            proc = _start(kind, port, env)
+            try:
+                print(f"\n{kind}")
+                # Every role once: the first visits compute what the caches keep (the
+                # server also warms the territory-wide figures itself as it starts).
+                warm, wall = _browse(port, accounts, len(accounts), 1, static=False, pause=(0, 0))
+                print(f"  premier passage des {len(accounts)} rôles (caches froids) : "
+                      f"{wall:.1f} s, {len(warm.durees)} pages, erreurs {len(warm.erreurs)}")  # fmt: skip
+                floor, wall_s = _browse(port, accounts, args.users, args.rounds * 5, static=True,
+                                        pause=pause)  # fmt: skip
+                s50, s95 = _line("fichier statique", floor, wall_s)
+                pages, wall_p = _browse(port, accounts, args.users, args.rounds, static=False,
+                                        pause=pause)  # fmt: skip
+                p50, p95 = _line("pages (navigation)", pages, wall_p)
+                print(f"  rapport pages / statique : p50 × {p50 / s50:.1f}, p95 × {p95 / s95:.1f}")
+                verdict = "atteint" if p95 < 300 and not pages.erreurs else "NON atteint"
+                print(f"  objectif p95 < 300 ms sans erreur : {verdict}")
+                stress, wall_x = _browse(port, accounts, args.users, args.rounds, static=False,
+                                         pause=(0, 0))  # fmt: skip
+                _line("pages (sans pause)", stress, wall_x)
+                results[kind] = (p95, len(stress.durees) / wall_x)
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=30)
+        if len(results) == 2:
+            (a, (pa, ta)), (b, (pb, tb)) = results.items()
+            print(
+                f"\n{a} / {b} : p95 en navigation × {pa / pb:.2f}, débit sans pause × {ta / tb:.2f}"
+            )
+    return 0
+
+
+def _count_households(store: Path) -> int:
+    from mixite.io.store import Store
+
+    return Store(store).count("menages")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
