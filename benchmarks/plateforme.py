@@ -125,7 +125,10 @@ def _start(kind: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]
                "gthread", "--log-level", "warning"]  # fmt: skip
         # gunicorn does not serve static files: the benchmark's static floor comes from
         # Django's static view there (``MIXITE_STATIQUES=1``), as runserver --insecure.
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server's log goes to a file: a pipe nobody reads would fill up and block it.
+    log = Path(env["MIXITE_COMPTES"]).with_name(f"{kind}.log")
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -133,14 +136,15 @@ def _start(kind: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]
                 return proc
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else kind) from None
+                raise RuntimeError(log.read_text(errors="replace")[-2000:]) from None
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError(f"{kind} did not start")
 
 
 def _browse(port: int, accounts: list[tuple[str, str, str]], users: int, rounds: int,
-            static: bool, pause: tuple[float, float]) -> tuple[Mesures, float]:  # fmt: skip
+            static: bool, pause: tuple[float, float],
+            warm: bool = False) -> tuple[Mesures, float]:  # fmt: skip
     """``users`` browsers in parallel, each reading its pages ``rounds`` times with a
     random pause between two pages (seconds, uniform; a reader's time on a page)."""
     import random
@@ -163,6 +167,8 @@ def _browse(port: int, accounts: list[tuple[str, str, str]], users: int, rounds:
             if static
             else PAGES_COMMUNES + (["/objectifs/"] if role in OBJECTIFS else [])
         )
+        if warm and i == 0:
+            pages = pages + AUTRES_CARTES
         try:
             ready.wait()
         except threading.BrokenBarrierError:
@@ -255,7 +261,9 @@ def main() -> int:
                 print(f"\n{kind}")
                 # Every role once: the first visits compute what the caches keep (the
                 # server also warms the territory-wide figures itself as it starts).
-                warm, wall = _browse(port, accounts, len(accounts), 1, static=False, pause=(0, 0))
+                warm, wall = _browse(
+                    port, accounts, len(accounts), 1, static=False, pause=(0, 0), warm=True
+                )
                 print(f"  premier passage des {len(accounts)} rôles (caches froids) : "
                       f"{wall:.1f} s, {len(warm.durees)} pages, erreurs {len(warm.erreurs)}")  # fmt: skip
                 floor, wall_s = _browse(port, accounts, args.users, args.rounds * 5, static=True,
