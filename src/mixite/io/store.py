@@ -111,6 +111,10 @@ def en_tant_que(nom: str) -> Iterator[None]:
         _ACTEUR.reset(token)
 
 
+#: Store files this process shares between reading and writing threads (see Store).
+_PARTAGEES: set[str] = set()
+
+
 class Store:
     """A DuckDB file holding every table of mixite.
 
@@ -119,11 +123,18 @@ class Store:
     so that they all share one DuckDB instance: readers see the last committed state
     while a write transaction runs (DuckDB's MVCC), instead of failing on a connection
     of another configuration. Other processes can open the file between connections.
+    The choice holds for the whole process: once a file is shared, every ``Store`` of
+    that file in the process opens it read-write too.
     """
 
     def __init__(self, path: Path | str = DEFAULT_STORE, *, partagee: bool = False) -> None:
         self.path = Path(path)
-        self.partagee = partagee
+        if partagee:  # for the whole process: every Store of this file must open it alike
+            _PARTAGEES.add(str(self.path.resolve()))
+
+    @property
+    def partagee(self) -> bool:
+        return str(self.path.resolve()) in _PARTAGEES
 
     def exists(self) -> bool:
         return self.path.exists()
