@@ -214,13 +214,14 @@ def test_relocated_households_are_listed_for_their_team_and_landlord_only(
     team = _client("renouvellement", comptes).get("/relogement/?tableau=suivi&format=csv")
     listed = pd.read_csv(io.BytesIO(team.content), sep=";", decimal=",", encoding="utf-8-sig")
     records = Store(store_path).read("relogements")
-    assert len(listed) and set(listed["id_menage"]) <= set(records["id_menage"])
+    assert len(listed) and set(listed["ménage"]) <= set(records["id_menage"])
     epci = _client("epci", comptes).get("/relogement/?tableau=suivi&format=csv")
     board = pd.read_csv(io.BytesIO(epci.content), sep=";", decimal=",", encoding="utf-8-sig")
-    assert "id_menage" not in board.columns  # the EPCI gets the dashboard, never the list
+    # The EPCI gets the dashboard, never the list.
+    assert "ménage" not in board.columns and "id_menage" not in board.columns
     landlord = _client("bailleur", comptes).get("/relogement/?tableau=suivi&format=csv")
     mine = pd.read_csv(io.BytesIO(landlord.content), sep=";", decimal=",", encoding="utf-8-sig")
     ids = set(records.loc[records["apres_code_bailleur"] == "B01", "id_menage"]) | set(
         records.loc[records["code_bailleur"] == "B01", "id_menage"]
     )
-    assert len(mine) and set(mine["id_menage"]) <= ids
+    assert len(mine) and set(mine["ménage"]) <= ids

@@ -19,8 +19,9 @@ from mixite.io.store import Store
 from mixite.observatoire.indicateurs import CATALOGUE, TOTAL
 from mixite.plateforme.donnees import NIVEAUX, _cached, _version, deux_millesimes, publication
 
-#: Sequential colours of the explorer (class 1 = lowest values).
-SEQUENTIELLE = ("#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d")
+#: Sequential colours of the explorer (class 1 = lowest values; none is grey, the colour
+#: of secret zones).
+SEQUENTIELLE = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
 #: Colours of the typology's classes, most severe first.
 TYPOLOGIE = ("#b2182b", "#f4a582", "#92c5de", "#2166ac")
 #: Outline tables of the levels that have them.

@@ -320,8 +320,30 @@ def relogement(
     listing = pd.DataFrame()
     if viewer is not None:
         role = "operation" if viewer[0] == "renouvellement" else viewer[0]
-        listing = follow_up_list(figures, Perimetre(role, viewer[1]))  # type: ignore[arg-type]
+        listing = _suivi_en_clair(follow_up_list(figures, Perimetre(role, viewer[1])))  # type: ignore[arg-type]
     return board.french(), listing, notes
+
+
+#: The households to follow, as the page and its download show them.
+COLONNES_SUIVI = {
+    "id_relogement": "relogement", "id_menage": "ménage", "code_operation": "opération",
+    "code_bailleur": "bailleur d'origine", "apres_code_bailleur": "bailleur d'accueil",
+    "statut": "statut", "nb_personnes": "personnes",
+    "taux_effort_avant": "taux d'effort avant (%)", "taux_effort_apres": "taux d'effort après (%)",
+    "rav_avant": "reste à vivre avant (€/jour/pers.)",
+    "rav_apres": "reste à vivre après (€/jour/pers.)",
+    "variation_rav": "variation du reste à vivre (€)", "motif": "motif du suivi",
+}  # fmt: skip
+STATUTS_RELOGEMENT = {"reloge": "relogé", "a_reloger": "à reloger", "parti_sans_suivi": "parti sans suivi"}
+
+
+def _suivi_en_clair(listing: pd.DataFrame) -> pd.DataFrame:
+    """French headers, statuses in words, effort rates in percent (1 decimal)."""
+    out = listing.copy()
+    for c in ("taux_effort_avant", "taux_effort_apres"):
+        out[c] = (pd.to_numeric(out[c], errors="coerce") * 100).round(1)
+    out["statut"] = out["statut"].map(lambda s: STATUTS_RELOGEMENT.get(s, s))
+    return out.rename(columns=COLONNES_SUIVI)
 
 
 def rechauffer(store: Store) -> threading.Thread:

@@ -210,16 +210,17 @@ def objectifs(request: HttpRequest, v: Lecteur) -> HttpResponse:
     })  # fmt: skip
 
 
-def _rows(frame: pd.DataFrame) -> list[list[str]]:
-    """Cells as French text (spaces between thousands, decimal comma, « s » when secret)."""
+def _rows(frame: pd.DataFrame, vide: str = "s") -> list[list[str]]:
+    """Cells as French text (spaces between thousands, decimal comma, ``vide`` for a
+    missing value: « s » (secret) in published tables, « — » in household lists)."""
     from mixite.cli.sortie import nombre_fr
 
     out = []
     for row in frame.itertuples(index=False):
         cells = []
         for value in row:
-            if isinstance(value, float) and pd.isna(value):
-                cells.append("s")
+            if (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+                cells.append(vide)
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 cells.append(nombre_fr(value))
             else:
@@ -276,6 +277,7 @@ def relogement(request: HttpRequest, v: Lecteur) -> HttpResponse:
     if file:
         return file
     return render(request, "plateforme/relogement.html", {
-        "title": "Relogement", "lignes": _rows(table), "colonnes": list(table.columns),
+        "title": "Relogement", "lignes": _rows(table, "s" if table is board else "—"),
+        "colonnes": list(table.columns),
         "notes": notes, "suivi": follow, "tableau": which, "n_suivi": len(listing),
     })  # fmt: skip
