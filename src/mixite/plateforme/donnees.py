@@ -334,7 +334,11 @@ COLONNES_SUIVI = {
     "rav_apres": "reste à vivre après (€/jour/pers.)",
     "variation_rav": "variation du reste à vivre (€)", "motif": "motif du suivi",
 }  # fmt: skip
-STATUTS_RELOGEMENT = {"reloge": "relogé", "a_reloger": "à reloger", "parti_sans_suivi": "parti sans suivi"}
+STATUTS_RELOGEMENT = {
+    "reloge": "relogé",
+    "a_reloger": "à reloger",
+    "parti_sans_suivi": "parti sans suivi",
+}
 
 
 def _suivi_en_clair(listing: pd.DataFrame) -> pd.DataFrame:
