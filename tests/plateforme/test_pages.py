@@ -89,6 +89,10 @@ def test_every_role_and_page(comptes: dict[str, str]) -> None:
                 r = c.get(page + suffix)
                 expected = 200 if page in ALLOWED[login] else 403
                 assert r.status_code == expected, (login, page, suffix)
+                if expected == 200 and b"format=csv" in c.get(page).content:
+                    # a page offering a download gives a file, never the page again
+                    with_file = c.get(page + "?format=csv")
+                    assert "attachment" in with_file.get("Content-Disposition", ""), (login, page)
 
 
 def test_the_commune_sees_its_own_commune_with_the_librarys_figures(
@@ -193,6 +197,12 @@ def test_the_commission_from_candidates_to_the_recorded_decision(
         f"/commission/{dwelling}/fiche/", {"candidat": ids[:2], "date": "2026-10-31"}
     )
     assert sheet.status_code == 200 and "Attribuer à" in sheet.content.decode()
+    sheet_file = landlord.get(
+        f"/commission/{dwelling}/fiche/",
+        {"candidat": ids[:2], "date": "2026-10-31", "format": "csv"},
+    )
+    assert sheet_file["Content-Disposition"].endswith('.csv"')
+    assert ids[0].encode() in sheet_file.content and "en résumé".encode() in sheet_file.content
     before = store.count("attributions")
     done = landlord.post(f"/commission/{dwelling}/decision/",
                          {"demande": ids[0], "decision": "attribution", "date": "2026-10-31"})  # fmt: skip

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from mixite.errors import InvalidDataError
 from mixite.plateforme.acces import Lecteur
 from mixite.plateforme.donnees import cadre_commission, logements_vacants
-from mixite.plateforme.vues import _rows, exige, store
+from mixite.plateforme.vues import _rows, exige, store, telechargement
 
 
 def _own_dwelling(v: Lecteur, id_logement: str) -> Any:
@@ -72,7 +72,6 @@ def candidats(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpRespons
     top["menage"] = resume_menage(top)
     shown = top[["id_demande", "menage", "anciennete_mois", "prioritaire", "cotation",
                  "taux_effort", "reste_a_vivre"]]  # fmt: skip
-    from mixite.plateforme.vues import telechargement
 
     file = telechargement(request, shown, f"candidats_{id_logement}", found.notes)
     store().journal_access(perimetre=v.perimetre, objet=f"candidats du logement {id_logement}",
@@ -108,12 +107,19 @@ def fiche(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse:
     except (InvalidDataError, ValueError) as e:
         messages.error(request, e.report() if isinstance(e, InvalidDataError) else str(e))
         return redirect("commission_candidats", id_logement=id_logement)
+    fmt = request.GET.get("format")
     store().journal_access(perimetre=v.perimetre, objet=f"fiche de commission du logement {id_logement}",
-                           lignes=len(ids), destination=f"plateforme:{v.compte}")  # fmt: skip
+                           lignes=len(ids), destination=f"plateforme:{v.compte}"
+                           + (f" ({fmt})" if fmt else ""))  # fmt: skip
     table = tableau(sheet).reset_index(names="rubrique")
+    file = telechargement(request, table, f"fiche_{id_logement}", list(sheet.notes))
+    if file:
+        return file
+    # The summary sentences are shown above the table, one per candidate.
+    shown = table[table["rubrique"] != "en résumé"]
     return render(request, "plateforme/commission_fiche.html", {
         "title": "Fiche de commission", "logement": dwelling, "statut": sheet.statut_entree,
-        "lignes": _rows(table), "colonnes": list(table.columns),
+        "lignes": _rows(shown), "colonnes": list(shown.columns),
         "phrases": [i.phrase for i in sheet.impacts], "ids": ids, "date": date.isoformat(),
         "notes": list(sheet.notes),
     })  # fmt: skip
@@ -161,8 +167,6 @@ def journal(request: HttpRequest, v: Lecteur) -> HttpResponse:
     """The audit journals (allocation forms, household-level views), newest first, with
     the verification of their hash chain."""
     import pandas as pd
-
-    from mixite.plateforme.vues import telechargement
 
     s = store()
     problems = s.verify_journals()
