@@ -92,6 +92,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "observatoire": ("indicateurs d'occupation sociale et indice de fragilité", "observatoire"),
     "commission": ("commission d'attribution : candidats, fiche, décision", "commission"),
     "plateforme": ("servir la plateforme web", "plateforme"),
+    "rapport": ("rapports : l'état du peuplement d'un territoire (HTML ou PDF)", "rapport"),
     "info": ("résumer le contenu de la base", "main"),
     "journal": ("vérifier que les journaux (audit, accès) n'ont pas été modifiés", "main"),
 }  # fmt: skip
@@ -128,6 +129,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "observatoire": ("observatoire", "add_parser"),
         "commission": ("commission", "add_parser"),
         "plateforme": ("plateforme", "add_parser"),
+        "rapport": ("rapport", "add_parser"),
     }
     done: set[str] = set()
     for name, (help_text, module) in COMMANDS.items():
@@ -468,6 +470,7 @@ _RUNNERS: dict[str, tuple[str, str]] = {
     "relogement": ("relogement", "run"),
     "commission": ("commission", "run"),
     "plateforme": ("plateforme", "run"),
+    "rapport": ("rapport", "run"),
 }
 
 

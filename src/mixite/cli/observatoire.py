@@ -502,35 +502,13 @@ def _show_and_write(table: pd.DataFrame, notes: list[str], sortie: Path | None, 
 
 
 def _stock(args: argparse.Namespace) -> int:
-    from mixite.observatoire.publication import PARENTS_PARC, publier_parc
+    from mixite.io.publication import parc_publie
 
     store: Store = args.store
-    dwellings = store.query(
-        "SELECT l.id_logement, l.vacant, b.code_commune, b.code_iris, b.code_qpv, b.id_batiment, e.id_entree, "
-        "c.code_territoire FROM logements l JOIN entrees e ON e.id_entree = l.id_entree "
-        "JOIN batiments b ON b.id_batiment = e.id_batiment LEFT JOIN communes c ON c.code_commune = b.code_commune"
-    )
-    allocations = store.query(
-        "SELECT id_logement, date_cal FROM attributions WHERE decision IN ('attribution', 'attribution_rang', 'attribution_sous_condition')"
-    )
-    end = pd.to_datetime(allocations["date_cal"]).max()
-    start = end - pd.DateOffset(months=args.mois)
-    recent = allocations[pd.to_datetime(allocations["date_cal"]) > start]
-    level = NIVEAUX[args.niveau]
-    levels = sorted({level, *PARENTS_PARC, "code_territoire"} & set(dwellings.columns))
-    table = publier_parc(dwellings, recent, levels)[level].reset_index()
-    table = table.rename(
-        columns={
-            "logements": "logements sociaux",
-            "n_vacants": "logements vacants",
-            "taux_vacance": "taux de vacance (%)",
-            "n_attributions": f"attributions ({args.mois} mois)",
-            "taux_rotation": "taux de rotation (%)",
-        }
-    )
+    table, period = parc_publie(store, NIVEAUX[args.niveau], args.mois)
     notes = avec_bandeau(
         [
-            f"Attributions du {start:%d/%m/%Y} au {end:%d/%m/%Y} ; rotation = attributions / logements",
+            f"Attributions {period} ; rotation = attributions / logements",
             f"Secret statistique : effectifs de moins de {THRESHOLD} masqués, ni directement ni par différence entre niveaux",
         ],
         store.read("logements", ["synthetique"]),

@@ -19,6 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
 from shapely.geometry.base import BaseGeometry
 
+# Element ids of the SVG files from a fixed salt: the same map gives the same file.
+matplotlib.rcParams["svg.hashsalt"] = "mixite"
+
 MIX_COLOURS: dict[str, str] = {
     "pauvre": "#b2182b",
     "moyen": "#cfc6b8",  # a visible neutral: never mistaken for the empty background
@@ -67,6 +70,7 @@ def _finish(
     legend: Sequence[tuple[str, str]],
     base: Path,
     span_m: float,
+    date: dt.date | None = None,
 ) -> list[Path]:
     ax.set_title(title, fontsize=11)
     ax.set_aspect("equal")
@@ -91,7 +95,7 @@ def _finish(
     ax.figure.text(
         0.01,
         0.01,
-        f"Source : {source}. Carte mixite, {dt.date.today():%d/%m/%Y}.",
+        f"Source : {source}. Carte mixite, {date or dt.date.today():%d/%m/%Y}.",
         fontsize=7,
         color="#444444",
     )
@@ -102,7 +106,9 @@ def _finish(
     for suffix in (".png", ".svg"):
         path = base.with_suffix(suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path, dpi=150, bbox_inches="tight")
+        # No creation date in the file: the same map gives the same bytes (reports).
+        meta = {"Date": None} if suffix == ".svg" else {}
+        figure.savefig(path, dpi=150, bbox_inches="tight", metadata=meta)
         written.append(path)
     plt.close(figure)
     return written
@@ -119,6 +125,7 @@ def grid_map(
     base: Path,
     colours: Mapping[str, str] = MIX_COLOURS,
     outlines: Outlines | None = None,
+    date: dt.date | None = None,
 ) -> list[Path]:
     """Cells (south-west corners, metres) drawn as squares of their true size, coloured
     by class; classes with no cell are left out of the legend."""
@@ -153,7 +160,7 @@ def grid_map(
         for name in order
         if counts[name] > 0
     ]
-    return _finish(ax, title, source, legend, base, span)
+    return _finish(ax, title, source, legend, base, span, date)
 
 
 FRAGILITY_LABELS = (
@@ -177,6 +184,7 @@ def polygon_map(
     names: Sequence[str | None] | None = None,
     missing: str | None = None,
     colours: Sequence[str] = CLASS_COLOURS,
+    date: dt.date | None = None,
 ) -> list[Path]:
     """Polygons (projected, metres) coloured by class 1 … k (1 = first colour), with
     their ``names`` where given; classes with no polygon are left out of the legend.
@@ -204,4 +212,4 @@ def polygon_map(
     ]
     if missing and any(c != c for c in classes):
         legend.append((missing, MISSING))
-    return _finish(ax, title, source, legend, base, span)
+    return _finish(ax, title, source, legend, base, span, date)

@@ -3,6 +3,7 @@ command line and the platform, so that they never compute differently."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,6 +113,41 @@ def evolution_publiee(store: Store, niveau: str) -> Evolution:
     """The published indicators of ``niveau`` for the first and latest vintages, with
     ``evolution_personnes_pct`` (the typology's demographic axis)."""
     return evolution_de(*publier_deux_millesimes(store), niveau)
+
+
+#: French headers of the social-stock table.
+TITRES_PARC = {
+    "logements": "logements sociaux", "n_vacants": "logements vacants",
+    "taux_vacance": "taux de vacance (%)", "taux_rotation": "taux de rotation (%)",
+}  # fmt: skip
+
+
+def parc_publie(
+    store: Store, niveau: str, mois: int = 12, fin: dt.date | None = None
+) -> tuple[pd.DataFrame, str]:
+    """The social stock of ``niveau`` (dwellings, vacancy, allocations of the ``mois``
+    months up to ``fin``, default the last allocation, turnover), secrecy applied across
+    levels, with French headers, and the period it covers."""
+    from mixite.observatoire.publication import PARENTS_PARC, publier_parc
+
+    dwellings = store.query(
+        "SELECT l.id_logement, l.vacant, b.code_commune, b.code_iris, b.code_qpv, b.id_batiment, "
+        "e.id_entree, c.code_territoire FROM logements l JOIN entrees e ON e.id_entree = l.id_entree "
+        "JOIN batiments b ON b.id_batiment = e.id_batiment "
+        "LEFT JOIN communes c ON c.code_commune = b.code_commune"
+    )
+    allocations = store.query(
+        "SELECT id_logement, date_cal FROM attributions WHERE decision IN "
+        "('attribution', 'attribution_rang', 'attribution_sous_condition')"
+    )
+    dates = pd.to_datetime(allocations["date_cal"])
+    end = pd.Timestamp(fin) if fin is not None else dates.max()
+    start = end - pd.DateOffset(months=mois)
+    recent = allocations[((dates > start) & (dates <= end)).to_numpy()]
+    levels = sorted({niveau, *PARENTS_PARC, "code_territoire"} & set(dwellings.columns))
+    table = publier_parc(dwellings, recent, levels)[niveau].reset_index()
+    table = table.rename(columns={**TITRES_PARC, "n_attributions": f"attributions ({mois} mois)"})
+    return table, f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ applied) and is kept per store version like the tables."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import tempfile
 from collections.abc import Callable, Sequence
@@ -66,7 +67,7 @@ def _big_communes(store: Store, n: int = 12) -> set[str]:
     return set(counts.head(n).index)
 
 
-def carte_fragilite(store: Store) -> bytes:
+def carte_fragilite(store: Store, date: dt.date | None = None) -> bytes:
     """The communes' fragility index (classes of the observatory's default model on the
     communes whose indicators are published, as ``mixite observatoire cartes``)."""
 
@@ -89,13 +90,13 @@ def carte_fragilite(store: Store) -> bytes:
             list(geoms.loc[codes]), frag.loc[codes, "classe"].tolist(), FRAGILITY_LABELS,
             title=f"Indice de fragilité des communes ({pub.millesime}){_tag(store)}",
             source="mixite, observatoire ; contours de la base", base=base,
-            names=[names.get(c) if c in big else None for c in codes],
+            names=[names.get(c) if c in big else None for c in codes], date=date,
         ))  # fmt: skip
 
-    return _cached(("carte-fragilite", *_version(store)), compute)  # type: ignore[no-any-return]
+    return _cached(("carte-fragilite", *_version(store), date), compute)  # type: ignore[no-any-return]
 
 
-def carte_typologie(store: Store, modele: str = "arras") -> bytes:
+def carte_typologie(store: Store, modele: str = "arras", date: dt.date | None = None) -> bytes:
     """The communes' typology (classes with their reasons in ``mixite observatoire
     typologie``), on published figures of the first and latest vintages."""
 
@@ -124,10 +125,10 @@ def carte_typologie(store: Store, modele: str = "arras") -> bytes:
             title=f"{typology.nom[0].upper()}{typology.nom[1:]} des communes ({years}){_tag(store)}",
             source="mixite, observatoire ; contours de la base", base=base,
             names=[names.get(c) if c in big else None for c in codes],
-            missing=f"secret (moins de {THRESHOLD} ménages)", colours=TYPOLOGIE,
+            missing=f"secret (moins de {THRESHOLD} ménages)", colours=TYPOLOGIE, date=date,
         ))  # fmt: skip
 
-    return _cached(("carte-typologie", *_version(store), modele), compute)  # type: ignore[no-any-return]
+    return _cached(("carte-typologie", *_version(store), modele, date), compute)  # type: ignore[no-any-return]
 
 
 #: Smoothing ranges tried for the mix map, shortest first (metres).
@@ -166,7 +167,7 @@ def carreaux_mixite(store: Store, portee: float | None = None) -> tuple[pd.DataF
     return shown, p
 
 
-def carte_mixite(store: Store) -> bytes:
+def carte_mixite(store: Store, date: dt.date | None = None) -> bytes:
     """The mix map of the 200 m cells, under the communes' outlines and names."""
 
     def compute() -> bytes:
@@ -182,10 +183,10 @@ def carte_mixite(store: Store) -> bytes:
             mix["x"].to_numpy(), mix["y"].to_numpy(), mix["classe"].tolist(), cell=200.0,
             title=f"Mixité sociale, carreaux de 200 m lissés à {portee:g} m ({year}){_tag(store)}",
             source=f"mixite, observatoire ; carreaux dont la fenêtre compte au moins {THRESHOLD} ménages",
-            base=base, outlines=outlines,
+            base=base, outlines=outlines, date=date,
         ))  # fmt: skip
 
-    return _cached(("carte-mixite", *_version(store)), compute)  # type: ignore[no-any-return]
+    return _cached(("carte-mixite", *_version(store), date), compute)  # type: ignore[no-any-return]
 
 
 def classes_egales(values: pd.Series, k: int = 5) -> tuple[pd.Series, list[str]]:

@@ -235,8 +235,11 @@ def carte(request: HttpRequest, v: Lecteur, nom: str) -> HttpResponse:
     server): ``fragilite``, ``typologie`` or ``mixite``."""
     from mixite.plateforme import cartes
 
-    draw = {"fragilite": cartes.carte_fragilite, "typologie": cartes.carte_typologie,
-            "mixite": cartes.carte_mixite}.get(nom)  # fmt: skip
+    maps: dict[str, Callable[[Store], bytes]] = {
+        "fragilite": cartes.carte_fragilite, "typologie": cartes.carte_typologie,
+        "mixite": cartes.carte_mixite,
+    }  # fmt: skip
+    draw = maps.get(nom)
     if draw is None:
         return HttpResponse("Carte inconnue.", status=404, content_type="text/plain; charset=utf-8")
     response = HttpResponse(draw(store()), content_type="image/svg+xml")

@@ -1,0 +1,205 @@
+"""What the « état du peuplement » says, as data: sections of paragraphs, tables and
+maps, each with its sources. Every figure comes from the published tables (secrecy
+applied) by the same functions as the command line and the platform."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from mixite.io.store import Store
+
+Niveau = Literal["epci", "commune"]
+
+#: The communes' indicators a printed page has room for (the platform shows them all).
+COLONNES_COMMUNES = (
+    "ménages (ménages)", "taux de pauvreté (% des personnes)",
+    "médiane du niveau de vie (€ par an et par UC)", "taux de logement social (% des ménages)",
+    "ménages sous 40 % du plafond PLUS (% des ménages)",
+    "familles monoparentales (% des ménages)",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Tableau:
+    titre: str
+    table: pd.DataFrame
+    #: What a missing cell shows: « s » (secret) in published tables.
+    vide: str = "s"
+
+
+@dataclass(frozen=True)
+class Carte:
+    titre: str
+    svg: bytes
+    alternative: str
+
+
+@dataclass(frozen=True)
+class Section:
+    titre: str
+    paragraphes: list[str] = field(default_factory=list)
+    tableaux: list[Tableau] = field(default_factory=list)
+    cartes: list[Carte] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rapport:
+    titre: str
+    territoire: str
+    date: dt.date
+    precedent: dt.date
+    bandeau: str | None
+    sections: list[Section]
+
+
+def _nom(store: Store, niveau: Niveau, code: str) -> str:
+    if niveau == "commune":
+        names = store.read_if_exists("communes", ["code_commune", "nom"])
+        found = names.loc[names["code_commune"].astype(str) == code, "nom"]
+        if found.empty:
+            raise ValueError(f"commune {code} absente de la base")
+        return f"{found.iloc[0]} ({code})"
+    return "Métropole Européenne de Lille" if code == "200093201" else f"EPCI {code}"
+
+
+def construire(
+    store: Store,
+    niveau: Niveau,
+    code: str,
+    date: dt.date,
+    precedent: dt.date | None = None,
+) -> Rapport:
+    """The report of one territory (``epci`` code or ``commune`` code) at ``date``;
+    ``precedent`` defaults to six months earlier."""
+    from mixite.cli.sortie import bandeau
+    from mixite.plateforme import cartes, donnees
+
+    previous = precedent or (pd.Timestamp(date) - pd.DateOffset(months=6)).date()
+    communes = frozenset({code}) if niveau == "commune" else None
+    territoire = _nom(store, niveau, code)
+    pub = donnees.publication(store)
+    sections = [
+        _chiffres(store, communes, territoire),
+        _cartes(store, date, niveau),
+        _parc(store, communes, date, previous),
+        _objectifs(store),
+    ]
+    if niveau == "epci" and store.has_table("relogements") and store.count("relogements"):
+        sections.append(_relogement(store))
+    _ = cartes  # the maps are drawn in _cartes
+    return Rapport(
+        titre=f"État du peuplement — {territoire}",
+        territoire=territoire,
+        date=date,
+        precedent=previous,
+        bandeau=bandeau(pub.menages),
+        sections=sections,
+    )
+
+
+def _chiffres(store: Store, communes: frozenset[str] | None, territoire: str) -> Section:
+    from mixite.plateforme import cartes, donnees
+
+    figures, table, notes = donnees.chiffres_cles(store, communes)
+    changes, years = cartes.evolution(store, communes)
+    key = pd.DataFrame(figures, columns=["indicateur", "valeur"])
+    tables = [Tableau(f"Chiffres clés — {territoire}", key)]
+    paragraphs = []
+    if len(years) > 1:
+        tables.append(Tableau(f"Évolution de {years[0]} à {years[-1]}", changes))
+        paragraphs.append(
+            "Les deux millésimes sont publiés ensemble : une variation qui ne porterait que "
+            "sur 1 à 10 ménages reste masquée."
+        )
+    else:
+        paragraphs.append(
+            f"La base ne contient qu'un millésime de ménages ({years[0]}) : l'évolution "
+            "sera donnée quand un second millésime aura été importé."
+        )
+    if communes is None:
+        keep = [c for c in table.columns if c in COLONNES_COMMUNES or not c.endswith(")")]
+        tables.append(Tableau("Indicateurs publiés par commune", table[keep]))
+    return Section("Chiffres clés", paragraphs, tables, [], notes)
+
+
+def _cartes(store: Store, date: dt.date, niveau: Niveau) -> Section:
+    from mixite.plateforme import cartes
+
+    maps = [
+        Carte("Indice de fragilité des communes", cartes.carte_fragilite(store, date),
+              "Carte de l'indice de fragilité des communes en cinq classes."),
+        Carte("Typologie des communes", cartes.carte_typologie(store, date=date),
+              "Carte de la typologie d'Arras des communes."),
+        Carte("Mixité sociale par carreaux de 200 m", cartes.carte_mixite(store, date),
+              "Carte de la mixité sociale par carreaux de 200 m lissés."),
+    ]  # fmt: skip
+    paragraphs = [
+        "Fragilité : indice composite du modèle lillois, classes de la plus fragile (1) à la "
+        "moins fragile (5), sur les communes dont les indicateurs sont publiés.",
+        "Typologie d'Arras : une commune est « à enjeux de rééquilibrage » quand deux axes ou "
+        "plus sont en tension, « en alerte » avec un seul, « en veille » sinon.",
+        "Mixité : un carreau est « pauvre » quand au moins 30 % des ménages sont parmi les 20 % "
+        "aux plus bas revenus du territoire, « riche » symétriquement, « mixte » quand les deux "
+        "groupes dépassent 20 % ; seuls les carreaux dont la fenêtre compte au moins 11 "
+        "ménages sont dessinés.",
+    ]
+    return Section("Cartes du territoire", paragraphs, [], maps,
+                   ["mixite, observatoire ; contours de la base"])  # fmt: skip
+
+
+def _parc(store: Store, communes: frozenset[str] | None, date: dt.date,
+          previous: dt.date) -> Section:  # fmt: skip
+    from mixite.io.publication import parc_publie
+
+    months = max(1, round((date - previous).days / 30.44))
+    table, period = parc_publie(store, "code_commune", months, fin=date)
+    if communes is not None:
+        table = table[table["code_commune"].astype(str).isin(communes)]
+    names = store.read_if_exists("communes", ["code_commune", "nom"])
+    table.insert(1, "nom", table["code_commune"].astype(str).map(
+        dict(zip(names["code_commune"].astype(str), names["nom"].astype(str), strict=False))
+    ).fillna(""))  # fmt: skip
+    table = table.rename(columns={"code_commune": "code commune", "nom": "commune"})
+    return Section(
+        "Le parc social",
+        [f"Logements sociaux, vacance et attributions de la période ({period}) ; la rotation "
+         "rapporte les attributions aux logements."],
+        [Tableau("Parc social par commune", table)],
+        [],
+        ["RPLS et fiches attribution de la base ; secret statistique appliqué entre niveaux"],
+    )  # fmt: skip
+
+
+def _objectifs(store: Store) -> Section:
+    from mixite.plateforme import donnees
+
+    table, notes = donnees.table_objectifs(store, "loi-2017", None)
+    return Section(
+        "Attributions et objectifs légaux",
+        ["Suivi des objectifs de la loi Égalité et citoyenneté (2017) : 25 % des attributions "
+         "hors QPV aux ménages du premier quartile, 50 % en QPV aux autres ménages, et la part "
+         "des ménages prioritaires ; statut, intervalle de confiance et ce qu'il reste à "
+         "attribuer pour atteindre l'objectif."],
+        [Tableau("Suivi des objectifs", table)],
+        [],
+        notes,
+    )  # fmt: skip
+
+
+def _relogement(store: Store) -> Section:
+    from mixite.plateforme import donnees
+
+    board, _, notes = donnees.relogement(store, None)
+    return Section(
+        "Relogement des ménages des opérations de renouvellement",
+        ["Avancement du relogement et situation des ménages relogés (taux d'effort, reste à "
+         "vivre), par opération, secret statistique appliqué."],
+        [Tableau("Tableau de bord du relogement", board)],
+        [],
+        notes,
+    )  # fmt: skip

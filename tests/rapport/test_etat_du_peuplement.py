@@ -1,0 +1,101 @@
+"""The « état du peuplement » (issue 15): a self-contained HTML report identical at each
+build, a PDF whose text gives the library's figures, no figure under the threshold."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mixite.cli.main import main
+from mixite.cli.sortie import nombre_fr
+from mixite.core.secret import THRESHOLD
+from mixite.io.publication import indicateurs_publies
+from mixite.io.store import Store
+from mixite.observatoire.indicateurs import TOTAL
+from mixite.rapport.contenu import construire
+from mixite.rapport.rendu import ecrire, en_html
+
+DATE = dt.date(2026, 6, 30)
+POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
+
+
+@pytest.fixture(scope="module")
+def store(jumeau_2pct: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    copy = tmp_path_factory.mktemp("rapport") / "jumeau.duckdb"
+    shutil.copy(jumeau_2pct, copy)
+    return Store(copy)
+
+
+def test_two_builds_give_the_same_html(store: Store) -> None:
+    first = en_html(construire(store, "epci", "200093201", DATE))
+    second = en_html(construire(store, "epci", "200093201", DATE))
+    assert first == second
+    assert "http://" not in first.replace("http://www.w3.org", "")  # nothing fetched
+    assert "<script" not in first and "30/06/2026" in first
+    today = dt.date.today()
+    if today != DATE:
+        assert f"{today:%d/%m/%Y}" not in first  # no date but the report's
+
+
+def test_no_published_count_rests_on_fewer_than_eleven_households(store: Store) -> None:
+    report = construire(store, "epci", "200093201", DATE)
+    checked = 0
+    for section in report.sections:
+        for t in section.tableaux:
+            for column in ("ménages (ménages)", "logements sociaux"):
+                if column in t.table.columns:
+                    values = pd.to_numeric(t.table[column], errors="coerce").dropna()
+                    assert (values >= THRESHOLD).all(), (t.titre, column)
+                    checked += len(values)
+    assert checked > 50
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils is not installed (.ci/run installs it)")
+def test_the_pdf_gives_the_librarys_figures(store: Store, tmp_path: Path) -> None:
+    pdf = ecrire(construire(store, "epci", "200093201", DATE), tmp_path / "mel.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    for title in ("1. Chiffres clés", "2. Cartes du territoire", "3. Le parc social",
+                  "4. Attributions et objectifs légaux", "DONNÉES SYNTHÉTIQUES"):  # fmt: skip
+        assert title in text
+    truth = indicateurs_publies(store).tables
+    epci = truth["code_epci"].drop(index=TOTAL, errors="ignore").iloc[0]
+    line = next(x for x in text.splitlines() if x.strip().startswith("ménages du territoire"))
+    assert line.replace("\u202f", " ").endswith(
+        nombre_fr(epci["menages"], 0).replace("\u202f", " ")
+    )
+    poverty = next(x for x in text.splitlines() if x.strip().startswith("taux de pauvreté"))
+    assert nombre_fr(epci["taux_pauvrete"]) in poverty
+    # Every commune row of the table: its households as published (or « s »).
+    communes = truth["code_commune"].drop(index=TOTAL, errors="ignore")
+    start = text.index("Indicateurs publiés par commune")
+    table = text[start : text.index("2. Cartes du territoire", start)]
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\s*(59\d{3})\s.*$", table, re.M)}
+    assert len(rows) >= len(communes) // 2
+    for code, row in rows.items():
+        published = communes.loc[code, "menages"]
+        expected = "s" if pd.isna(published) else nombre_fr(published, 0)
+        assert expected.replace("\u202f", " ") in row.replace("\u202f", " "), (code, row)
+    pages = int(re.search(r"page 1 sur (\d+)", text).group(1))  # type: ignore[union-attr]
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    assert len(list(tmp_path.glob("p-*.png"))) == pages >= 4
+
+
+def test_the_command_writes_a_commune_report_and_never_overwrites(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "lille.html"
+    args = ["rapport", "etat-du-peuplement", "--territoire", "commune", "59350",
+            "--date", "2026-06-30", "--sortie", str(out), "--store", str(store.path)]  # fmt: skip
+    assert main(args) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Lille (59350)" in text and "Indicateurs publiés par commune" not in text
+    assert main(args) == 2 and "existe déjà" in capsys.readouterr().err
+    bad = [*args[:3], "region", "32", *args[5:], "--remplacer"]
+    assert main(bad) == 2 and "epci ou commune" in capsys.readouterr().err
