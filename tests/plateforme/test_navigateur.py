@@ -117,6 +117,9 @@ def test_the_epci_explores_indicators_without_reloading(browser_page: Any) -> No
     _check(page, "indicateurs-epci")
     page.click("text=Objectifs")
     _check(page, "objectifs-epci")
+    page.click("nav >> text=Rapports")
+    page.wait_for_url(f"{url}/rapports/")
+    _check(page, "rapports-epci")
 
 
 def test_a_commission_records_its_decision_and_the_tracking_follows(

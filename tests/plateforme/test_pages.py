@@ -26,11 +26,13 @@ PAGES = [
     "/journal/",
     "/relogement/",
     "/imports/",
+    "/rapports/",
 ]
 #: Which pages each role may open (403 for the others).
 ALLOWED = {
     "epci": {
         "/",
+        "/rapports/",
         "/indicateurs/",
         "/veille/",
         "/objectifs/",
@@ -38,9 +40,10 @@ ALLOWED = {
         "/relogement/",
         "/imports/",
     },
-    "commune": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
+    "commune": {"/", "/rapports/", "/indicateurs/", "/veille/", "/objectifs/"},
     "bailleur": {
         "/",
+        "/rapports/",
         "/indicateurs/",
         "/veille/",
         "/objectifs/",
@@ -48,10 +51,18 @@ ALLOWED = {
         "/relogement/",
         "/imports/",
     },
-    "reservataire": {"/", "/indicateurs/", "/veille/", "/objectifs/"},
-    "renouvellement": {"/", "/indicateurs/", "/veille/", "/relogement/"},
-    "etat": {"/", "/indicateurs/", "/veille/", "/objectifs/", "/journal/", "/relogement/"},
-    "partenaire": {"/", "/indicateurs/", "/veille/"},
+    "reservataire": {"/", "/rapports/", "/indicateurs/", "/veille/", "/objectifs/"},
+    "renouvellement": {"/", "/rapports/", "/indicateurs/", "/veille/", "/relogement/"},
+    "etat": {
+        "/",
+        "/rapports/",
+        "/indicateurs/",
+        "/veille/",
+        "/objectifs/",
+        "/journal/",
+        "/relogement/",
+    },
+    "partenaire": {"/", "/rapports/", "/indicateurs/", "/veille/"},
 }
 
 
@@ -235,3 +246,48 @@ def test_relocated_households_are_listed_for_their_team_and_landlord_only(
         records.loc[records["code_bailleur"] == "B01", "id_menage"]
     )
     assert len(mine) and set(mine["ménage"]) <= ids
+
+
+def test_reports_are_produced_listed_and_served_within_scope(
+    comptes: dict[str, str], store_path: Path, settings: object, tmp_path: Path
+) -> None:
+    import shutil
+    import time
+
+    from mixite.plateforme import rapports
+
+    copy = tmp_path / "rapports.duckdb"
+    shutil.copy(store_path, copy)
+    settings.STORE = copy  # type: ignore[attr-defined]
+    commune = _client("commune", comptes)
+    assert commune.post("/rapports/", {"territoire": "epci:200093201", "date": "2026-06-30"},
+                        follow=True).content.decode().count("ne peut pas produire") == 1  # fmt: skip
+    assert _client("partenaire", comptes).get("/rapports/").status_code == 200
+    r = commune.post("/rapports/", {"territoire": "commune:59350", "date": "2026-06-30"})
+    assert r.status_code == 302
+    deadline = time.monotonic() + 120
+    while (
+        rapports.liste(rapports_lecteur := _lecteur("commune"))[1] and time.monotonic() < deadline
+    ):
+        time.sleep(0.2)
+    files, building = rapports.liste(rapports_lecteur)
+    assert not building and {f.format for f in files} == {"pdf", "html"}
+    page = commune.get("/rapports/").content.decode()
+    pdf = "etat-du-peuplement_commune-59350_2026-06-30.pdf"
+    assert pdf in page
+    got = commune.get(f"/rapports/{pdf}")
+    assert got.status_code == 200 and got.content.startswith(b"%PDF")
+    # Another commune's report is not listed nor served to this commune.
+    other = rapports.dossier() / "etat-du-peuplement_commune-59009_2026-06-30.pdf"
+    other.write_bytes(b"%PDF-1.7")
+    assert other.name not in commune.get("/rapports/").content.decode()
+    assert commune.get(f"/rapports/{other.name}").status_code == 404
+    assert _client("epci", comptes).get(f"/rapports/{other.name}").status_code == 200
+    assert commune.get("/rapports/..%2Fjumeau.duckdb").status_code == 404
+
+
+def _lecteur(role: str) -> object:
+    from mixite.plateforme.acces import Lecteur
+
+    code = {"commune": "59350", "epci": "200093201"}[role]
+    return Lecteur(role, code, role, role)

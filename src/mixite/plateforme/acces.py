@@ -77,3 +77,7 @@ PREDICATS["suivre_menages_reloges"] = lambda v: v.role in {"renouvellement", "ba
 # Imports: the EPCI (every kind, replacement allowed) and a landlord (its own stock only,
 # checked row by row in ``mixite.plateforme.imports``).
 PREDICATS["importer"] = lambda v: v.role in {"epci", "bailleur"}
+
+# Reports (published figures only): every partner reads them; a commune, its own and the
+# EPCI's (``mixite.plateforme.rapports.visible``).
+PREDICATS["voir_rapports"] = lambda v: v.role in TOUS

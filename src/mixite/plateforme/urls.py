@@ -7,7 +7,7 @@ import os
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from mixite.plateforme import vues, vues_commission, vues_imports
+from mixite.plateforme import vues, vues_commission, vues_imports, vues_rapports
 
 urlpatterns = [
     path("", vues.tableau, name="tableau"),
@@ -23,6 +23,8 @@ urlpatterns = [
     path("imports/", vues_imports.imports, name="imports"),
     path("imports/<int:pk>/", vues_imports.import_detail, name="import_detail"),
     path("imports/<int:pk>/etat/", vues_imports.import_etat, name="import_etat"),
+    path("rapports/", vues_rapports.liste, name="rapports"),
+    path("rapports/<str:nom>", vues_rapports.fichier, name="rapport_fichier"),
     path("commission/", vues_commission.accueil, name="commission"),
     path("commission/<str:id_logement>/", vues_commission.candidats, name="commission_candidats"),
     path("commission/<str:id_logement>/fiche/", vues_commission.fiche, name="commission_fiche"),
