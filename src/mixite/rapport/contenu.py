@@ -45,6 +45,8 @@ class Section:
     tableaux: list[Tableau] = field(default_factory=list)
     cartes: list[Carte] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    #: Printed on landscape pages (wide tables).
+    paysage: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ def _objectifs(store: Store) -> Section:
         [Tableau("Suivi des objectifs", table)],
         [],
         notes,
+        paysage=True,
     )  # fmt: skip
 
 
@@ -195,6 +198,9 @@ def _relogement(store: Store) -> Section:
     from mixite.plateforme import donnees
 
     board, _, notes = donnees.relogement(store, None)
+    if len(board) <= 4:  # one line per operation: read down the page, not across
+        board = board.set_index(board.columns[0]).T.reset_index(names="indicateur")
+        board.columns = [str(c) for c in board.columns]
     return Section(
         "Relogement des ménages des opérations de renouvellement",
         ["Avancement du relogement et situation des ménages relogés (taux d'effort, reste à "

@@ -27,6 +27,8 @@ figure { margin: 3mm 0; page-break-inside: avoid; }
 figure img { width: 100%; height: auto; }
 figcaption { font-size: 8pt; color: #555; }
 .sources { font-size: 8pt; color: #555; border-left: 3px solid #6a6af4; padding-left: 3mm; }
+@page paysage { size: A4 landscape; }
+section.paysage { page: paysage; }
 section { page-break-before: always; }
 section:first-of-type { page-break-before: auto; }
 """
@@ -82,7 +84,8 @@ def en_html(rapport: Rapport) -> str:
         f"{i}. {html.escape(s.titre)}" for i, s in enumerate(rapport.sections, start=1)
     ) + "</p>")  # fmt: skip
     for i, s in enumerate(rapport.sections, start=1):
-        parts.append(f"<section><h2>{i}. {html.escape(s.titre)}</h2>")
+        cls = ' class="paysage"' if s.paysage else ""
+        parts.append(f"<section{cls}><h2>{i}. {html.escape(s.titre)}</h2>")
         parts += [f"<p>{html.escape(p)}</p>" for p in s.paragraphes]
         for c in s.cartes:
             parts.append(
