@@ -90,6 +90,7 @@ def construire(
         _cartes(store, date, niveau),
         _parc(store, communes, date, previous),
         _objectifs(store),
+        _segregation(store, communes),
     ]
     if niveau == "epci" and store.has_table("relogements") and store.count("relogements"):
         sections.append(_relogement(store))
@@ -208,4 +209,83 @@ def _relogement(store: Store) -> Section:
         [Tableau("Tableau de bord du relogement", board)],
         [],
         notes,
+    )  # fmt: skip
+
+
+def lecture_d(d: float) -> str:
+    """The plain-French reading of the dissimilarity index of poor households.
+
+    >>> lecture_d(0.2634)
+    'D = 0,26 : 26 % des ménages pauvres devraient changer d’IRIS pour que chaque IRIS compte la même part de ménages pauvres que le territoire.'
+    """
+    return (f"D = {d:.2f} : {round(d * 100)} % des ménages pauvres devraient changer d’IRIS "
+            "pour que chaque IRIS compte la même part de ménages pauvres que le "
+            "territoire.").replace("0.", "0,", 1)  # fmt: skip
+
+
+def lecture_h(h: float) -> str:
+    """The plain-French reading of the information-theory index H.
+
+    >>> lecture_h(0.147)
+    'H = 0,15 : la diversité (entropie) pauvres / autres d’un IRIS moyen est inférieure de 15 % à celle du territoire.'
+    """
+    return (f"H = {h:.2f} : la diversité (entropie) pauvres / autres d’un IRIS moyen est "
+            f"inférieure de {round(h * 100)} % à celle du territoire.").replace("0.", "0,", 1)  # fmt: skip
+
+
+def _segregation(store: Store, communes: frozenset[str] | None) -> Section:
+    """D and H of poor households between IRIS, and (EPCI) the split of M between
+    communes and IRIS within communes: territory-wide summaries of every household."""
+    from mixite.cli.sortie import nombre_fr
+    from mixite.indices import segregation_indices
+    from mixite.indices.decomposition import decompose_scales
+    from mixite.plateforme import donnees
+
+    pub = donnees.publication(store)
+    h = pub.menages.assign(pauvres=pub.flags["pauvre"].to_numpy().astype(int))
+    if communes is not None:
+        h = h[h["code_commune"].astype(str).isin(communes).to_numpy()]
+    units = (
+        h.dropna(subset=["code_iris"])
+        .groupby(["code_commune", "code_iris"])
+        .agg(menages=("id_menage", "size"), pauvres=("pauvres", "sum"))
+        .reset_index()
+    )
+    units["autres"] = units["menages"] - units["pauvres"]
+    values = segregation_indices(
+        units, group="pauvres", total="menages", indices=["dissimilarity", "entropy"]
+    ).iloc[0]
+    d, hh = float(values["dissimilarity"]), float(values["entropy"])
+    paragraphs = [
+        f"Ségrégation des ménages pauvres (sous le seuil de pauvreté) entre les "
+        f"{len(units)} IRIS du territoire, {pub.millesime}.",
+        lecture_d(d),
+        lecture_h(hh),
+    ]
+    table = pd.DataFrame(
+        {"indice": ["dissimilarité D", "entropie H"], "valeur": [round(d, 3), round(hh, 3)]}
+    )
+    tables = [Tableau("Indices de ségrégation entre IRIS", table)]
+    if communes is None and units["code_commune"].nunique() > 1:
+        dec = decompose_scales(units, groups=["pauvres", "autres"], levels=["code_commune"])
+        between = float(dec.table["part"].iloc[0])
+        paragraphs.append(
+            f"Décomposition de l’indice d’information mutuelle M = {nombre_fr(dec.total_m, 3)} : "
+            f"{round(between * 100)} % de la ségrégation se joue entre communes, "
+            f"{round((1 - between) * 100)} % entre IRIS d’une même commune."
+        )
+        parts = pd.DataFrame({
+            "échelle": ["entre communes", "entre IRIS d’une même commune"],
+            "M": dec.table["m"].round(4).to_list(),
+            "part de M (%)": (dec.table["part"] * 100).round(1).to_list(),
+        })  # fmt: skip
+        tables.append(Tableau("Décomposition de M entre échelles", parts))
+    return Section(
+        "Ségrégation et échelles",
+        paragraphs,
+        tables,
+        [],
+        ["Indices calculés sur tous les ménages du territoire (moteur d’indices de mixite, "
+         "vérifié contre PySAL) ; ils résument le territoire entier et ne décrivent aucune "
+         "zone de moins de 11 ménages"],
     )  # fmt: skip
