@@ -116,3 +116,19 @@ def test_the_segregation_part_reads_the_engines_values(store: Store) -> None:
     assert f"{round(d * 100)} % des ménages pauvres devraient changer d’IRIS" in part.paragraphes[1]
     shares = part.tableaux[1].table["part de M (%)"]
     assert shares.sum() == pytest.approx(100, abs=0.2)
+
+
+def test_each_priority_neighbourhood_has_its_page_with_published_figures(store: Store) -> None:
+    report = construire(store, "commune", "59512", DATE)
+    pages = [s for s in report.sections if s.titre.startswith("Quartier prioritaire")]
+    qpv = store.query("SELECT code_qpv FROM qpv WHERE code_commune = '59512'")["code_qpv"]
+    published = indicateurs_publies(store).tables["code_qpv"]
+    expected = [c for c in sorted(qpv) if c in published.index]
+    assert len(pages) == len(expected) > 0
+    for page, code in zip(pages, expected, strict=True):
+        assert f"({code})" in page.titre
+        shown = page.tableaux[0].table.set_index("indicateur")["quartier"]
+        truth = published.loc[code]
+        assert pd.isna(shown.iloc[0]) == pd.isna(truth["menages"])
+        if pd.notna(truth["menages"]):
+            assert shown.iloc[0] == truth["menages"] >= THRESHOLD

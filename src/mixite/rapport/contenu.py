@@ -91,6 +91,7 @@ def construire(
         _parc(store, communes, date, previous),
         _objectifs(store),
         _segregation(store, communes),
+        *_quartiers(store, communes, date, previous),
     ]
     if niveau == "epci" and store.has_table("relogements") and store.count("relogements"):
         sections.append(_relogement(store))
@@ -289,3 +290,63 @@ def _segregation(store: Store, communes: frozenset[str] | None) -> Section:
          "vérifié contre PySAL) ; ils résument le territoire entier et ne décrivent aucune "
          "zone de moins de 11 ménages"],
     )  # fmt: skip
+
+
+#: The indicators of a neighbourhood's page, beside its commune and the territory.
+INDICATEURS_QUARTIER = (
+    "menages", "personnes", "taux_pauvrete", "mediane_niveau_de_vie", "sous_40_plus",
+    "monoparentales", "grandes_familles", "sans_actif_occupe", "locataires_sociaux",
+)  # fmt: skip
+
+
+def _quartiers(store: Store, communes: frozenset[str] | None, date: dt.date,
+               previous: dt.date) -> list[Section]:  # fmt: skip
+    """One page per priority neighbourhood (QPV) of the territory: its published
+    indicators beside its commune's and the territory's, and its social stock."""
+    from mixite.io.publication import parc_publie
+    from mixite.observatoire.indicateurs import CATALOGUE, TOTAL
+    from mixite.plateforme import donnees
+
+    qpv = store.read_if_exists("qpv", ["code_qpv", "nom", "code_commune"])
+    if qpv.empty:
+        return []
+    if communes is not None:
+        qpv = qpv[qpv["code_commune"].astype(str).isin(communes).to_numpy()]
+    pub = donnees.publication(store)
+    quartiers = pub.tables.get("code_qpv")
+    if quartiers is None:
+        return []
+    by_commune = pub.tables["code_commune"]
+    territory = pub.tables["code_epci"].drop(index=TOTAL, errors="ignore").iloc[0]
+    months = max(1, round((date - previous).days / 30.44))
+    stock, period = parc_publie(store, "code_qpv", months, fin=date)
+    stock = stock.set_index("code_qpv")
+    labels = {i.code: f"{i.libelle} ({i.unite})" for i in CATALOGUE}
+    towns = store.read_if_exists("communes", ["code_commune", "nom"])
+    names = dict(zip(towns["code_commune"].astype(str), towns["nom"].astype(str), strict=False))
+    pages = []
+    for row in qpv.sort_values(["code_commune", "code_qpv"]).itertuples(index=False):
+        code, commune = str(row.code_qpv), str(row.code_commune)
+        if code not in quartiers.index:
+            continue
+        own = quartiers.loc[code]
+        town = by_commune.loc[commune] if commune in by_commune.index else None
+        table = pd.DataFrame({
+            "indicateur": [labels[c] for c in INDICATEURS_QUARTIER],
+            "quartier": [own[c] for c in INDICATEURS_QUARTIER],
+            f"commune ({names.get(commune, commune)})":
+                [town[c] if town is not None else None for c in INDICATEURS_QUARTIER],
+            "intercommunalité": [territory[c] for c in INDICATEURS_QUARTIER],
+        })  # fmt: skip
+        tables = [Tableau("Le quartier, sa commune et l'intercommunalité", table)]
+        if code in stock.index:
+            line = stock.loc[[code]].reset_index(drop=True)
+            tables.append(Tableau(f"Parc social du quartier (attributions {period})", line))
+        pages.append(Section(
+            f"Quartier prioritaire : {row.nom} ({code})"
+            + ("" if names.get(commune, commune) in str(row.nom) else f", {names.get(commune)}"),
+            ["Indicateurs publiés du quartier (« s » : secret statistique, moins de 11 "
+             "ménages ou case qui permettrait de retrouver une case masquée)."],
+            tables, [], ["Périmètres des QPV de la base ; mêmes indicateurs que la partie 1"],
+        ))  # fmt: skip
+    return pages
