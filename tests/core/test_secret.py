@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -194,3 +195,26 @@ def test_nothing_is_recovered_across_levels_rows_and_sub_counts(sizes: list[list
     release = _random_hierarchy(sizes)
     found = leaks(release)
     assert found.empty, f"recovered: {found}"
+
+
+def test_the_audit_decides_the_same_when_lapacks_fast_svd_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """numpy's SVD (divide and conquer) failed to converge on a landlord's stock of the
+    full twin; the audit then uses the QR-iteration driver and must hide the same cells."""
+    sizes = [[3, 25, 14, 0, 40], [12, 2, 30, 11], [5, 5, 5, 20]]
+    expected = {n: t.table for n, t in _random_hierarchy(sizes).publish().items()}
+    calls = {"n": 0}
+    original = np.linalg.svd
+
+    def failing(a: np.ndarray, *args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        raise np.linalg.LinAlgError("SVD did not converge")
+
+    monkeypatch.setattr(np.linalg, "svd", failing)
+    got = {n: t.table for n, t in _random_hierarchy(sizes).publish().items()}
+    monkeypatch.undo()
+    assert calls["n"] > 0, "the audit ran an SVD"
+    assert np.linalg.svd is original
+    for name, table in expected.items():
+        pd.testing.assert_frame_equal(got[name], table)

@@ -26,7 +26,7 @@ def add_parser(sub: Any, store_arg: Any) -> None:
         "--date 2026-06-30 --sortie lille.pdf",
     )
     e.add_argument("--territoire", nargs=2, metavar=("NIVEAU", "CODE"), required=True,
-                   help="epci CODE ou commune CODE")  # fmt: skip
+                   help="epci CODE, commune CODE ou bailleur CODE (son propre parc, entrée par entrée)")  # fmt: skip
     e.add_argument("--date", type=dt.date.fromisoformat, required=True, help="AAAA-MM-JJ")
     e.add_argument("--precedent", type=dt.date.fromisoformat,
                    help="date du rapport précédent (défaut : six mois plus tôt)")  # fmt: skip
@@ -40,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from mixite.rapport.rendu import ecrire
 
     niveau, code = args.territoire
-    if niveau not in ("epci", "commune"):
-        raise ValueError(f"niveau de territoire « {niveau} » : epci ou commune")
+    if niveau not in ("epci", "commune", "bailleur"):
+        raise ValueError(f"niveau de territoire « {niveau} » : epci, commune ou bailleur")
     if args.sortie.exists() and not args.remplacer:
         raise ValueError(
             f"{args.sortie} existe déjà ; choisissez un autre nom ou ajoutez --remplacer"

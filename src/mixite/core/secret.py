@@ -561,6 +561,18 @@ def recoverable(release: Release, *, max_component: int = 3000) -> pd.DataFrame:
     return found
 
 
+def _svd(a: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The full SVD of ``a``. LAPACK's divide-and-conquer driver (numpy's) can fail to
+    converge on large ±1 matrices (seen on a landlord's stock of the full twin); the
+    QR-iteration driver is slower but converges, and gives the same rank and null space."""
+    try:
+        return np.linalg.svd(a, full_matrices=True)
+    except np.linalg.LinAlgError:
+        import scipy.linalg  # type: ignore[import-untyped]
+
+        return scipy.linalg.svd(a, full_matrices=True, lapack_driver="gesvd")  # type: ignore[no-any-return]
+
+
 def _audit(release: Release, hidden: BoolArray, max_component: int) -> tuple[pd.DataFrame, int]:
     value, support, published, rel_cell, rel_id, rel_total = release._arrays()
     unknown = hidden | ~published
@@ -608,7 +620,7 @@ def _audit(release: Release, hidden: BoolArray, max_component: int) -> tuple[pd.
             r_ids, inv_r = np.unique(rows[sel], return_inverse=True)
             a = np.zeros((len(r_ids), len(members)))
             np.add.at(a, (inv_r, np.searchsorted(members, cols[sel])), sign[sel])
-            _, sv, vt = np.linalg.svd(a, full_matrices=True)
+            _, sv, vt = _svd(a)
             rank = int((sv > 1e-9 * max(1.0, float(sv.max(initial=0.0)))).sum())
             null = vt[rank:]
             free = (

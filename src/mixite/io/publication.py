@@ -123,11 +123,16 @@ TITRES_PARC = {
 
 
 def parc_publie(
-    store: Store, niveau: str, mois: int = 12, fin: dt.date | None = None
+    store: Store,
+    niveau: str,
+    mois: int = 12,
+    fin: dt.date | None = None,
+    bailleur: str | None = None,
 ) -> tuple[pd.DataFrame, str]:
     """The social stock of ``niveau`` (dwellings, vacancy, allocations of the ``mois``
     months up to ``fin``, default the last allocation, turnover), secrecy applied across
-    levels, with French headers, and the period it covers."""
+    levels, with French headers, and the period it covers. ``bailleur``: that landlord's
+    stock only."""
     from mixite.observatoire.publication import PARENTS_PARC, publier_parc
 
     dwellings = store.query(
@@ -135,6 +140,8 @@ def parc_publie(
         "e.id_entree, c.code_territoire FROM logements l JOIN entrees e ON e.id_entree = l.id_entree "
         "JOIN batiments b ON b.id_batiment = e.id_batiment "
         "LEFT JOIN communes c ON c.code_commune = b.code_commune"
+        + (" WHERE b.code_bailleur = ?" if bailleur else ""),
+        [bailleur] if bailleur else [],
     )
     allocations = store.query(
         "SELECT id_logement, date_cal FROM attributions WHERE decision IN "

@@ -12,7 +12,7 @@ import pandas as pd
 
 from mixite.io.store import Store
 
-Niveau = Literal["epci", "commune"]
+Niveau = Literal["epci", "commune", "bailleur"]
 
 #: The communes' indicators a printed page has room for (the platform shows them all).
 COLONNES_COMMUNES = (
@@ -60,6 +60,11 @@ class Rapport:
 
 
 def _nom(store: Store, niveau: Niveau, code: str) -> str:
+    if niveau == "bailleur":
+        landlord = store.query("SELECT nom FROM bailleurs WHERE code_bailleur = ?", [code])
+        if landlord.empty:
+            raise ValueError(f"bailleur {code} absent de la base")
+        return f"{landlord['nom'].iloc[0]} ({code})"
     if niveau == "commune":
         names = store.read_if_exists("communes", ["code_commune", "nom"])
         found = names.loc[names["code_commune"].astype(str) == code, "nom"]
@@ -82,6 +87,8 @@ def construire(
     from mixite.plateforme import cartes, donnees
 
     previous = precedent or (pd.Timestamp(date) - pd.DateOffset(months=6)).date()
+    if niveau == "bailleur":
+        return _rapport_bailleur(store, code, date, previous)
     communes = frozenset({code}) if niveau == "commune" else None
     territoire = _nom(store, niveau, code)
     pub = donnees.publication(store)
@@ -350,3 +357,44 @@ def _quartiers(store: Store, communes: frozenset[str] | None, date: dt.date,
             tables, [], ["Périmètres des QPV de la base ; mêmes indicateurs que la partie 1"],
         ))  # fmt: skip
     return pages
+
+
+def _rapport_bailleur(store: Store, code: str, date: dt.date, previous: dt.date) -> Rapport:
+    """A landlord's own report: its entrances one by one with their status and reasons
+    (entrance detail is allowed in a landlord's own report), its stock by commune over
+    the period, and its lines of the legal objectives."""
+    from mixite.cli.sortie import bandeau
+    from mixite.io.publication import parc_publie
+    from mixite.plateforme import donnees
+
+    nom = _nom(store, "bailleur", code)
+    watch, notes = donnees.table_veille(store, code)
+    counts = watch["statut"].value_counts().reindex(["fragile", "vigilance", "ok"], fill_value=0)
+    summary = pd.DataFrame({"statut": counts.index, "entrées": counts.to_numpy()})
+    sections = [Section(
+        "La veille de vos entrées",
+        [f"{len(watch)} entrées d'immeubles collectifs : {counts['fragile']} fragiles, "
+         f"{counts['vigilance']} en vigilance, {counts['ok']} sans alerte. Chaque statut est "
+         "accompagné de ses motifs ; ce détail n'est diffusé qu'au bailleur."],
+        [Tableau("Entrées par statut", summary), Tableau("Vos entrées, une à une", watch)],
+        [], notes, paysage=True,
+    )]  # fmt: skip
+    months = max(1, round((date - previous).days / 30.44))
+    stock, period = parc_publie(store, "code_commune", months, fin=date, bailleur=code)
+    sections.append(Section(
+        "Votre parc par commune",
+        [f"Logements, vacance et attributions de la période ({period}), votre parc seulement."],
+        [Tableau("Votre parc social par commune", stock)], [],
+        ["RPLS et fiches attribution de la base ; secret statistique appliqué"],
+    ))  # fmt: skip
+    table, notes_obj = donnees.table_objectifs(store, "loi-2017", None)
+    mine = table[(table["ventilation"] == f"bailleur {code}").to_numpy()]
+    sections.append(Section(
+        "Vos attributions et les objectifs légaux",
+        ["Vos lignes du suivi des objectifs de la loi Égalité et citoyenneté (2017)."],
+        [Tableau("Suivi des objectifs, vos attributions", mine)], [], notes_obj, paysage=True,
+    ))  # fmt: skip
+    return Rapport(
+        titre=f"État du peuplement — {nom}", territoire=nom, date=date, precedent=previous,
+        bandeau=bandeau(donnees.publication(store).menages), sections=sections,
+    )  # fmt: skip
