@@ -284,6 +284,16 @@ def test_reports_are_produced_listed_and_served_within_scope(
     assert commune.get(f"/rapports/{other.name}").status_code == 404
     assert _client("epci", comptes).get(f"/rapports/{other.name}").status_code == 200
     assert commune.get("/rapports/..%2Fjumeau.duckdb").status_code == 404
+    # A landlord's report (entrance by entrance) goes to that landlord only.
+    own = rapports.dossier() / "etat-du-peuplement_bailleur-B01_2026-06-30.pdf"
+    own.write_bytes(b"%PDF-1.7")
+    assert _client("bailleur", comptes).get(f"/rapports/{own.name}").status_code == 200
+    for role in ("epci", "commune", "etat", "partenaire"):
+        assert _client(role, comptes).get(f"/rapports/{own.name}").status_code == 404, role
+    refused = _client("bailleur", comptes).post(
+        "/rapports/", {"territoire": "bailleur:B02", "date": "2026-06-30"}, follow=True
+    )
+    assert "ne peut pas produire" in refused.content.decode()
 
 
 def _lecteur(role: str) -> object:

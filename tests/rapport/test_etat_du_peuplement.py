@@ -132,3 +132,20 @@ def test_each_priority_neighbourhood_has_its_page_with_published_figures(store: 
         assert pd.isna(shown.iloc[0]) == pd.isna(truth["menages"])
         if pd.notna(truth["menages"]):
             assert shown.iloc[0] == truth["menages"] >= THRESHOLD
+
+
+def test_a_landlords_report_lists_its_own_alert_entrances(store: Store) -> None:
+    from mixite.plateforme.donnees import table_veille
+
+    report = construire(store, "bailleur", "B01", DATE)
+    watch, _ = table_veille(store, "B01")
+    listed = report.sections[0].tableaux[1].table
+    alert = watch[watch["statut"].isin(["fragile", "vigilance"]).to_numpy()]
+    assert listed["entrée"].tolist() == alert["entrée"].tolist()
+    mine = store.query(
+        "SELECT e.id_entree FROM entrees e JOIN batiments b USING (id_batiment) "
+        "WHERE b.code_bailleur = 'B01'"
+    )["id_entree"]
+    assert set(listed["entrée"]) <= set(mine)  # its own entrances only
+    objectives = report.sections[2].tableaux[0].table
+    assert (objectives["ventilation"] == "bailleur B01").all()

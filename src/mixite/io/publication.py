@@ -151,7 +151,10 @@ def parc_publie(
     end = pd.Timestamp(fin) if fin is not None else dates.max()
     start = end - pd.DateOffset(months=mois)
     recent = allocations[((dates > start) & (dates <= end)).to_numpy()]
-    levels = sorted({niveau, *PARENTS_PARC, "code_territoire"} & set(dwellings.columns))
+    # Every level is published together (no count found by difference between levels);
+    # a landlord's own stock, only the level asked and the territories above it.
+    wanted = {niveau, "code_territoire"} if bailleur else {niveau, *PARENTS_PARC, "code_territoire"}
+    levels = sorted(wanted & set(dwellings.columns))
     table = publier_parc(dwellings, recent, levels)[niveau].reset_index()
     table = table.rename(columns={**TITRES_PARC, "n_attributions": f"attributions ({mois} mois)"})
     return table, f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}"

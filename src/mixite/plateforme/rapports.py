@@ -21,7 +21,9 @@ from mixite.plateforme.acces import Lecteur
 log = logging.getLogger(__name__)
 _EXECUTEUR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixite-rapport")
 #: ``etat-du-peuplement_commune-59350_2026-06-30.pdf``
-MOTIF = re.compile(r"^etat-du-peuplement_(epci|commune)-(\w+)_(\d{4}-\d{2}-\d{2})\.(pdf|html)$")
+MOTIF = re.compile(
+    r"^etat-du-peuplement_(epci|commune|bailleur)-(\w+)_(\d{4}-\d{2}-\d{2})\.(pdf|html)$"
+)
 
 
 @dataclass(frozen=True)
@@ -45,13 +47,18 @@ def nom(niveau: str, code: str, date: dt.date, fmt: str) -> str:
 
 
 def visible(v: Lecteur, niveau: str, code: str) -> bool:
-    """A commune sees its own reports and the EPCI's; the other partners, all of them
-    (every figure in a report is published: secrecy applied)."""
+    """A landlord's report (its entrances one by one) goes to that landlord only. A
+    commune sees its own reports and the EPCI's; the other partners, every territory's
+    (their figures are published: secrecy applied)."""
+    if niveau == "bailleur":
+        return v.role == "bailleur" and v.code == code
     return v.role != "commune" or niveau == "epci" or code == v.code
 
 
 def peut_produire(v: Lecteur, niveau: str, code: str) -> bool:
-    """The EPCI produces every report; a commune, its own."""
+    """The EPCI produces every territory's report; a commune or a landlord, its own."""
+    if niveau == "bailleur":
+        return v.role == "bailleur" and v.code == code
     return v.role == "epci" or (v.role == "commune" and niveau == "commune" and code == v.code)
 
 

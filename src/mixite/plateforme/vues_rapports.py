@@ -26,7 +26,9 @@ def liste(request: HttpRequest, v: Lecteur) -> HttpResponse:
         except ValueError:
             messages.error(request, "Date invalide : AAAA-MM-JJ.")
             return redirect("rapports")
-        if niveau not in ("epci", "commune") or not rapports.peut_produire(v, niveau, code):
+        if niveau not in ("epci", "commune", "bailleur") or not rapports.peut_produire(
+            v, niveau, code
+        ):
             messages.error(request, "Votre organisation ne peut pas produire ce rapport.")
             return redirect("rapports")
         rapports.produire(niveau, code, date)
@@ -44,6 +46,8 @@ def liste(request: HttpRequest, v: Lecteur) -> HttpResponse:
                     for c, n in zip(names["code_commune"], names["nom"], strict=True)]  # fmt: skip
     elif v.role == "commune":
         choices.append((f"commune:{v.code}", f"la commune {v.code}"))
+    elif v.role == "bailleur":
+        choices.append((f"bailleur:{v.code}", f"votre parc ({v.code}), entrée par entrée"))
     return render(request, "plateforme/rapports.html", {
         "title": "Rapports", "fichiers": files, "en_cours": building, "choix": choices,
         "epci": v.role == "epci", "aujourdhui": dt.date.today().isoformat(),

@@ -371,12 +371,16 @@ def _rapport_bailleur(store: Store, code: str, date: dt.date, previous: dt.date)
     watch, notes = donnees.table_veille(store, code)
     counts = watch["statut"].value_counts().reindex(["fragile", "vigilance", "ok"], fill_value=0)
     summary = pd.DataFrame({"statut": counts.index, "entrées": counts.to_numpy()})
+    alert = watch[watch["statut"].isin(["fragile", "vigilance"]).to_numpy()]
     sections = [Section(
         "La veille de vos entrées",
         [f"{len(watch)} entrées d'immeubles collectifs : {counts['fragile']} fragiles, "
-         f"{counts['vigilance']} en vigilance, {counts['ok']} sans alerte. Chaque statut est "
-         "accompagné de ses motifs ; ce détail n'est diffusé qu'au bailleur."],
-        [Tableau("Entrées par statut", summary), Tableau("Vos entrées, une à une", watch)],
+         f"{counts['vigilance']} en vigilance, {counts['ok']} sans alerte. Les entrées "
+         "fragiles et en vigilance sont listées avec leurs motifs (la liste complète est "
+         "sur la plateforme, page Veille des entrées) ; ce détail n'est diffusé qu'au "
+         "bailleur."],
+        [Tableau("Entrées par statut", summary),
+         Tableau("Vos entrées fragiles et en vigilance, une à une", alert, vide="—")],
         [], notes, paysage=True,
     )]  # fmt: skip
     months = max(1, round((date - previous).days / 30.44))
