@@ -98,7 +98,7 @@ def test_the_command_writes_a_commune_report_and_never_overwrites(
     assert "Lille (59350)" in text and "Indicateurs publiés par commune" not in text
     assert main(args) == 2 and "existe déjà" in capsys.readouterr().err
     bad = [*args[:3], "region", "32", *args[5:], "--remplacer"]
-    assert main(bad) == 2 and "epci ou commune" in capsys.readouterr().err
+    assert main(bad) == 2 and "epci, commune ou bailleur" in capsys.readouterr().err
 
 
 def test_the_segregation_part_reads_the_engines_values(store: Store) -> None:
@@ -112,7 +112,7 @@ def test_the_segregation_part_reads_the_engines_values(store: Store) -> None:
     units = h.groupby("code_iris").agg(menages=("id_menage", "size"), pauvres=("pauvres", "sum"))
     d = segregation_indices(units.reset_index(), group="pauvres", total="menages",
                             indices=["dissimilarity"]).iloc[0]["dissimilarity"]  # fmt: skip
-    assert part.tableaux[0].table["valeur"].iloc[0] == pytest.approx(round(d, 3))
+    assert part.tableaux[0].table["valeur"].iloc[0] == nombre_fr(d, 3)
     assert f"{round(d * 100)} % des ménages pauvres devraient changer d’IRIS" in part.paragraphes[1]
     shares = part.tableaux[1].table["part de M (%)"]
     assert shares.sum() == pytest.approx(100, abs=0.2)

@@ -270,8 +270,9 @@ def _segregation(store: Store, communes: frozenset[str] | None) -> Section:
         lecture_d(d),
         lecture_h(hh),
     ]
+    # Indices read to 3 decimals (the tables' numbers print with one): written out here.
     table = pd.DataFrame(
-        {"indice": ["dissimilarité D", "entropie H"], "valeur": [round(d, 3), round(hh, 3)]}
+        {"indice": ["dissimilarité D", "entropie H"], "valeur": [nombre_fr(d, 3), nombre_fr(hh, 3)]}
     )
     tables = [Tableau("Indices de ségrégation entre IRIS", table)]
     if communes is None and units["code_commune"].nunique() > 1:
@@ -284,7 +285,7 @@ def _segregation(store: Store, communes: frozenset[str] | None) -> Section:
         )
         parts = pd.DataFrame({
             "échelle": ["entre communes", "entre IRIS d’une même commune"],
-            "M": dec.table["m"].round(4).to_list(),
+            "M": [nombre_fr(m, 4) for m in dec.table["m"]],
             "part de M (%)": (dec.table["part"] * 100).round(1).to_list(),
         })  # fmt: skip
         tables.append(Tableau("Décomposition de M entre échelles", parts))
