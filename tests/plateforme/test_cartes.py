@@ -152,3 +152,17 @@ def test_figures_are_kept_through_journal_writes_and_recomputed_after_data_write
     store.write([Write(model.OPERATIONS, empty, "essai")])
     assert donnees._version(store) != version
     assert donnees.chiffres_cles(store, None) is not before
+
+
+def test_figures_and_their_change_come_from_one_release(two_vintages: Path) -> None:
+    """With two vintages, the key figures are the latest vintage of the release that
+    publishes the change: a cell hidden in one is hidden in the other."""
+    from mixite.plateforme import donnees
+
+    store = Store(two_vintages)
+    ev = evolution_publiee(store, "code_commune")
+    shown = donnees.publication(store).tables["code_commune"]
+    pd.testing.assert_frame_equal(
+        shown.drop(columns="evolution_personnes_pct", errors="ignore"),
+        ev.dernier.drop(columns="evolution_personnes_pct"),
+    )

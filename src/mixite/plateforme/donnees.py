@@ -85,11 +85,24 @@ def _cached(key: tuple[Any, ...], compute: Any) -> Any:
 
 
 def publication(store: Store, millesime: int | None = None) -> Publication:
-    """The observatory's published tables (:func:`mixite.io.publication.indicateurs_publies`)."""
-    out: Publication = _cached(
-        ("pub", *_version(store), millesime),
-        lambda: indicateurs_publies(store, millesime=millesime),
-    )
+    """The observatory's published tables (:func:`mixite.io.publication.indicateurs_publies`).
+
+    The latest vintage, when the store holds several, comes from the release that also
+    publishes the first one (the evolution's): a page or report that shows both the
+    figures and their change shows one release, so no cell hidden there is given away
+    by the other."""
+    from dataclasses import replace
+
+    from mixite.io.publication import publier_deux_millesimes
+
+    def compute() -> Publication:
+        pub = indicateurs_publies(store, millesime=millesime)
+        if millesime is None and len(millesimes(store)) > 1:
+            joint, years = publier_deux_millesimes(store)
+            pub = replace(pub, tables={lv: t for (y, lv), t in joint.items() if y == years[-1]})
+        return pub
+
+    out: Publication = _cached(("pub", *_version(store), millesime), compute)
     return out
 
 
