@@ -294,6 +294,20 @@ def test_reports_are_produced_listed_and_served_within_scope(
         "/rapports/", {"territoire": "bailleur:B02", "date": "2026-06-30"}, follow=True
     )
     assert "ne peut pas produire" in refused.content.decode()
+    team = _client("renouvellement", comptes)
+    assert (
+        "ne peut pas produire"
+        in team.post(
+            "/rapports/", {"territoire": "operation:PRU-AUTRE", "date": "2026-06-30"}, follow=True
+        ).content.decode()
+    )
+    assert team.post("/rapports/", {"territoire": "operation:PRU-MEL-01",
+                                    "date": "2026-06-30"}).status_code == 302  # fmt: skip
+    deadline = time.monotonic() + 120
+    while rapports.liste(_lecteur("epci"))[1] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    op = "etat-du-peuplement_operation-PRU-MEL-01_2026-06-30.pdf"
+    assert team.get(f"/rapports/{op}").content.startswith(b"%PDF")
 
 
 def _lecteur(role: str) -> object:

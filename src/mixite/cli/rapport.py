@@ -26,7 +26,8 @@ def add_parser(sub: Any, store_arg: Any) -> None:
         "--date 2026-06-30 --sortie lille.pdf",
     )
     e.add_argument("--territoire", nargs=2, metavar=("NIVEAU", "CODE"), required=True,
-                   help="epci CODE, commune CODE ou bailleur CODE (son propre parc, entrée par entrée)")  # fmt: skip
+                   help="epci CODE, commune CODE, bailleur CODE (son propre parc, entrée par "
+                   "entrée) ou operation CODE (le relogement d'une opération)")  # fmt: skip
     e.add_argument("--date", type=dt.date.fromisoformat, required=True, help="AAAA-MM-JJ")
     e.add_argument("--precedent", type=dt.date.fromisoformat,
                    help="date du rapport précédent (défaut : six mois plus tôt)")  # fmt: skip
@@ -40,8 +41,10 @@ def run(args: argparse.Namespace) -> int:
     from mixite.rapport.rendu import ecrire
 
     niveau, code = args.territoire
-    if niveau not in ("epci", "commune", "bailleur"):
-        raise ValueError(f"niveau de territoire « {niveau} » : epci, commune ou bailleur")
+    if niveau not in ("epci", "commune", "bailleur", "operation"):
+        raise ValueError(
+            f"niveau de territoire « {niveau} » : epci, commune, bailleur ou operation"
+        )
     if args.sortie.exists() and not args.remplacer:
         raise ValueError(
             f"{args.sortie} existe déjà ; choisissez un autre nom ou ajoutez --remplacer"
@@ -50,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     rapport = construire(args.store, niveau, code, args.date, args.precedent)
     t1 = time.perf_counter()
     ecrire(rapport, args.sortie)
-    print(f"Écrit : {args.sortie} ({len(rapport.sections)} parties ; contenu {t1 - t0:.1f} s, "
+    n = len(rapport.sections)
+    print(f"Écrit : {args.sortie} ({n} partie{'s' if n > 1 else ''} ; contenu {t1 - t0:.1f} s, "
           f"mise en page {time.perf_counter() - t1:.1f} s)")  # fmt: skip
     return 0

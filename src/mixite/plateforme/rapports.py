@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 _EXECUTEUR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixite-rapport")
 #: ``etat-du-peuplement_commune-59350_2026-06-30.pdf``
 MOTIF = re.compile(
-    r"^etat-du-peuplement_(epci|commune|bailleur)-(\w+)_(\d{4}-\d{2}-\d{2})\.(pdf|html)$"
+    r"^etat-du-peuplement_(epci|commune|bailleur|operation)-([\w-]+)_(\d{4}-\d{2}-\d{2})\.(pdf|html)$"
 )
 
 
@@ -56,9 +56,12 @@ def visible(v: Lecteur, niveau: str, code: str) -> bool:
 
 
 def peut_produire(v: Lecteur, niveau: str, code: str) -> bool:
-    """The EPCI produces every territory's report; a commune or a landlord, its own."""
+    """The EPCI produces every territory's and operation's report; a commune, a landlord
+    or a renewal team, its own."""
     if niveau == "bailleur":
         return v.role == "bailleur" and v.code == code
+    if niveau == "operation":
+        return v.role == "epci" or (v.role == "renouvellement" and v.code == code)
     return v.role == "epci" or (v.role == "commune" and niveau == "commune" and code == v.code)
 
 

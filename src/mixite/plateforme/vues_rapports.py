@@ -26,7 +26,7 @@ def liste(request: HttpRequest, v: Lecteur) -> HttpResponse:
         except ValueError:
             messages.error(request, "Date invalide : AAAA-MM-JJ.")
             return redirect("rapports")
-        if niveau not in ("epci", "commune", "bailleur") or not rapports.peut_produire(
+        if niveau not in ("epci", "commune", "bailleur", "operation") or not rapports.peut_produire(
             v, niveau, code
         ):
             messages.error(request, "Votre organisation ne peut pas produire ce rapport.")
@@ -44,8 +44,13 @@ def liste(request: HttpRequest, v: Lecteur) -> HttpResponse:
         choices.append((f"epci:{EPCI}", "l'intercommunalité (toutes les communes)"))
         choices += [(f"commune:{c}", f"{n} ({c})")
                     for c, n in zip(names["code_commune"], names["nom"], strict=True)]  # fmt: skip
+        operations = store().read_if_exists("operations", ["code_operation"])
+        choices += [(f"operation:{c}", f"relogement de l'opération {c}")
+                    for c in sorted(operations["code_operation"].astype(str))]  # fmt: skip
     elif v.role == "commune":
         choices.append((f"commune:{v.code}", f"la commune {v.code}"))
+    elif v.role == "renouvellement":
+        choices.append((f"operation:{v.code}", f"le relogement de l'opération {v.code}"))
     elif v.role == "bailleur":
         choices.append((f"bailleur:{v.code}", f"votre parc ({v.code}), entrée par entrée"))
     return render(request, "plateforme/rapports.html", {

@@ -12,7 +12,7 @@ import pandas as pd
 
 from mixite.io.store import Store
 
-Niveau = Literal["epci", "commune", "bailleur"]
+Niveau = Literal["epci", "commune", "bailleur", "operation"]
 
 #: The communes' indicators a printed page has room for (the platform shows them all).
 COLONNES_COMMUNES = (
@@ -89,6 +89,8 @@ def construire(
     previous = precedent or (pd.Timestamp(date) - pd.DateOffset(months=6)).date()
     if niveau == "bailleur":
         return _rapport_bailleur(store, code, date, previous)
+    if niveau == "operation":
+        return _rapport_operation(store, code, date, previous)
     communes = frozenset({code}) if niveau == "commune" else None
     territoire = _nom(store, niveau, code)
     pub = donnees.publication(store)
@@ -402,4 +404,45 @@ def _rapport_bailleur(store: Store, code: str, date: dt.date, previous: dt.date)
     return Rapport(
         titre=f"État du peuplement — {nom}", territoire=nom, date=date, precedent=previous,
         bandeau=bandeau(donnees.publication(store).menages), sections=sections,
+    )  # fmt: skip
+
+
+def _rapport_operation(store: Store, code: str, date: dt.date, previous: dt.date) -> Rapport:
+    """A renewal operation's report: its relocation at the previous date and at this one,
+    side by side, both dates published together (a change of 1 to 10 households stays
+    secret), read down the page."""
+    from mixite.cli.sortie import bandeau
+    from mixite.core.relogement import household_figures
+    from mixite.core.relogement.snapshots import compare_snapshots
+    from mixite.io.config import load_relocation_settings
+
+    records = store.read("relogements")
+    records = records[(records["code_operation"].astype(str) == code).to_numpy()]
+    if records.empty:
+        raise ValueError(f"opération {code} absente de la base (table relogements)")
+    settings = load_relocation_settings(None)
+    figures = household_figures(records, settings.formula, reference_date=date,
+                                recent_years=settings.recent_years)  # fmt: skip
+    comparison = compare_snapshots(figures, settings.formula, previous, date,
+                                   criteria=settings.criteria)  # fmt: skip
+    changes = comparison.changes.set_index(comparison.changes.columns[0])
+    table = changes.iloc[0].unstack(0)[[str(previous), str(date), "évolution"]]
+    headers = comparison.second.headers
+    table.index = [headers.get(str(m), str(m)) for m in table.index]
+    table = table.reset_index(names="indicateur")
+    table.columns = ["indicateur", f"au {previous:%d/%m/%Y}", f"au {date:%d/%m/%Y}", "évolution"]
+    name = f"opération {code}"
+    section = Section(
+        f"Le relogement du {previous:%d/%m/%Y} au {date:%d/%m/%Y}",
+        [f"Ménages à reloger et relogés, situation des ménages relogés (parc, logement, taux "
+         f"d'effort, reste à vivre) et ménages fragiles, à chaque date ; formule : "
+         f"{settings.formula.describe()}."],
+        [Tableau("Les deux dates et l'évolution", table)],
+        [],
+        ["Suivi individuel du relogement de la base ; les deux dates sont publiées ensemble "
+         "(secret statistique, y compris sur les évolutions)"],
+    )  # fmt: skip
+    return Rapport(
+        titre=f"État du relogement — {name}", territoire=name, date=date, precedent=previous,
+        bandeau=bandeau(records), sections=[section],
     )  # fmt: skip
