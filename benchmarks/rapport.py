@@ -27,6 +27,7 @@ def main() -> int:
         print(f"{args.store} absent : lancez d'abord « make demo SERVEUR=0 ».")
         return 2
     from mixite.io.store import Store
+    from mixite.plateforme import donnees
     from mixite.rapport import contenu
     from mixite.rapport.rendu import en_html
 
@@ -43,8 +44,7 @@ def main() -> int:
         timings.append((name, time.perf_counter() - t0))
         return out
 
-    timed("publication (chiffres de tous les niveaux)",
-          lambda: __import__("mixite.plateforme.donnees", fromlist=["x"]).publication(store))  # fmt: skip
+    timed("publication (chiffres de tous les niveaux)", donnees.publication, store)
     timed("1. chiffres clés et évolution", contenu._chiffres, store, communes, code)
     timed("2. cartes", contenu._cartes, store, args.date, niveau)
     timed("3. parc social", contenu._parc, store, communes, args.date, previous)

@@ -218,7 +218,7 @@ def interrompus() -> None:
 
 
 def attendre(job_id: int, timeout: float = 120.0) -> Import:
-    """Wait until an import has finished (tests and the command line)."""
+    """Wait until an import has finished (or ``timeout`` seconds have passed)."""
     import time
 
     deadline = time.monotonic() + timeout

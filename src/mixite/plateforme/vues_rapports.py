@@ -13,9 +13,6 @@ from mixite.plateforme import rapports
 from mixite.plateforme.acces import Lecteur
 from mixite.plateforme.vues import exige
 
-#: The EPCI of the platform's territory (the twin's: the MEL).
-EPCI = "200093201"
-
 
 @exige("voir_rapports")
 def liste(request: HttpRequest, v: Lecteur) -> HttpResponse:
@@ -41,7 +38,7 @@ def liste(request: HttpRequest, v: Lecteur) -> HttpResponse:
         from mixite.plateforme.vues import store
 
         names = store().read_if_exists("communes", ["code_commune", "nom"]).sort_values("nom")
-        choices.append((f"epci:{EPCI}", "l'intercommunalité (toutes les communes)"))
+        choices.append((f"epci:{v.code}", "l'intercommunalité (toutes les communes)"))
         choices += [(f"commune:{c}", f"{n} ({c})")
                     for c, n in zip(names["code_commune"], names["nom"], strict=True)]  # fmt: skip
         operations = store().read_if_exists("operations", ["code_operation"])

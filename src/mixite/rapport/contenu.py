@@ -71,7 +71,9 @@ def _nom(store: Store, niveau: Niveau, code: str) -> str:
         if found.empty:
             raise ValueError(f"commune {code} absente de la base")
         return f"{found.iloc[0]} ({code})"
-    return "Métropole Européenne de Lille" if code == "200093201" else f"EPCI {code}"
+    epci = store.read_if_exists("epci", ["code_epci", "nom"])
+    found = epci.loc[epci["code_epci"].astype(str) == code, "nom"]
+    return str(found.iloc[0]) if len(found) else f"EPCI {code}"
 
 
 def construire(
@@ -84,7 +86,7 @@ def construire(
     """The report of one territory (``epci`` code or ``commune`` code) at ``date``;
     ``precedent`` defaults to six months earlier."""
     from mixite.cli.sortie import bandeau
-    from mixite.plateforme import cartes, donnees
+    from mixite.plateforme import donnees
 
     previous = precedent or (pd.Timestamp(date) - pd.DateOffset(months=6)).date()
     if niveau == "bailleur":
@@ -104,7 +106,6 @@ def construire(
     ]
     if niveau == "epci" and store.has_table("relogements") and store.count("relogements"):
         sections.append(_relogement(store))
-    _ = cartes  # the maps are drawn in _cartes
     return Rapport(
         titre=f"État du peuplement — {territoire}",
         territoire=territoire,
