@@ -182,3 +182,43 @@ def test_global_distortion_by_region_equals_alone() -> None:
     for region, part in u.groupby("r"):
         alone = global_distortion(part.reset_index(drop=True), groups=["a", "b"])
         assert together.loc[region] == pytest.approx(alone.iloc[0], rel=1e-12)
+
+
+def test_compare_a_share_between_two_dates_hand_case() -> None:
+    """Two IRIS at 5 poor households in 10, then 6 in 10: the share goes 0.5 → 0.6.
+    Swapping each IRIS's dates at random gives −0.1 (no swap), +0.1 (both swapped) or 0
+    (one swapped): |difference| ≥ 0.1 half the time, so p ≈ 0.5."""
+    t = np.array([10.0, 10.0])
+    out = compare(
+        (np.array([5.0, 5.0]), t), (np.array([6.0, 6.0]), t), "part", paired=True,
+        rng=np.random.default_rng(1), draws=4000,
+    )  # fmt: skip
+    assert out.first == 0.5 and out.second == 0.6
+    assert out.difference == pytest.approx(-0.1)
+    assert out.p_value == pytest.approx(0.5, abs=0.03)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(1, 30)),
+                min_size=2, max_size=7))  # fmt: skip
+def test_the_paired_share_test_matches_the_exact_permutation_distribution(
+    units: list[tuple[int, int, int]],
+) -> None:
+    """With few units every swap pattern can be listed: the Monte Carlo p-value is the
+    exact permutation p-value within sampling error."""
+    import itertools
+
+    t = np.array([u[2] for u in units], dtype=float) + 30
+    x1 = np.array([u[0] for u in units], dtype=float)
+    x2 = np.array([u[1] for u in units], dtype=float)
+    observed = x1.sum() / t.sum() - x2.sum() / t.sum()
+    hits = 0
+    patterns = list(itertools.product([False, True], repeat=len(units)))
+    for swap in patterns:
+        s = np.array(swap)
+        d = np.where(s, x2, x1).sum() / t.sum() - np.where(s, x1, x2).sum() / t.sum()
+        hits += abs(d) >= abs(observed) - 1e-12
+    exact = hits / len(patterns)
+    out = compare((x1, t), (x2, t), "part", paired=True, rng=np.random.default_rng(0), draws=3000)
+    assert out.difference == pytest.approx(observed)
+    assert out.p_value == pytest.approx(exact, abs=0.04)

@@ -171,3 +171,47 @@ def test_an_operations_report_sets_its_two_dates_side_by_side(store: Store) -> N
     assert (pd.isna(change) and pd.isna(expected)) or change == expected  # may be secret
     with pytest.raises(ValueError, match="absente"):
         construire(store, "operation", "PRU-INCONNUE", DATE)
+
+
+@pytest.fixture(scope="module")
+def two_vintages(jumeau_2pct: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The twin with an earlier vintage: the same households a year before, those of
+    every other IRIS then 60 % richer (so poverty really rose there), tenure unchanged."""
+    import duckdb
+
+    copy = tmp_path_factory.mktemp("deux") / "deux.duckdb"
+    shutil.copy(jumeau_2pct, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "INSERT INTO menages SELECT * REPLACE (id_menage || '-avant' AS id_menage, "
+            "millesime - 1 AS millesime, CASE WHEN hash(code_iris) % 2 = 0 THEN "
+            "ressources_annuelles * 1.6 ELSE ressources_annuelles END AS ressources_annuelles) "
+            "FROM menages"
+        )
+    return Store(copy)
+
+
+def test_changes_are_tested_and_a_real_change_is_significant(two_vintages: Store) -> None:
+    from mixite.indices import segregation_indices
+
+    report = construire(two_vintages, "epci", "200093201", DATE)
+    first = report.sections[0]
+    evolution = next(t.table for t in first.tableaux if t.titre.startswith("Évolution"))
+    verdicts = evolution.set_index("indicateur")["variation significative (5 %)"]
+    assert verdicts["taux de pauvreté (% des personnes)"].startswith("oui (p = 0,00")
+    # The same households rent the same dwellings: no change at all, p = 1.
+    assert verdicts["taux de logement social (% des ménages)"] == "non (p = 1,000)"
+    assert verdicts["ménages (ménages)"] == "—"  # a count is not tested
+    assert any("test de permutation apparié" in p for p in first.paragraphes)
+    part = next(s for s in report.sections if s.titre == "Ségrégation et échelles")
+    change = next(t.table for t in part.tableaux if t.titre.startswith("Évolution"))
+    years = [c for c in change.columns if c.isdigit()]
+    assert len(years) == 2
+    for year in map(int, years):  # each vintage's D, computed here from its own households
+        pub = indicateurs_publies(two_vintages, millesime=year)
+        h = pub.menages.assign(pauvres=pub.flags["pauvre"].to_numpy().astype(int))
+        units = h.groupby("code_iris").agg(menages=("id_menage", "size"),
+                                           pauvres=("pauvres", "sum")).reset_index()  # fmt: skip
+        d = segregation_indices(units, group="pauvres", total="menages",
+                                indices=["dissimilarity"]).iloc[0]["dissimilarity"]  # fmt: skip
+        assert change[str(year)].iloc[0] == nombre_fr(d, 3)

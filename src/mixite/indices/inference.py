@@ -45,6 +45,11 @@ def _single_index(name: str) -> Callable[[FloatArray, FloatArray, Regions], Floa
     return spec.compute  # type: ignore[return-value]
 
 
+def _share(x: FloatArray, t: FloatArray, r: Regions) -> FloatArray:
+    """The group's share of each region, Σx / Σt (``"part"`` in :func:`compare`)."""
+    return r.sum(x) / r.sum(t)
+
+
 def _stacked(x: FloatArray, t: FloatArray, draws: int) -> Regions:
     return blocks(draws, len(x))
 
@@ -228,8 +233,9 @@ def compare(
 ) -> Comparison:
     """Is the index different between two regions (``paired=False``: units reshuffled
     between them) or two dates of the same units (``paired=True``: each unit's two
-    dates swapped at random)? Two-sided permutation p-value."""
-    fn = _single_index(index)
+    dates swapped at random)? Two-sided permutation p-value. ``index="part"`` tests the
+    group's share Σx / Σt itself (a rate's change between two vintages)."""
+    fn = _share if index == "part" else _single_index(index)
     x1, t1 = (np.asarray(a, dtype=float) for a in first)
     x2, t2 = (np.asarray(a, dtype=float) for a in second)
 

@@ -84,14 +84,35 @@ def publier_deux_millesimes(store: Store) -> tuple[dict[tuple[int, str], pd.Data
     years = vintages(households)
     if not years:
         raise ValueError("aucun ménage dans la base ; lancez « mixite demo » ou importez-en")
-    plafonds = refdata.plafonds_ressources()
-    both = {}
-    for year in sorted({years[0], years[-1]}):
-        part = households[households["millesime"] == year]
-        f = flags(part, plafonds, millesime=year, zone=3,
-                  seuil_pauvrete=default_poverty_threshold(year))  # fmt: skip
-        both[year] = (part, f)
+    both = {year: _flagged(households, year) for year in sorted({years[0], years[-1]})}
     return publier_niveaux(both), sorted(both)
+
+
+def _flagged(households: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``year``'s households and their flags (that year's ceilings and poverty line)."""
+    part = households[households["millesime"] == year]
+    return part, flags(part, refdata.plafonds_ressources(), millesime=year, zone=3,
+                       seuil_pauvrete=default_poverty_threshold(year))  # fmt: skip
+
+
+def evolution_significative(
+    store: Store, communes: frozenset[str] | None = None, *, tirages: int = 999
+) -> pd.DataFrame | None:
+    """What changed significantly between the first and latest vintages, over the
+    territory (or ``communes``), IRIS paired between the two vintages
+    (:func:`mixite.observatoire.evolution.changements`); None with a single vintage."""
+    from mixite.observatoire.evolution import Vintage, changements
+
+    households = households_in_context(store)
+    years = vintages(households)
+    if len(years) < 2:
+        return None
+    if communes is not None:
+        households = households[households["code_commune"].astype(str).isin(communes).to_numpy()]
+    first, last = (Vintage(*_flagged(households, y)) for y in (years[0], years[-1]))
+    out = changements(first, last, tirages=tirages)
+    out.attrs["millesimes"] = (years[0], years[-1])
+    return out
 
 
 def evolution_de(

@@ -93,15 +93,18 @@ def construire(
         return _rapport_bailleur(store, code, date, previous)
     if niveau == "operation":
         return _rapport_operation(store, code, date, previous)
+    from mixite.io.publication import evolution_significative
+
     communes = frozenset({code}) if niveau == "commune" else None
     territoire = _nom(store, niveau, code)
     pub = donnees.publication(store)
+    tests = evolution_significative(store, communes)
     sections = [
-        _chiffres(store, communes, territoire),
+        _chiffres(store, communes, territoire, tests),
         _cartes(store, date, niveau),
         _parc(store, communes, date, previous),
         _objectifs(store),
-        _segregation(store, communes),
+        _segregation(store, communes, tests),
         *_quartiers(store, communes, date, previous),
     ]
     if niveau == "epci" and store.has_table("relogements") and store.count("relogements"):
@@ -116,7 +119,19 @@ def construire(
     )
 
 
-def _chiffres(store: Store, communes: frozenset[str] | None, territoire: str) -> Section:
+#: Read beside a p-value.
+LECTURE_TEST = (
+    "Une variation est dite significative quand le test de permutation apparié (moteur "
+    "d'indices de mixite) la rend improbable sans changement réel : les deux millésimes de "
+    "chaque IRIS sont échangés au hasard ({tirages} tirages, {unites} IRIS) et la variation "
+    "observée est dépassée moins de 5 fois sur 100 (p < 0,05)."
+)
+
+
+def _chiffres(store: Store, communes: frozenset[str] | None, territoire: str,
+              tests: pd.DataFrame | None) -> Section:  # fmt: skip
+    from mixite.observatoire.evolution import verdict
+    from mixite.observatoire.indicateurs import CATALOGUE
     from mixite.plateforme import cartes, donnees
 
     figures, table, notes = donnees.chiffres_cles(store, communes)
@@ -125,11 +140,20 @@ def _chiffres(store: Store, communes: frozenset[str] | None, territoire: str) ->
     tables = [Tableau(f"Chiffres clés — {territoire}", key)]
     paragraphs = []
     if len(years) > 1:
+        if tests is not None:
+            codes = {f"{i.libelle} ({i.unite})": i.code for i in CATALOGUE}
+            changes = changes.assign(**{"variation significative (5 %)": [
+                verdict(float(tests.loc[codes[label], "p"]))
+                if codes.get(label) in tests.index and pd.notna(value) else "—"
+                for label, value in zip(changes["indicateur"], changes["évolution"], strict=True)
+            ]})  # fmt: skip
         tables.append(Tableau(f"Évolution de {years[0]} à {years[-1]}", changes))
         paragraphs.append(
             "Les deux millésimes sont publiés ensemble : une variation qui ne porterait que "
             "sur 1 à 10 ménages reste masquée."
         )
+        if tests is not None:
+            paragraphs.append(LECTURE_TEST.format(**tests.attrs))
     else:
         paragraphs.append(
             f"La base ne contient qu'un millésime de ménages ({years[0]}) : l'évolution "
@@ -244,7 +268,8 @@ def lecture_h(h: float) -> str:
             f"inférieure de {round(h * 100)} % à celle du territoire.").replace("0.", "0,", 1)  # fmt: skip
 
 
-def _segregation(store: Store, communes: frozenset[str] | None) -> Section:
+def _segregation(store: Store, communes: frozenset[str] | None,
+                 tests: pd.DataFrame | None) -> Section:  # fmt: skip
     """D and H of poor households between IRIS, and (EPCI) the split of M between
     communes and IRIS within communes: territory-wide summaries of every household."""
     from mixite.cli.sortie import nombre_fr
@@ -292,6 +317,19 @@ def _segregation(store: Store, communes: frozenset[str] | None) -> Section:
             "part de M (%)": (dec.table["part"] * 100).round(1).to_list(),
         })  # fmt: skip
         tables.append(Tableau("Décomposition de M entre échelles", parts))
+    if tests is not None:
+        from mixite.observatoire.evolution import INDICES, verdict
+
+        first, last = tests.attrs["millesimes"]
+        rows = tests.loc[list(INDICES)]
+        tables.append(Tableau(f"Évolution de la ségrégation de {first} à {last}", pd.DataFrame({
+            "indice": list(INDICES.values()),
+            str(first): [nombre_fr(v, 3) for v in rows["avant"]],
+            str(last): [nombre_fr(v, 3) for v in rows["apres"]],
+            "variation": [nombre_fr(v, 3) for v in rows["variation"]],
+            "variation significative (5 %)": [verdict(float(p)) for p in rows["p"]],
+        })))  # fmt: skip
+        paragraphs.append(LECTURE_TEST.format(**tests.attrs))
     return Section(
         "Ségrégation et échelles",
         paragraphs,
