@@ -128,6 +128,10 @@ LECTURE_TEST = (
 )
 
 
+def _lecture_test(tests: pd.DataFrame) -> str:
+    return LECTURE_TEST.format(tirages=tests.attrs["tirages"], unites=tests.attrs["unites"])
+
+
 def _chiffres(store: Store, communes: frozenset[str] | None, territoire: str,
               tests: pd.DataFrame | None) -> Section:  # fmt: skip
     from mixite.observatoire.evolution import verdict
@@ -142,9 +146,10 @@ def _chiffres(store: Store, communes: frozenset[str] | None, territoire: str,
     if len(years) > 1:
         if tests is not None:
             codes = {f"{i.libelle} ({i.unite})": i.code for i in CATALOGUE}
+            p_values: dict[str, float] = tests["p"].to_dict()
             changes = changes.assign(**{"variation significative (5 %)": [
-                verdict(float(tests.loc[codes[label], "p"]))
-                if codes.get(label) in tests.index and pd.notna(value) else "—"
+                verdict(p_values[codes[label]])
+                if codes.get(label) in p_values and pd.notna(value) else "—"
                 for label, value in zip(changes["indicateur"], changes["évolution"], strict=True)
             ]})  # fmt: skip
         tables.append(Tableau(f"Évolution de {years[0]} à {years[-1]}", changes))
@@ -153,7 +158,7 @@ def _chiffres(store: Store, communes: frozenset[str] | None, territoire: str,
             "sur 1 à 10 ménages reste masquée."
         )
         if tests is not None:
-            paragraphs.append(LECTURE_TEST.format(**tests.attrs))
+            paragraphs.append(_lecture_test(tests))
     else:
         paragraphs.append(
             f"La base ne contient qu'un millésime de ménages ({years[0]}) : l'évolution "
@@ -329,7 +334,7 @@ def _segregation(store: Store, communes: frozenset[str] | None,
             "variation": [nombre_fr(v, 3) for v in rows["variation"]],
             "variation significative (5 %)": [verdict(float(p)) for p in rows["p"]],
         })))  # fmt: skip
-        paragraphs.append(LECTURE_TEST.format(**tests.attrs))
+        paragraphs.append(_lecture_test(tests))
     return Section(
         "Ségrégation et échelles",
         paragraphs,
