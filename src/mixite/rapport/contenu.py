@@ -146,7 +146,7 @@ def _chiffres(store: Store, communes: frozenset[str] | None, territoire: str,
     if len(years) > 1:
         if tests is not None:
             codes = {f"{i.libelle} ({i.unite})": i.code for i in CATALOGUE}
-            p_values: dict[str, float] = tests["p"].to_dict()
+            p_values = {str(k): float(v) for k, v in tests["p"].items()}
             changes = changes.assign(**{"variation significative (5 %)": [
                 verdict(p_values[codes[label]])
                 if codes.get(label) in p_values and pd.notna(value) else "—"
