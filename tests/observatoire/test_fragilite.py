@@ -110,3 +110,24 @@ def test_mel_communes_sanity_check() -> None:
     assert out.loc["59599", "rang"] <= 10  # Tourcoing
     least = set(out.nlargest(15, "rang").index)
     assert {"59025", "59487"} & least  # Aubers, Radinghem-en-Weppes (Weppes, west)
+
+
+def test_fragile_neighbourhoods_outside_qpv_are_as_fragile_as_the_median_qpv_one() -> None:
+    """Scores by hand (one component, z-scores of 10, 20, …, 70): QPV IRIS q1, q2, q3
+    have poverty 70, 40, 20, their median z-score is that of 40 (0). Outside QPV: a (60)
+    and b (40, tie) are kept, c (10) and d (30) are not; e is exactly half in a QPV:
+    neither mostly outside nor a reference."""
+    from mixite.observatoire.fragilite import quartiers_fragiles_hors_qpv
+
+    zones = pd.DataFrame(
+        {"pauvrete": [70, 40, 20, 60, 40, 10, 30, 50]},
+        index=["q1", "q2", "q3", "a", "b", "c", "d", "e"],
+    )
+    in_qpv = pd.Series([1.0, 0.9, 0.6, 0.0, 0.2, 0.0, 0.4, 0.5], index=zones.index)
+    cfg = ConfigFragilite((Composante("pauvrete", "+"),))
+    out = quartiers_fragiles_hors_qpv(zones, in_qpv, cfg)
+    assert out.index.tolist() == ["a", "b"]  # most fragile first
+    assert out["rang"].tolist() == [2.0, 5.0]  # q1 70, a 60, e 50, q2 40, b 40
+    # No IRIS mostly in a QPV: the most fragile class is the reference.
+    none = quartiers_fragiles_hors_qpv(zones, in_qpv * 0, cfg)
+    assert none.index.tolist() == indice_fragilite(zones, cfg).query("classe == 1").index.tolist()

@@ -215,3 +215,28 @@ def test_changes_are_tested_and_a_real_change_is_significant(two_vintages: Store
         d = segregation_indices(units, group="pauvres", total="menages",
                                 indices=["dissimilarity"]).iloc[0]["dissimilarity"]  # fmt: skip
         assert change[str(year)].iloc[0] == nombre_fr(d, 3)
+
+
+def test_fragile_neighbourhoods_outside_the_qpv_have_their_page(store: Store) -> None:
+    """The IRIS mostly outside any QPV and as fragile as the median IRIS mostly inside
+    one, recomputed here from the published IRIS and the households' QPV; each page
+    shows the IRIS's published figures."""
+    from mixite.io.config import load_fragility
+    from mixite.observatoire.fragilite import indice_fragilite
+
+    report = construire(store, "epci", "200093201", DATE)
+    pages = [s for s in report.sections if s.titre.startswith("Quartier fragile hors QPV")]
+    pub = indicateurs_publies(store)
+    iris = pub.tables["code_iris"].drop(index=TOTAL, errors="ignore")
+    iris = iris[iris["menages"].notna()]
+    score = indice_fragilite(iris, load_fragility(None))["score"]
+    in_qpv = pub.menages["code_qpv"].notna().groupby(pub.menages["code_iris"]).mean()
+    share = in_qpv.reindex(score.index).fillna(0)
+    expected = score[(share < 0.5) & (score >= score[share > 0.5].median())]
+    assert len(pages) == len(expected) > 0
+    shown = [re.search(r"\((\d{9})\)", p.titre).group(1) for p in pages]  # type: ignore[union-attr]
+    assert shown == expected.sort_values(ascending=False).index.tolist()
+    for page, code in zip(pages, shown, strict=True):
+        figures = page.tableaux[0].table.set_index("indicateur")["quartier"]
+        assert figures["ménages (ménages)"] == iris.loc[code, "menages"] >= THRESHOLD
+        assert "rang" in page.paragraphes[0] and "Plus fragile" in page.paragraphes[1]

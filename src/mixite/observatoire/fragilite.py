@@ -170,3 +170,22 @@ def stabilite_des_rangs(
     out["rang_p05"] = np.percentile(ranks, 5, axis=0)
     out["rang_p95"] = np.percentile(ranks, 95, axis=0)
     return out
+
+
+def quartiers_fragiles_hors_qpv(
+    zones: pd.DataFrame, part_en_qpv: pd.Series, config: ConfigFragilite
+) -> pd.DataFrame:
+    """The fragile neighbourhoods that are not priority ones: the zones (IRIS) whose
+    households live mostly outside any QPV (``part_en_qpv`` < ½) and whose fragility
+    score reaches the median score of the zones mostly inside one (> ½) — « as fragile
+    as a typical priority neighbourhood ». Without such a reference, the most fragile
+    class. :func:`indice_fragilite`'s columns, most fragile first."""
+    index = indice_fragilite(zones, config)
+    share = part_en_qpv.reindex(index.index).fillna(0.0)
+    inside = index.loc[(share > 0.5).to_numpy(), "score"].dropna()
+    outside = index[(share < 0.5).to_numpy()]
+    if len(inside):
+        kept = outside[(outside["score"] >= inside.median()).to_numpy()]
+    else:
+        kept = outside[(outside["classe"] == 1).to_numpy()]
+    return kept.sort_values("rang")

@@ -11,6 +11,7 @@ from typing import Literal
 import pandas as pd
 
 from mixite.io.store import Store
+from mixite.observatoire.indicateurs import CATALOGUE
 
 Niveau = Literal["epci", "commune", "bailleur", "operation"]
 
@@ -346,6 +347,8 @@ def _segregation(store: Store, communes: frozenset[str] | None,
     )  # fmt: skip
 
 
+#: French labels of the observatory's indicators, with their unit.
+LIBELLES = {i.code: f"{i.libelle} ({i.unite})" for i in CATALOGUE}
 #: The indicators of a neighbourhood's page, beside its commune and the territory.
 INDICATEURS_QUARTIER = (
     "menages", "personnes", "taux_pauvrete", "mediane_niveau_de_vie", "sous_40_plus",
@@ -355,38 +358,30 @@ INDICATEURS_QUARTIER = (
 
 def _quartiers(store: Store, communes: frozenset[str] | None, date: dt.date,
                previous: dt.date) -> list[Section]:  # fmt: skip
-    """One page per priority neighbourhood (QPV) of the territory: its published
+    """One page per priority neighbourhood (QPV) of the territory, then one per fragile
+    neighbourhood outside the QPV (IRIS as fragile as a typical QPV one): its published
     indicators beside its commune's and the territory's, and its social stock."""
     from mixite.io.publication import parc_publie
-    from mixite.observatoire.indicateurs import CATALOGUE, TOTAL
+    from mixite.observatoire.indicateurs import TOTAL
     from mixite.plateforme import donnees
 
-    qpv = store.read_if_exists("qpv", ["code_qpv", "nom", "code_commune"])
-    if qpv.empty:
-        return []
-    if communes is not None:
-        qpv = qpv[qpv["code_commune"].astype(str).isin(communes).to_numpy()]
     pub = donnees.publication(store)
-    quartiers = pub.tables.get("code_qpv")
-    if quartiers is None:
+    if "code_commune" not in pub.tables:
         return []
-    by_commune = pub.tables["code_commune"]
     territory = pub.tables["code_epci"].drop(index=TOTAL, errors="ignore").iloc[0]
     months = max(1, round((date - previous).days / 30.44))
-    stock, period = parc_publie(store, "code_qpv", months, fin=date)
-    stock = stock.set_index("code_qpv")
-    labels = {i.code: f"{i.libelle} ({i.unite})" for i in CATALOGUE}
     towns = store.read_if_exists("communes", ["code_commune", "nom"])
     names = dict(zip(towns["code_commune"].astype(str), towns["nom"].astype(str), strict=False))
-    pages = []
-    for row in qpv.sort_values(["code_commune", "code_qpv"]).itertuples(index=False):
-        code, commune = str(row.code_qpv), str(row.code_commune)
-        if code not in quartiers.index:
-            continue
-        own = quartiers.loc[code]
+    by_commune = pub.tables["code_commune"]
+
+    def page(level: str, code: str, commune: str, title: str, intro: list[str],
+             source: str) -> Section:  # fmt: skip
+        stock, period = parc_publie(store, level, months, fin=date)  # one release, all levels
+        stock = stock.set_index(stock.columns[0])
+        own = pub.tables[level].loc[code]
         town = by_commune.loc[commune] if commune in by_commune.index else None
         table = pd.DataFrame({
-            "indicateur": [labels[c] for c in INDICATEURS_QUARTIER],
+            "indicateur": [LIBELLES[c] for c in INDICATEURS_QUARTIER],
             "quartier": [own[c] for c in INDICATEURS_QUARTIER],
             f"commune ({names.get(commune, commune)})":
                 [town[c] if town is not None else None for c in INDICATEURS_QUARTIER],
@@ -396,14 +391,81 @@ def _quartiers(store: Store, communes: frozenset[str] | None, date: dt.date,
         if code in stock.index:
             line = stock.loc[[code]].reset_index(drop=True)
             tables.append(Tableau(f"Parc social du quartier (attributions {period})", line))
-        pages.append(Section(
-            f"Quartier prioritaire : {row.nom} ({code})"
-            + ("" if names.get(commune, commune) in str(row.nom) else f", {names.get(commune)}"),
-            ["Indicateurs publiés du quartier (« s » : secret statistique, moins de 11 "
-             "ménages ou case qui permettrait de retrouver une case masquée)."],
-            tables, [], ["Périmètres des QPV de la base ; mêmes indicateurs que la partie 1"],
+        return Section(title, [*intro, SECRET_QUARTIER], tables, [], [source])
+
+    pages = []
+    qpv = store.read_if_exists("qpv", ["code_qpv", "nom", "code_commune"])
+    if communes is not None:
+        qpv = qpv[qpv["code_commune"].astype(str).isin(communes).to_numpy()]
+    quartiers = pub.tables.get("code_qpv")
+    for row in qpv.sort_values(["code_commune", "code_qpv"]).itertuples(index=False):
+        code, commune = str(row.code_qpv), str(row.code_commune)
+        if quartiers is None or code not in quartiers.index:
+            continue
+        town = names.get(commune, commune)
+        pages.append(page(
+            "code_qpv", code, commune,
+            f"Quartier prioritaire : {row.nom} ({code})" + ("" if town in str(row.nom) else f", {town}"),
+            [], "Périmètres des QPV de la base ; mêmes indicateurs que la partie 1",
+        ))  # fmt: skip
+    for iris_code, line in _fragiles(store, territory).iterrows():
+        commune = str(line["code_commune"])
+        if communes is not None and commune not in communes:
+            continue
+        pages.append(page(
+            "code_iris", str(iris_code), commune,
+            f"Quartier fragile hors QPV : {line['nom']} ({iris_code})"
+            + ("" if (town := names.get(commune, commune)) in str(line["nom"]) else f", {town}"),
+            [f"IRIS dont les ménages vivent pour la plupart hors QPV, aussi fragile qu'un quartier "
+             f"prioritaire type : rang {int(line['rang'])} sur {line.attrs_n} IRIS de "
+             f"l'intercommunalité à l'indice de fragilité (le plus fragile au rang 1), au moins "
+             f"la médiane des IRIS situés en majorité en QPV.",
+             f"Plus fragile que l'intercommunalité sur : {line['au_dessus']}."],
+            "Indice de fragilité du modèle lillois sur les indicateurs publiés des IRIS",
         ))  # fmt: skip
     return pages
+
+
+SECRET_QUARTIER = (
+    "Indicateurs publiés du quartier (« s » : secret statistique, moins de 11 ménages ou "
+    "case qui permettrait de retrouver une case masquée)."
+)
+
+
+def _fragiles(store: Store, territory: pd.Series) -> pd.DataFrame:
+    """The fragile IRIS outside the QPV (:func:`quartiers_fragiles_hors_qpv`) on the IRIS'
+    published indicators, with their name, commune, rank among ``attrs_n`` IRIS and the
+    components on which they are more fragile than the ``territory``'s published row."""
+    from mixite.io.config import load_fragility
+    from mixite.observatoire.fragilite import quartiers_fragiles_hors_qpv
+    from mixite.observatoire.indicateurs import TOTAL
+    from mixite.plateforme import donnees
+
+    pub = donnees.publication(store)
+    iris = pub.tables.get("code_iris")
+    if iris is None:
+        return pd.DataFrame()
+    zones = iris.drop(index=TOTAL, errors="ignore")
+    zones = zones[zones["menages"].notna().to_numpy()]
+    m = pub.menages
+    in_qpv = m["code_qpv"].notna().groupby(m["code_iris"].astype(str)).mean()
+    config = load_fragility(None)
+    kept = quartiers_fragiles_hors_qpv(zones, in_qpv, config)
+    info = store.read_if_exists("iris", ["code_iris", "nom", "code_commune"])
+    info = info.set_index(info["code_iris"].astype(str))
+    out = kept.assign(
+        nom=info["nom"].reindex(kept.index).fillna("").astype(str).to_numpy(),
+        code_commune=info["code_commune"].reindex(kept.index).astype(str).to_numpy(),
+        au_dessus=[
+            ", ".join(LIBELLES[c.indicateur].split(" (")[0] for c in config.composantes
+                      if (1 if c.sens == "+" else -1)
+                      * (zones.loc[code, c.indicateur] - territory[c.indicateur]) > 0)
+            or "aucune composante"
+            for code in kept.index
+        ],
+        attrs_n=len(zones),
+    )  # fmt: skip
+    return out
 
 
 def _rapport_bailleur(store: Store, code: str, date: dt.date, previous: dt.date) -> Rapport:
