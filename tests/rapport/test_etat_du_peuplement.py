@@ -240,3 +240,25 @@ def test_fragile_neighbourhoods_outside_the_qpv_have_their_page(store: Store) ->
         figures = page.tableaux[0].table.set_index("indicateur")["quartier"]
         assert figures["ménages (ménages)"] == iris.loc[code, "menages"] >= THRESHOLD
         assert "rang" in page.paragraphes[0] and "Plus fragile" in page.paragraphes[1]
+
+
+def test_an_operations_report_shows_its_neighbourhood_before_and_after(
+    two_vintages: Store,
+) -> None:
+    from mixite.io.publication import evolution_publiee
+
+    report = construire(two_vintages, "operation", "PRU-MEL-01", DATE, dt.date(2025, 12, 31))
+    qpv = two_vintages.query("SELECT code_qpv FROM operations")["code_qpv"].iloc[0]
+    page = report.sections[1]
+    assert page.titre.startswith("Le quartier de l'opération") and qpv in page.titre
+    ev = evolution_publiee(two_vintages, "code_qpv")
+    table = page.tableaux[0].table.set_index("indicateur")
+    first, last = map(str, ev.millesimes)
+    assert ev.premier is not None
+    for column, truth in ((first, ev.premier), (last, ev.dernier)):
+        shown = table.loc["ménages (ménages)", column]
+        assert shown == truth.loc[qpv, "menages"] >= THRESHOLD
+        for label, code in (("taux de pauvreté (% des personnes)", "taux_pauvrete"),
+                            ("grandes familles (% des ménages)", "grandes_familles")):  # fmt: skip
+            got, expected = table.loc[label, column], truth.loc[qpv, code]
+            assert (pd.isna(got) and pd.isna(expected)) or got == pytest.approx(expected)

@@ -548,7 +548,45 @@ def _rapport_operation(store: Store, code: str, date: dt.date, previous: dt.date
         ["Suivi individuel du relogement de la base ; les deux dates sont publiées ensemble "
          "(secret statistique, y compris sur les évolutions)"],
     )  # fmt: skip
+    sections = [section]
+    operation = store.read_if_exists("operations", ["code_operation", "code_qpv"])
+    qpv = operation.loc[operation["code_operation"].astype(str) == code, "code_qpv"].dropna()
+    if len(qpv):
+        sections.append(_quartier_avant_apres(store, str(qpv.iloc[0])))
     return Rapport(
         titre=f"État du relogement — {name}", territoire=name, date=date, precedent=previous,
-        bandeau=bandeau(records), sections=[section],
+        bandeau=bandeau(records), sections=sections,
     )  # fmt: skip
+
+
+def _quartier_avant_apres(store: Store, qpv: str) -> Section:
+    """The renewal neighbourhood's population at the first and latest vintages, from the
+    release that publishes both together (a change of 1 to 10 households stays secret)."""
+    from mixite.plateforme import donnees
+
+    ev = donnees.deux_millesimes(store, "code_qpv")
+    names = store.read_if_exists("qpv", ["code_qpv", "nom"])
+    found = names.loc[names["code_qpv"].astype(str) == qpv, "nom"]
+    title = f"{found.iloc[0]} ({qpv})" if len(found) else qpv
+    last = ev.millesimes[-1]
+
+    def values(frame: pd.DataFrame) -> pd.Series:  # NaN (« s ») when the zone is absent
+        return frame.reindex([qpv])[list(INDICATEURS_QUARTIER)].iloc[0].reset_index(drop=True)
+
+    table = pd.DataFrame({"indicateur": [LIBELLES[c] for c in INDICATEURS_QUARTIER]})
+    if ev.premier is not None:
+        first = ev.millesimes[0]
+        table[str(first)] = values(ev.premier)
+        text = (f"La population du quartier en {first} et en {last}, avant et pendant le "
+                "relogement ; les deux millésimes sont publiés ensemble.")  # fmt: skip
+    else:
+        text = (f"La population du quartier en {last} ; la base ne contient qu'un millésime "
+                "de ménages : la comparaison avant / après viendra avec le suivant.")  # fmt: skip
+    table[str(last)] = values(ev.dernier)
+    return Section(
+        f"Le quartier de l'opération : {title}",
+        [text, SECRET_QUARTIER],
+        [Tableau("Population du quartier par millésime", table)],
+        [],
+        ["Ménages de la base par millésime, périmètre du QPV de l'opération"],
+    )
