@@ -26,6 +26,7 @@ def main() -> int:
     if not args.store.exists():
         print(f"{args.store} absent : lancez d'abord « make demo SERVEUR=0 ».")
         return 2
+    from mixite.io.publication import evolution_significative
     from mixite.io.store import Store
     from mixite.plateforme import donnees
     from mixite.rapport import contenu
@@ -45,16 +46,18 @@ def main() -> int:
         return out
 
     timed("publication (chiffres de tous les niveaux)", donnees.publication, store)
-    timed("1. chiffres clés et évolution", contenu._chiffres, store, communes, code)
+    tests = timed("tests des évolutions (permutations)", evolution_significative, store, communes)
+    timed("1. chiffres clés et évolution", contenu._chiffres, store, communes, code, tests)
     timed("2. cartes", contenu._cartes, store, args.date, niveau)
     timed("3. parc social", contenu._parc, store, communes, args.date, previous)
     timed("4. objectifs légaux", contenu._objectifs, store)
-    timed("5. ségrégation", contenu._segregation, store, communes)
-    timed("6. quartiers prioritaires", contenu._quartiers, store, communes, args.date, previous)
+    timed("5. ségrégation", contenu._segregation, store, communes, tests)
+    timed("6. quartiers prioritaires et fragiles", contenu._quartiers, store, communes,
+          args.date, previous)  # fmt: skip
     if niveau == "epci":
         timed("7. relogement", contenu._relogement, store)
-    report = timed("assemblage (tout est en cache)", contenu.construire, store, niveau, code,
-                   args.date)  # fmt: skip
+    report = timed("assemblage et audit du secret du document", contenu.construire, store,
+                   niveau, code, args.date)  # fmt: skip
     text = timed("HTML", en_html, report)
     content = time.perf_counter() - total
     with tempfile.TemporaryDirectory() as d:

@@ -262,3 +262,64 @@ def test_an_operations_report_shows_its_neighbourhood_before_and_after(
                             ("grandes familles (% des ménages)", "grandes_familles")):  # fmt: skip
             got, expected = table.loc[label, column], truth.loc[qpv, code]
             assert (pd.isna(got) and pd.isna(expected)) or got == pytest.approx(expected)
+
+
+def test_the_whole_report_is_audited_as_one_release(store: Store) -> None:
+    """The EPCI report's count cells, all tables together, leak nothing; the audit does
+    fail when a table prints a cell the release had hidden (one that gives a smaller one
+    away), when it prints a wrong figure, and when it prints a cell under 11."""
+    from mixite.rapport.audit import auditer
+
+    report = construire(store, "epci", "200093201", DATE)
+    assert (
+        report.verification is not None and "vérifié sur le document entier" in report.verification
+    )
+    cells = report.cellules()
+    assert set(cells["niveau"]) >= {"code_epci", "code_commune", "code_qpv", "code_iris"}
+    assert {s.split("/")[0] for s in cells["source"]} == {"menages", "parc"}
+    assert auditer(store, cells).empty
+    # Every other commune's households printed, the smallest commune's hidden: the
+    # territory's total minus the others gives it away.
+    truth = indicateurs_publies(store)
+    from mixite.observatoire.indicateurs import indicateurs
+
+    raw = indicateurs(truth.menages, truth.flags, "code_commune").drop(index=TOTAL)["menages"]
+    small = [c for c in raw.index if 0 < raw[c] < THRESHOLD]
+    assert small, "the 2 % twin has communes of fewer than 11 households"
+    households = (cells["niveau"] == "code_commune") & (cells["mesure"] == "menages") & (
+        cells["source"].str.startswith("menages"))  # fmt: skip
+    others = households & ~cells["zone"].isin([small[0], TOTAL])
+    shown = cells.copy()
+    shown.loc[others, "valeur"] = shown.loc[others, "zone"].map(raw).astype(float)
+    shown.loc[others, "vu"] = True
+    found = auditer(store, shown)
+    leak = found[found["probleme"].str.contains("retrouvable par différence")]
+    assert small[0] in set(leak["zone"])
+    tiny = cells.copy()
+    one = households & (cells["zone"] == small[0])
+    tiny.loc[one, ["valeur", "vu"]] = [float(raw[small[0]]), True]
+    assert auditer(store, tiny)["probleme"].str.contains("imprimée de moins de 11").any()
+    wrong = cells.copy()
+    first = wrong.index[wrong["vu"] & wrong["valeur"].notna()][0]
+    wrong.loc[first, "valeur"] += 1
+    assert auditer(store, wrong)["probleme"].str.startswith("valeur imprimée").any()
+
+
+def test_a_report_failing_its_audit_is_not_written(
+    store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import mixite.rapport.audit as audit
+
+    breach = pd.DataFrame([("menages", "code_commune", "59999", "menages", 4.0,
+                            "case imprimée de moins de 11 ménages")],
+                          columns=["source", "niveau", "zone", "mesure", "menages", "probleme"])  # fmt: skip
+    monkeypatch.setattr(audit, "auditer", lambda store, cells: breach)
+    out = tmp_path / "r.html"
+    args = ["rapport", "etat-du-peuplement", "--territoire", "commune", "59350",
+            "--date", "2026-06-30", "--sortie", str(out), "--store", str(store.path)]  # fmt: skip
+    assert main(args) == 2
+    assert "ne respecte pas le secret statistique" in capsys.readouterr().err
+    assert not out.exists()

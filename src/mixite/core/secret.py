@@ -543,7 +543,9 @@ def _determined(release: Release, hidden: BoolArray, *, max_component: int = 300
     return np.asarray(_audit(release, hidden, max_component)[0]["cell"].to_numpy(), dtype=np.int64)
 
 
-def recoverable(release: Release, *, max_component: int = 3000) -> pd.DataFrame:
+def recoverable(
+    release: Release, *, max_component: int = 3000, hidden: BoolArray | None = None
+) -> pd.DataFrame:
     """Audit: every hidden or unpublished cell whose value the published cells determine.
 
     The attacker knows every published cell and every relation (totals, sub-counts,
@@ -555,8 +557,13 @@ def recoverable(release: Release, *, max_component: int = 3000) -> pd.DataFrame:
     value, households (``support``) and ``method``; ``attrs["unaudited"]`` counts the cells
     of larger components, audited by differences only. Secrecy holds when no determined
     cell has 1 to 10 households.
+
+    ``hidden``: what the attacker does not see, when it is not the release's own
+    suppression (a document that prints only some of the cells: every cell it does not
+    print is hidden).
     """
-    found, unaudited = _audit(release, release.hidden_cells(), max_component)
+    mask = release.hidden_cells() if hidden is None else np.asarray(hidden, dtype=bool)
+    found, unaudited = _audit(release, mask.copy(), max_component)
     found.attrs["unaudited"] = unaudited
     return found
 
@@ -634,8 +641,9 @@ def _audit(release: Release, hidden: BoolArray, max_component: int) -> tuple[pd.
     return out, unaudited
 
 
-def leaks(release: Release) -> pd.DataFrame:
-    """Determined cells that describe 1 to ``threshold − 1`` households (must be empty)."""
-    found = recoverable(release)
+def leaks(release: Release, hidden: BoolArray | None = None) -> pd.DataFrame:
+    """Determined cells that describe 1 to ``threshold − 1`` households (must be empty);
+    ``hidden`` as in :func:`recoverable`."""
+    found = recoverable(release, hidden=hidden)
     s = found["support"].to_numpy(dtype=float)
     return found[(s > ZERO) & (s < release.threshold - 1e-9)]

@@ -143,19 +143,12 @@ TITRES_PARC = {
 }  # fmt: skip
 
 
-def parc_publie(
-    store: Store,
-    niveau: str,
-    mois: int = 12,
-    fin: dt.date | None = None,
-    bailleur: str | None = None,
-) -> tuple[pd.DataFrame, str]:
-    """The social stock of ``niveau`` (dwellings, vacancy, allocations of the ``mois``
-    months up to ``fin``, default the last allocation, turnover), secrecy applied across
-    levels, with French headers, and the period it covers. ``bailleur``: that landlord's
-    stock only."""
-    from mixite.observatoire.publication import PARENTS_PARC, publier_parc
-
+def donnees_parc(
+    store: Store, mois: int = 12, fin: dt.date | None = None, bailleur: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp, pd.Timestamp]:
+    """The social dwellings with their zones (``bailleur``'s only, when given), the
+    allocations of the ``mois`` months up to ``fin`` (default the last allocation), and
+    that period's start and end: what :func:`parc_publie` publishes."""
     dwellings = store.query(
         "SELECT l.id_logement, l.vacant, b.code_commune, b.code_iris, b.code_qpv, b.id_batiment, "
         "e.id_entree, c.code_territoire FROM logements l JOIN entrees e ON e.id_entree = l.id_entree "
@@ -172,10 +165,35 @@ def parc_publie(
     end = pd.Timestamp(fin) if fin is not None else dates.max()
     start = end - pd.DateOffset(months=mois)
     recent = allocations[((dates > start) & (dates <= end)).to_numpy()]
-    # Every level is published together (no count found by difference between levels);
-    # a landlord's own stock, only the level asked and the territories above it.
-    wanted = {niveau, "code_territoire"} if bailleur else {niveau, *PARENTS_PARC, "code_territoire"}
-    levels = sorted(wanted & set(dwellings.columns))
+    return dwellings, recent, start, end
+
+
+def niveaux_parc(niveau: str, bailleur: str | None = None) -> list[str]:
+    """The levels published together with ``niveau``: every level (no count found by
+    difference between levels); a landlord's own stock, the level asked and the
+    territories above it."""
+    from mixite.observatoire.publication import PARENTS_PARC
+
+    return sorted(
+        {niveau, "code_territoire"} if bailleur else {niveau, *PARENTS_PARC, "code_territoire"}
+    )
+
+
+def parc_publie(
+    store: Store,
+    niveau: str,
+    mois: int = 12,
+    fin: dt.date | None = None,
+    bailleur: str | None = None,
+) -> tuple[pd.DataFrame, str]:
+    """The social stock of ``niveau`` (dwellings, vacancy, allocations of the ``mois``
+    months up to ``fin``, default the last allocation, turnover), secrecy applied across
+    levels (:func:`niveaux_parc`), with French headers, and the period it covers.
+    ``bailleur``: that landlord's stock only."""
+    from mixite.observatoire.publication import publier_parc
+
+    dwellings, recent, start, end = donnees_parc(store, mois, fin, bailleur)
+    levels = [lv for lv in niveaux_parc(niveau, bailleur) if lv in dwellings.columns]
     table = publier_parc(dwellings, recent, levels)[niveau].reset_index()
     table = table.rename(columns={**TITRES_PARC, "n_attributions": f"attributions ({mois} mois)"})
     return table, f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}"

@@ -11,7 +11,8 @@ from typing import Literal
 import pandas as pd
 
 from mixite.io.store import Store
-from mixite.observatoire.indicateurs import CATALOGUE
+from mixite.observatoire.indicateurs import CATALOGUE, TOTAL
+from mixite.rapport.audit import cellules, cellules_tableau
 
 Niveau = Literal["epci", "commune", "bailleur", "operation"]
 
@@ -30,6 +31,8 @@ class Tableau:
     table: pd.DataFrame
     #: What a missing cell shows: « s » (secret) in published tables.
     vide: str = "s"
+    #: The count cells it prints, for the audit (:func:`mixite.rapport.audit.cellules`).
+    cellules: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,15 @@ class Rapport:
     precedent: dt.date
     bandeau: str | None
     sections: list[Section]
+    #: What the secrecy audit of the whole document checked (:mod:`mixite.rapport.audit`).
+    verification: str | None = None
+
+    def cellules(self) -> pd.DataFrame:
+        """Every count cell the report prints (:mod:`mixite.rapport.audit`)."""
+        from mixite.rapport.audit import COLONNES
+
+        parts = [t.cellules for s in self.sections for t in s.tableaux if t.cellules is not None]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLONNES)
 
 
 def _nom(store: Store, niveau: Niveau, code: str) -> str:
@@ -77,6 +89,19 @@ def _nom(store: Store, niveau: Niveau, code: str) -> str:
     return str(found.iloc[0]) if len(found) else f"EPCI {code}"
 
 
+class SecretNonRespecteError(ValueError):
+    """The audit found printed cells that break statistical secrecy: nothing is written."""
+
+    def __init__(self, problemes: pd.DataFrame) -> None:
+        self.problemes = problemes
+        lines = [f"{r.niveau} {r.zone}, {r.mesure} : {r.probleme}"
+                 for r in problemes.head(5).itertuples()]  # fmt: skip
+        super().__init__(
+            f"le rapport ne respecte pas le secret statistique ({len(problemes)} case(s)) ; "
+            "rien n'est écrit : " + " ; ".join(lines)
+        )
+
+
 def construire(
     store: Store,
     niveau: Niveau,
@@ -84,8 +109,34 @@ def construire(
     date: dt.date,
     precedent: dt.date | None = None,
 ) -> Rapport:
-    """The report of one territory (``epci`` code or ``commune`` code) at ``date``;
-    ``precedent`` defaults to six months earlier."""
+    """The report of one territory (``epci`` code or ``commune`` code, a landlord's, a
+    renewal operation's) at ``date``; ``precedent`` defaults to six months earlier.
+
+    The whole document is audited as one release before it is returned
+    (:func:`mixite.rapport.audit.auditer`): :class:`SecretNonRespecteError` when a printed
+    cell, or one found from them by difference, describes 1 to 10 households."""
+    from dataclasses import replace
+
+    from mixite.rapport.audit import auditer
+
+    report = _contenu(store, niveau, code, date, precedent)
+    cells = report.cellules()
+    problems = auditer(store, cells)
+    if len(problems):
+        raise SecretNonRespecteError(problems)
+    kinds = sorted({"ménages" if s.startswith("menages") else "parc social"
+                    for s in cells["source"]})  # fmt: skip
+    return replace(report, verification=(
+        f"Secret statistique vérifié sur le document entier : ses {len(cells)} cases de "
+        f"comptage ({', '.join(kinds) or 'aucune'}) ont été relues ensemble ; aucune ne décrit "
+        "moins de 11 ménages et aucune case masquée de moins de 11 ménages ne peut être "
+        "retrouvée par différence entre tableaux, niveaux géographiques ou millésimes."
+    ))  # fmt: skip
+
+
+def _contenu(
+    store: Store, niveau: Niveau, code: str, date: dt.date, precedent: dt.date | None
+) -> Rapport:
     from mixite.cli.sortie import bandeau
     from mixite.plateforme import donnees
 
@@ -142,7 +193,14 @@ def _chiffres(store: Store, communes: frozenset[str] | None, territoire: str,
     figures, table, notes = donnees.chiffres_cles(store, communes)
     changes, years = cartes.evolution(store, communes)
     key = pd.DataFrame(figures, columns=["indicateur", "valeur"])
-    tables = [Tableau(f"Chiffres clés — {territoire}", key)]
+    pub = donnees.publication(store)
+    level = "code_epci" if communes is None else "code_commune"
+    zone = (pub.tables["code_epci"].drop(index=TOTAL, errors="ignore").index[0]
+            if communes is None else sorted(communes)[0])  # fmt: skip
+    row = pub.tables[level].loc[zone]
+    shown = ("menages", "taux_pauvrete", "locataires_sociaux", "sous_40_plus")
+    tables = [Tableau(f"Chiffres clés — {territoire}", key, cellules=cellules(
+        f"menages/{pub.millesime}", level, zone, {c: row[c] for c in shown}))]  # fmt: skip
     paragraphs = []
     if len(years) > 1:
         if tests is not None:
@@ -153,7 +211,13 @@ def _chiffres(store: Store, communes: frozenset[str] | None, territoire: str,
                 if codes.get(label) in p_values and pd.notna(value) else "—"
                 for label, value in zip(changes["indicateur"], changes["évolution"], strict=True)
             ]})  # fmt: skip
-        tables.append(Tableau(f"Évolution de {years[0]} à {years[-1]}", changes))
+        by_label = changes.set_index("indicateur")
+        printed = pd.concat([
+            cellules(f"menages/{year}", level, zone,
+                     {CODES[label]: by_label.loc[label, str(year)] for label in by_label.index})
+            for year in (years[0], years[-1])
+        ])  # fmt: skip
+        tables.append(Tableau(f"Évolution de {years[0]} à {years[-1]}", changes, cellules=printed))
         paragraphs.append(
             "Les deux millésimes sont publiés ensemble : une variation qui ne porterait que "
             "sur 1 à 10 ménages reste masquée."
@@ -167,7 +231,9 @@ def _chiffres(store: Store, communes: frozenset[str] | None, territoire: str,
         )
     if communes is None:
         keep = [c for c in table.columns if c in COLONNES_COMMUNES or not c.endswith(")")]
-        tables.append(Tableau("Indicateurs publiés par commune", table[keep]))
+        printed = cellules_tableau(table[keep], f"menages/{pub.millesime}", "code_commune",
+                                   "code commune", CODES)  # fmt: skip
+        tables.append(Tableau("Indicateurs publiés par commune", table[keep], cellules=printed))
     return Section("Chiffres clés", paragraphs, tables, [], notes)
 
 
@@ -209,11 +275,13 @@ def _parc(store: Store, communes: frozenset[str] | None, date: dt.date,
         dict(zip(names["code_commune"].astype(str), names["nom"].astype(str), strict=False))
     ).fillna(""))  # fmt: skip
     table = table.rename(columns={"code_commune": "code commune", "nom": "commune"})
+    printed = cellules_tableau(table, f"parc/{months}/{date:%Y-%m-%d}", "code_commune",
+                               "code commune", _codes_parc(months))  # fmt: skip
     return Section(
         "Le parc social",
         [f"Logements sociaux, vacance et attributions de la période ({period}) ; la rotation "
          "rapporte les attributions aux logements."],
-        [Tableau("Parc social par commune", table)],
+        [Tableau("Parc social par commune", table, cellules=printed)],
         [],
         ["RPLS et fiches attribution de la base ; secret statistique appliqué entre niveaux"],
     )  # fmt: skip
@@ -347,8 +415,17 @@ def _segregation(store: Store, communes: frozenset[str] | None,
     )  # fmt: skip
 
 
-#: French labels of the observatory's indicators, with their unit.
+#: French labels of the observatory's indicators, with their unit, and back.
 LIBELLES = {i.code: f"{i.libelle} ({i.unite})" for i in CATALOGUE}
+CODES = {label: code for code, label in LIBELLES.items()}
+
+
+def _codes_parc(months: int) -> dict[str, str]:
+    """The stock table's printed headers → its count columns."""
+    return {"logements sociaux": "logements", "logements vacants": "n_vacants",
+            f"attributions ({months} mois)": "n_attributions"}  # fmt: skip
+
+
 #: The indicators of a neighbourhood's page, beside its commune and the territory.
 INDICATEURS_QUARTIER = (
     "menages", "personnes", "taux_pauvrete", "mediane_niveau_de_vie", "sous_40_plus",
@@ -369,15 +446,19 @@ def _quartiers(store: Store, communes: frozenset[str] | None, date: dt.date,
     if "code_commune" not in pub.tables:
         return []
     territory = pub.tables["code_epci"].drop(index=TOTAL, errors="ignore").iloc[0]
+    epci = str(territory.name)
     months = max(1, round((date - previous).days / 30.44))
     towns = store.read_if_exists("communes", ["code_commune", "nom"])
     names = dict(zip(towns["code_commune"].astype(str), towns["nom"].astype(str), strict=False))
     by_commune = pub.tables["code_commune"]
+    stocks: dict[str, tuple[pd.DataFrame, str]] = {}
 
     def page(level: str, code: str, commune: str, title: str, intro: list[str],
              source: str) -> Section:  # fmt: skip
-        stock, period = parc_publie(store, level, months, fin=date)  # one release, all levels
-        stock = stock.set_index(stock.columns[0])
+        if level not in stocks:  # one release, all levels: computed once per level
+            table_, period_ = parc_publie(store, level, months, fin=date)
+            stocks[level] = (table_.set_index(table_.columns[0]), period_)
+        stock, period = stocks[level]
         own = pub.tables[level].loc[code]
         town = by_commune.loc[commune] if commune in by_commune.index else None
         table = pd.DataFrame({
@@ -387,10 +468,20 @@ def _quartiers(store: Store, communes: frozenset[str] | None, date: dt.date,
                 [town[c] if town is not None else None for c in INDICATEURS_QUARTIER],
             "intercommunalité": [territory[c] for c in INDICATEURS_QUARTIER],
         })  # fmt: skip
-        tables = [Tableau("Le quartier, sa commune et l'intercommunalité", table)]
+        source_pop = f"menages/{pub.millesime}"
+        printed = pd.concat([
+            cellules(source_pop, lv, z, dict(zip(INDICATEURS_QUARTIER, table[col], strict=True)))
+            for lv, z, col in ((level, code, "quartier"), ("code_commune", commune, table.columns[2]),
+                               ("code_epci", epci, "intercommunalité"))
+        ])  # fmt: skip
+        tables = [Tableau("Le quartier, sa commune et l'intercommunalité", table, cellules=printed)]
         if code in stock.index:
             line = stock.loc[[code]].reset_index(drop=True)
-            tables.append(Tableau(f"Parc social du quartier (attributions {period})", line))
+            tables.append(Tableau(
+                f"Parc social du quartier (attributions {period})", line,
+                cellules=cellules_tableau(line.assign(zone=code), f"parc/{months}/{date:%Y-%m-%d}",
+                                          level, "zone", _codes_parc(months)),
+            ))  # fmt: skip
         return Section(title, [*intro, SECRET_QUARTIER], tables, [], [source])
 
     pages = []
@@ -497,7 +588,9 @@ def _rapport_bailleur(store: Store, code: str, date: dt.date, previous: dt.date)
     sections.append(Section(
         "Votre parc par commune",
         [f"Logements, vacance et attributions de la période ({period}), votre parc seulement."],
-        [Tableau("Votre parc social par commune", stock)], [],
+        [Tableau("Votre parc social par commune", stock, cellules=cellules_tableau(
+            stock, f"parc/{months}/{date:%Y-%m-%d}/{code}", "code_commune", "code_commune",
+            _codes_parc(months)))], [],
         ["RPLS et fiches attribution de la base ; secret statistique appliqué"],
     ))  # fmt: skip
     table, notes_obj = donnees.table_objectifs(store, "loi-2017", None)
@@ -583,10 +676,14 @@ def _quartier_avant_apres(store: Store, qpv: str) -> Section:
         text = (f"La population du quartier en {last} ; la base ne contient qu'un millésime "
                 "de ménages : la comparaison avant / après viendra avec le suivant.")  # fmt: skip
     table[str(last)] = values(ev.dernier)
+    printed = pd.concat([
+        cellules(f"menages/{year}", "code_qpv", qpv, dict(zip(INDICATEURS_QUARTIER, table[year], strict=True)))
+        for year in table.columns[1:]
+    ])  # fmt: skip
     return Section(
         f"Le quartier de l'opération : {title}",
         [text, SECRET_QUARTIER],
-        [Tableau("Population du quartier par millésime", table)],
+        [Tableau("Population du quartier par millésime", table, cellules=printed)],
         [],
         ["Ménages de la base par millésime, périmètre du QPV de l'opération"],
     )

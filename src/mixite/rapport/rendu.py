@@ -80,6 +80,8 @@ def en_html(rapport: Rapport) -> str:
     ]
     if rapport.bandeau:
         parts.append(f'<p class="bandeau">{html.escape(rapport.bandeau)}</p>')
+    if rapport.verification:
+        parts.append(f"<p><em>{html.escape(rapport.verification)}</em></p>")
     parts.append("<p><strong>Sommaire</strong> : " + " ; ".join(
         f"{i}. {html.escape(s.titre)}" for i, s in enumerate(rapport.sections, start=1)
     ) + "</p>")  # fmt: skip
