@@ -51,6 +51,16 @@ def indicateurs_publies(
             f"millésime {millesime} absent de la base ; millésimes : {', '.join(map(str, available))}"
         )
     households = households[households["millesime"] == millesime]
+    threshold, how = _seuil(millesime, seuil_pauvrete)
+    f = flags(households, refdata.plafonds_ressources(), millesime=millesime, zone=3,
+              seuil_pauvrete=threshold)  # fmt: skip
+    published = publier_niveaux({millesime: (households, f)})
+    tables = {level: t for (_, level), t in published.items()}
+    return Publication(millesime, tables, threshold, how, households, f)
+
+
+def _seuil(millesime: int, seuil_pauvrete: float | None = None) -> tuple[float, str]:
+    """The poverty line of ``millesime`` (given, or the default) and how it was set."""
     if seuil_pauvrete is None:
         threshold = default_poverty_threshold(millesime)
         how = (
@@ -59,11 +69,7 @@ def indicateurs_publies(
         )
     else:
         threshold, how = seuil_pauvrete, "donné"
-    f = flags(households, refdata.plafonds_ressources(), millesime=millesime, zone=3,
-              seuil_pauvrete=threshold)  # fmt: skip
-    published = publier_niveaux({millesime: (households, f)})
-    tables = {level: t for (_, level), t in published.items()}
-    return Publication(millesime, tables, threshold, how, households, f)
+    return threshold, how
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,27 @@ def evolution_significative(
     out = changements(first, last, tirages=tirages)
     out.attrs["millesimes"] = (years[0], years[-1])
     return out
+
+
+def publication_jointe(
+    store: Store,
+) -> tuple[Publication, dict[tuple[int, str], pd.DataFrame], list[int]]:
+    """The latest vintage's :class:`Publication` and :func:`publier_deux_millesimes`'
+    tables, from one release computed once: with several vintages, the latest vintage's
+    figures are those published together with the first's (a page that shows the
+    figures beside their change shows one release)."""
+    households = households_in_context(store)
+    years = vintages(households)
+    if len(years) < 2:
+        pub = indicateurs_publies(store)
+        return pub, {(pub.millesime, lv): t for lv, t in pub.tables.items()}, [pub.millesime]
+    both = {year: _flagged(households, year) for year in (years[0], years[-1])}
+    published = publier_niveaux(both)
+    last = years[-1]
+    threshold, how = _seuil(last)
+    part, f = both[last]
+    tables = {lv: t for (y, lv), t in published.items() if y == last}
+    return Publication(last, tables, threshold, how, part, f), published, [years[0], last]
 
 
 def evolution_de(

@@ -90,20 +90,22 @@ def publication(store: Store, millesime: int | None = None) -> Publication:
     The latest vintage, when the store holds several, comes from the release that also
     publishes the first one (the evolution's): a page or report that shows both the
     figures and their change shows one release, so no cell hidden there is given away
-    by the other."""
-    from dataclasses import replace
-
-    from mixite.io.publication import publier_deux_millesimes
-
-    def compute() -> Publication:
-        pub = indicateurs_publies(store, millesime=millesime)
-        if millesime is None and len(millesimes(store)) > 1:
-            joint, years = publier_deux_millesimes(store)
-            pub = replace(pub, tables={lv: t for (y, lv), t in joint.items() if y == years[-1]})
-        return pub
-
-    out: Publication = _cached(("pub", *_version(store), millesime), compute)
+    by the other. That release is computed once for both (:func:`_jointe`)."""
+    if millesime is None:
+        return _jointe(store)[0]
+    out: Publication = _cached(
+        ("pub", *_version(store), millesime),
+        lambda: indicateurs_publies(store, millesime=millesime),
+    )
     return out
+
+
+def _jointe(
+    store: Store,
+) -> tuple[Publication, dict[tuple[int, str], pd.DataFrame], list[int]]:
+    from mixite.io.publication import publication_jointe
+
+    return _cached(("jointe", *_version(store)), lambda: publication_jointe(store))  # type: ignore[no-any-return]
 
 
 def millesimes(store: Store) -> list[int]:
@@ -119,16 +121,9 @@ def millesimes(store: Store) -> list[int]:
 def deux_millesimes(store: Store, niveau: str) -> Evolution:
     """The first and latest vintages published together, for ``niveau``
     (:func:`mixite.io.publication.evolution_de`); with one vintage, the publication."""
-    from mixite.io.publication import evolution_de, publier_deux_millesimes
+    from mixite.io.publication import evolution_de
 
-    def compute() -> tuple[dict[tuple[int, str], pd.DataFrame], list[int]]:
-        years = millesimes(store)
-        if len(years) == 1:
-            pub = publication(store)
-            return {(pub.millesime, level): t for level, t in pub.tables.items()}, [pub.millesime]
-        return publier_deux_millesimes(store)
-
-    published, years = _cached(("deux", *_version(store)), compute)
+    _, published, years = _jointe(store)
     return evolution_de(published, years, niveau)
 
 

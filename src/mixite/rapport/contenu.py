@@ -117,6 +117,7 @@ def construire(
     cell, or one found from them by difference, describes 1 to 10 households."""
     from dataclasses import replace
 
+    from mixite.cli.sortie import nombre_fr
     from mixite.rapport.audit import auditer
 
     report = _contenu(store, niveau, code, date, precedent)
@@ -127,7 +128,7 @@ def construire(
     kinds = sorted({"ménages" if s.startswith("menages") else "parc social"
                     for s in cells["source"]})  # fmt: skip
     return replace(report, verification=(
-        f"Secret statistique vérifié sur le document entier : ses {len(cells)} cases de "
+        f"Secret statistique vérifié sur le document entier : ses {nombre_fr(len(cells), 0)} cases de "
         f"comptage ({', '.join(kinds) or 'aucune'}) ont été relues ensemble ; aucune ne décrit "
         "moins de 11 ménages et aucune case masquée de moins de 11 ménages ne peut être "
         "retrouvée par différence entre tableaux, niveaux géographiques ou millésimes."
@@ -548,7 +549,9 @@ def _fragiles(store: Store, territory: pd.Series) -> pd.DataFrame:
         nom=info["nom"].reindex(kept.index).fillna("").astype(str).to_numpy(),
         code_commune=info["code_commune"].reindex(kept.index).astype(str).to_numpy(),
         au_dessus=[
-            ", ".join(LIBELLES[c.indicateur].split(" (")[0] for c in config.composantes
+            ", ".join(LIBELLES[c.indicateur].split(" (")[0]
+                      + (" (au-dessus)" if c.sens == "+" else " (au-dessous)")
+                      for c in config.composantes
                       if (1 if c.sens == "+" else -1)
                       * (zones.loc[code, c.indicateur] - territory[c.indicateur]) > 0)
             or "aucune composante"
