@@ -401,7 +401,7 @@ def _segregation(store: Store, communes: frozenset[str] | None,
             "indice": list(INDICES.values()),
             str(first): [nombre_fr(v, 3) for v in rows["avant"]],
             str(last): [nombre_fr(v, 3) for v in rows["apres"]],
-            "variation": [nombre_fr(v, 3) for v in rows["variation"]],
+            "variation (avant arrondi)": [nombre_fr(v, 3) for v in rows["variation"]],
             "variation significative (5 %)": [verdict(float(p)) for p in rows["p"]],
         })))  # fmt: skip
         paragraphs.append(_lecture_test(tests))
