@@ -1,0 +1,1 @@
+"""Allocation plans under mix constraints: an exact optimiser and its explanations (advisory only)."""

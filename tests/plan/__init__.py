@@ -1,0 +1,1 @@
+"""Allocation plans (issue 16): optimiser, explanations, the twin."""
