@@ -145,11 +145,14 @@ def plafond_pls(
     cats = np.atleast_1d(np.asarray(categorie, dtype=np.int64))
     years, cats = np.broadcast_arrays(years, cats)
     extra = np.broadcast_to(np.asarray(personnes_supplementaires, dtype=np.int64), years.shape)
-    out = np.empty(years.shape, dtype=np.int64)
-    derived = np.zeros(years.shape, dtype=bool)
-    for i, (y, c, e) in enumerate(zip(years.ravel(), cats.ravel(), extra.ravel(), strict=True)):
+    # Households share few (year, category, extra persons): each is looked up once.
+    keys = np.stack([years.ravel(), cats.ravel(), extra.ravel()], axis=1)
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    values = np.empty(len(uniq), dtype=np.int64)
+    flags = np.zeros(len(uniq), dtype=bool)
+    for i, (y, c, e) in enumerate(uniq):
         try:
-            out.flat[i] = plafond_ressources(
+            values[i] = plafond_ressources(
                 plafonds,
                 financement="PLS",
                 zone=zone,
@@ -166,9 +169,10 @@ def plafond_pls(
                 categorie=c,
                 personnes_supplementaires=e,
             ).item()
-            out.flat[i] = int(np.floor(plus * 1.3 + 0.5))
-            derived.flat[i] = True
-    return out, derived
+            values[i] = int(np.floor(plus * 1.3 + 0.5))
+            flags[i] = True
+    inverse = np.asarray(inverse).ravel()
+    return values[inverse].reshape(years.shape), flags[inverse].reshape(years.shape)
 
 
 def revalorisation_plus(plafonds: pd.DataFrame, *, depuis: int, vers: int, zone: int) -> float:

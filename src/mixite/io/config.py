@@ -28,6 +28,7 @@ from mixite.errors import InvalidDataError
 from mixite.observatoire.fragilite import NORMALISATIONS, Composante, ConfigFragilite
 from mixite.observatoire.typologie import OPERATEURS, Axe, Regle, Typologie
 from mixite.observatoire.veille import Variable
+from mixite.plan.modele import Poids, ReglesPlan
 
 
 @dataclass(frozen=True)
@@ -906,5 +907,80 @@ def load_commission(path: Path | None = None) -> Regles:
         raise InvalidDataError(problems, total=len(problems), source=source, action="reglages")
     try:
         return Regles(**values)
+    except ValueError as exc:
+        raise _refuse(source, f"réglages incohérents : {exc}") from exc
+
+
+def load_plan(path: Path | None = None) -> ReglesPlan:
+    """The allocation plan's settings (default ``plan.yaml``), checked with lines."""
+    text, source = _read(path, "plan.yaml")
+    root = _mapping(_compose(text, source))
+    known = {f.name for f in fields(ReglesPlan)}
+    weights = {f.name for f in fields(Poids)}
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for key, (node, line) in root.items():
+        if key not in known:
+            problems.append(
+                Problem(
+                    line,
+                    key,
+                    "",
+                    "réglage inconnu ; réglages : " + ", ".join(sorted(known)),
+                    source,
+                )
+            )
+            continue
+        if key == "poids":
+            given: dict[str, float] = {}
+            for name, (sub, sub_line) in _mapping(node).items():
+                value = _scalar(sub)
+                if name not in weights:
+                    problems.append(
+                        Problem(
+                            sub_line,
+                            f"poids.{name}",
+                            "",
+                            "poids inconnu ; poids : " + ", ".join(sorted(weights)),
+                            source,
+                        )
+                    )
+                elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                    problems.append(
+                        Problem(
+                            sub_line,
+                            f"poids.{name}",
+                            str(value),
+                            "nombre positif ou nul attendu",
+                            source,
+                        )
+                    )
+                else:
+                    given[name] = float(value)
+            values["poids"] = Poids(**given)
+            continue
+        value = _scalar(node)
+        if key == "abordabilite":
+            if not isinstance(value, bool):
+                problems.append(
+                    Problem(line, key, str(value), "oui/non (true/false) attendu", source)
+                )
+            else:
+                values[key] = value
+        elif key == "objectifs":
+            if value not in ("dure", "souple"):
+                problems.append(
+                    Problem(line, key, str(value), "« dure » ou « souple » attendu", source)
+                )
+            else:
+                values[key] = value
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            problems.append(Problem(line, key, str(value), "nombre positif ou nul attendu", source))
+        else:
+            values[key] = int(value) if key == "candidats_par_logement" else float(value)
+    if problems:
+        raise InvalidDataError(problems, total=len(problems), source=source, action="reglages")
+    try:
+        return ReglesPlan(**values)
     except ValueError as exc:
         raise _refuse(source, f"réglages incohérents : {exc}") from exc

@@ -7,7 +7,8 @@ size it may occupy (neither over- nor under-occupied, the commission's rules), u
 the resource ceiling of its financing for the household, and when the application was
 filed by the vacancy's date and not yet closed. Of those, the
 ``candidats_par_logement`` best by the objective's weight are kept for each vacancy
-(the plan cannot use a pair below that rank; the note says how many were set aside).
+(see :func:`paires` for which: a window of ranks, so that the commune's best applicants
+are spread over its vacancies).
 
 **Objective** (maximised; weights in ``plan.yaml``): for each pair kept,
 ``logement_attribue + prioritaire·[priority household] + cotation·points +
@@ -72,15 +73,15 @@ class ReglesPlan:
 
 @dataclass(frozen=True)
 class Contrainte:
-    """One objective row: the public's share among the pairs of its scope."""
+    """One objective row: the public's share among the allocations of its scope."""
 
     code: str
     groupe: str
     libelle: str
     comparateur: str  # au_moins | au_plus
     cible: float  # fraction
-    paires: IntArray
-    public: BoolArray
+    vacances: IntArray  # the vacancy rows in its scope
+    public: BoolArray  # for each applicant row: in the public?
 
     @property
     def nom(self) -> str:
@@ -100,7 +101,7 @@ class Probleme:
     paires: pd.DataFrame  # columns v, a, poids
     contraintes: list[Contrainte]
     regles: ReglesPlan
-    ecartees: int = 0  # eligible pairs beyond the rank kept
+    ecartees: int = 0  # vacancies with more eligible applicants than the rank kept
 
     @property
     def taille(self) -> str:
@@ -140,23 +141,35 @@ def paires(
     annee: int,
     poids: Poids,
     k: int,
-    chunk: int = 256,
+    bloc: int = 512,
 ) -> tuple[pd.DataFrame, int]:
     """The candidate pairs (``v``: vacancy row, ``a``: applicant row, ``poids``) and
-    how many eligible pairs were set aside beyond the ``k`` best of each vacancy."""
+    the number of vacancies that had more eligible applicants than they kept.
+
+    In each commune, vacancies are taken in date order and applicants wishing the
+    commune by decreasing weight. The r-th vacancy keeps its eligible applicants of
+    ranks r − k/2 to r + k/2 (from the first when r < k/2): the best applicants are
+    spread over the commune's vacancies instead of all being offered the same ``k``
+    (which would leave most vacancies with the same few candidates), and each vacancy
+    still has the ``k`` around the rank it would reach if vacancies were filled in
+    order of weight. Ties: the earlier application row."""
     d = demandes.reset_index(drop=True)
     base = poids_des_demandes(d, poids)
-    ceilings = _plafonds(d, plafonds, regles, annee)
+    ceilings = np.stack([c * 100 for c in _plafonds(d, plafonds, regles, annee).values()])
     income = np.rint(d["ressources_annuelles"].to_numpy(dtype=float) * 100)
     persons = d["nb_personnes"].to_numpy(dtype=float)
     kind = d["type_souhaite"].astype("string").fillna("indifferent").to_numpy(dtype=str)
+    wants = np.select([kind == "individuel", kind == "collectif"], [1, 0], -1)
     cap = d["loyer_max"].astype(float).to_numpy() if "loyer_max" in d else np.full(len(d), np.nan)
-    filed = pd.to_datetime(d["date_depot"]).to_numpy()
-    closed = (
-        pd.to_datetime(d["date_sortie"]).to_numpy()
-        if "date_sortie" in d
-        else np.full(len(d), np.datetime64("NaT"))
+    cap = np.where(np.isnan(cap), np.inf, cap)
+    day = np.timedelta64(1, "D")
+    filed = (pd.to_datetime(d["date_depot"]).to_numpy() - np.datetime64("1970-01-01")) // day
+    shut_dates = (
+        pd.to_datetime(d["date_sortie"]) if "date_sortie" in d else pd.Series(pd.NaT, index=d.index)
     )
+    shut = np.full(len(d), np.inf)
+    known = shut_dates.notna().to_numpy()
+    shut[known] = (shut_dates[known].to_numpy() - np.datetime64("1970-01-01")) // day
     listed = d["communes_souhaitees"].astype("string").fillna("").str.split(";").explode()
     wishes = pd.DataFrame(
         {"a": listed.index.to_numpy(dtype=np.int64), "commune": listed.to_numpy()}
@@ -165,75 +178,70 @@ def paires(
     wishes = wishes[wishes["commune"] != ""]
     by_commune = {str(c): g for c, g in wishes.groupby("commune")}
     v = vacances.reset_index(drop=True)
-    fin = v["financement"].astype(str).where(v["financement"].isin(FINANCEMENTS), "PLUS").to_numpy()
+    codes = v["financement"].astype(str).map({f: i for i, f in enumerate(FINANCEMENTS)})
+    fin = codes.fillna(FINANCEMENTS.index("PLUS")).to_numpy(dtype=np.int64)
     rooms = v["nb_pieces"].to_numpy(dtype=float)
     total = v["loyer_mensuel"].fillna(0).to_numpy(dtype=float) + v["charges_mensuelles"].fillna(
         0
     ).to_numpy(dtype=float)
-    house = (
-        v["individuel"].fillna(False).to_numpy(dtype=bool)
-        if "individuel" in v
-        else np.zeros(len(v), dtype=bool)
-    )
-    when = pd.to_datetime(v["date"]).to_numpy()
+    house = (v["individuel"].fillna(False).to_numpy(dtype=bool) if "individuel" in v
+             else np.zeros(len(v), dtype=bool)).astype(np.int64)  # fmt: skip
+    when = (pd.to_datetime(v["date"]).to_numpy() - np.datetime64("1970-01-01")) // day
     out_v: list[IntArray] = []
     out_a: list[IntArray] = []
     out_w: list[npt.NDArray[np.float64]] = []
-    dropped = 0
+    crowded = 0
     for commune, positions in v.groupby(v["code_commune"].astype(str)).indices.items():
-        rows = np.asarray(positions, dtype=np.int64)
         group = by_commune.get(str(commune))
         if group is None:
             continue
         apps = group["a"].to_numpy(dtype=np.int64)
-        bonus = np.where(group["rang"].to_numpy() == 0, poids.premiere_commune, 0.0)
-        weight = base[apps] + bonus
-        for start in range(0, len(rows), chunk):
-            vs = rows[start : start + chunk]
-            ok = persons[apps][None, :] <= regles.personnes_par_piece_max * rooms[vs][:, None]
-            ok &= (rooms[vs][:, None] - persons[apps][None, :]) <= regles.pieces_en_trop_max
-            ceiling = np.stack([ceilings[f][apps] for f in fin[vs]])
-            ok &= income[apps][None, :] <= ceiling * 100
-            ok &= (kind[apps][None, :] == "indifferent") | (
-                kind[apps][None, :] == np.where(house[vs], "individuel", "collectif")[:, None]
-            )
-            capped = cap[apps][None, :]
-            ok &= np.isnan(capped) | (capped >= total[vs][:, None])
-            ok &= filed[apps][None, :] <= when[vs][:, None]
-            shut = closed[apps]
-            ok &= np.isnat(shut)[None, :] | (shut[None, :] >= when[vs][:, None])
-            scores = np.where(ok, weight[None, :], -np.inf)
-            n_ok = ok.sum(axis=1)
-            take = min(k, len(apps))
-            top = (
-                np.argpartition(-scores, take - 1, axis=1)[:, :take]
-                if take < len(apps)
-                else np.tile(np.arange(len(apps)), (len(vs), 1))
-            )
-            chosen = np.take_along_axis(scores, top, axis=1)
-            keep = np.isfinite(chosen)
-            rr, cc = np.nonzero(keep)
-            out_v.append(vs[rr].astype(np.int64))
-            out_a.append(apps[top[rr, cc]])
-            out_w.append(chosen[rr, cc])
-            dropped += int(np.maximum(n_ok - take, 0).sum())
+        weight = base[apps] + np.where(group["rang"].to_numpy() == 0, poids.premiere_commune, 0.0)
+        order = np.argsort(-weight, kind="stable")
+        apps, weight = apps[order], weight[order]
+        pending = np.asarray(positions, dtype=np.int64)
+        pending = pending[np.argsort(when[pending], kind="stable")]
+        lo = np.maximum(np.arange(len(pending)) - k // 2, 0)  # the r-th vacancy's window
+        hi = lo + k
+        seen = np.zeros(len(pending), dtype=np.int64)
+        for start in range(0, len(apps), bloc):
+            cols = apps[start : start + bloc]
+            vs = pending
+            ok = persons[cols][None, :] <= regles.personnes_par_piece_max * rooms[vs][:, None]
+            ok &= (rooms[vs][:, None] - persons[cols][None, :]) <= regles.pieces_en_trop_max
+            ok &= income[cols][None, :] <= ceilings[fin[vs]][:, cols]
+            ok &= (wants[cols][None, :] < 0) | (wants[cols][None, :] == house[vs][:, None])
+            ok &= cap[cols][None, :] >= total[vs][:, None]
+            ok &= filed[cols][None, :] <= when[vs][:, None]
+            ok &= shut[cols][None, :] >= when[vs][:, None]
+            rank = seen[:, None] + np.cumsum(ok, axis=1)
+            take = ok & (rank > lo[:, None]) & (rank <= hi[:, None])
+            rr, cc = np.nonzero(take)
+            out_v.append(vs[rr])
+            out_a.append(cols[cc])
+            out_w.append(weight[start + cc])
+            seen += ok.sum(axis=1)
+            left = seen < hi
+            crowded += int((~left).sum())
+            pending, lo, hi, seen = pending[left], lo[left], hi[left], seen[left]
+            if not len(pending):
+                break
     if not out_v:
-        return pd.DataFrame({"v": [], "a": [], "poids": []}), dropped
+        return pd.DataFrame({"v": [], "a": [], "poids": []}), crowded
     frame = pd.DataFrame({"v": np.concatenate(out_v), "a": np.concatenate(out_a),
                           "poids": np.concatenate(out_w)})  # fmt: skip
-    return frame.sort_values(["v", "a"]).reset_index(drop=True), dropped
+    return frame.sort_values(["v", "a"]).reset_index(drop=True), crowded
 
 
 def contraintes(
-    vacances: pd.DataFrame, publics: pd.DataFrame, pairs: pd.DataFrame, chartes: tuple[Charte, ...]
+    vacances: pd.DataFrame, publics: pd.DataFrame, chartes: tuple[Charte, ...]
 ) -> list[Contrainte]:
     """One row per objective of ``chartes`` and group of its ventilation, over the
-    pairs of the vacancies in its scope (``publics``: one boolean column per public,
-    one row per applicant)."""
+    vacancies in its scope (``publics``: one boolean column per public, one row per
+    applicant)."""
     from mixite.core.objectifs.suivi import _group_values, _in_scope
 
     v = vacances.reset_index(drop=True)
-    pv, pa = pairs["v"].to_numpy(dtype=np.int64), pairs["a"].to_numpy(dtype=np.int64)
     rows = []
     for charte in chartes:
         for o in charte.objectifs:
@@ -241,8 +249,7 @@ def contraintes(
             groups = _group_values(v, o.ventilation)
             public = publics[o.public].to_numpy(dtype=bool)
             for label in sorted(groups[scope].unique()):
-                members = scope & (groups == label).to_numpy()
-                idx = np.flatnonzero(members[pv])
+                members = np.flatnonzero(scope & (groups == label).to_numpy())
                 rows.append(Contrainte(o.code, str(label), o.libelle, o.comparateur,
-                                       o.cible / 100, idx, public[pa[idx]]))  # fmt: skip
+                                       o.cible / 100, members, public))  # fmt: skip
     return rows
