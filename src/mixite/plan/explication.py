@@ -32,6 +32,10 @@ class Prix:
     libelle: str
     sans: pd.Series
     avec: pd.Series
+    #: The objective's value without it minus with it, and how much of that the
+    #: solver's tolerance could explain (both plans' gaps, in the objective's units).
+    gain: float = 0.0
+    incertitude: float = 0.0
 
     @property
     def ecart(self) -> pd.Series:
@@ -46,8 +50,10 @@ class Prix:
             f"{int(e['logés dans leur première commune'])} vœu(x) de première commune",
             f"{int(e['logements attribués'])} logement(s) attribué(s)",
         ]
-        if (e.abs() < 1e-9).all():
-            return f"« {self.libelle} » ne coûte rien : le meilleur plan le respecte déjà."
+        if self.gain <= self.incertitude + 1e-6:
+            return (f"« {self.libelle} » ne coûte rien de mesurable : le meilleur plan le "
+                    f"respecte déjà (écart de valeur {self.gain:.0f}, dans la tolérance de "
+                    f"résolution {self.incertitude:.0f}).")  # fmt: skip
         return (f"Sans « {self.libelle} », le meilleur plan logerait en plus (ou en moins si "
                 f"négatif) : " + ", ".join(parts) + ".")  # fmt: skip
 
@@ -61,42 +67,46 @@ def prix(probleme: Probleme, base: Plan | None = None) -> list[Prix]:
     for code in dict.fromkeys(c.code for c in probleme.contraintes):
         label = next(c.libelle for c in probleme.contraintes if c.code == code)
         plan = resoudre(probleme, sans={code})
-        out.append(Prix(code, label, mesures(probleme, *choix(probleme, plan.choisies)), with_all))
+        tolerance = abs(base.valeur) * base.ecart + abs(plan.valeur) * plan.ecart
+        out.append(Prix(code, label, mesures(probleme, *choix(probleme, plan.choisies)), with_all,
+                        plan.valeur - base.valeur, tolerance))  # fmt: skip
     return out
 
 
-def _with_floor(probleme: Probleme, rows: list[Contrainte], floor: int) -> bool:
-    """Can ``rows`` hold with at least ``floor`` dwellings allocated? (A row « at
-    least ``floor`` allocations » is added; feasibility only.)"""
-    everyone = Contrainte("_plancher", "ensemble", "plancher", "au_moins", 0.0,
-                          np.arange(len(probleme.vacances)), np.ones(len(probleme.demandes), dtype=bool))  # fmt: skip
-    trial = replace(probleme, contraintes=rows)
-    plan = resoudre(trial, souple=False)
-    if not plan.faisable:
-        return False
-    return len(plan.choisies) >= floor or _reaches(trial, floor, everyone)
+def _most(probleme: Probleme, rows: list[Contrainte]) -> int:
+    """How many dwellings the best plan meeting ``rows`` allocates: each allocation
+    weighs ``logement_attribue`` (1 000 by default), far above the other terms, so the
+    best plan is first the one that allocates the most; within the solver's tolerance,
+    read in dwellings by :func:`conflits`."""
+    plan = resoudre(replace(probleme, contraintes=rows), souple=False)
+    return len(plan.choisies) if plan.faisable else 0
 
 
-def _reaches(probleme: Probleme, floor: int, everyone: Contrainte) -> bool:
-    """Whether some plan meeting ``probleme``'s rows allocates ``floor`` dwellings:
-    maximise the number allocated alone (unit weights)."""
-    unit = replace(probleme, paires=probleme.paires.assign(poids=1.0))
-    plan = resoudre(unit, souple=False)
-    return plan.faisable and len(plan.choisies) >= floor
-
-
-def conflits(probleme: Probleme) -> tuple[int, list[Contrainte]]:
-    """The number of dwellings the unconstrained plan allocates, and the smallest set of
-    objective rows that cannot hold together with that many allocated (empty: every
-    objective can be met at once without leaving a dwelling unallocated)."""
-    free = resoudre(replace(probleme, contraintes=[]))
-    floor = len(free.choisies)
+def conflits(probleme: Probleme) -> tuple[int, int, list[Contrainte]]:
+    """The most dwellings a plan can allocate without the objectives and with them, and
+    the smallest set of objective rows that, together, force dwellings to stay
+    unallocated (empty when every objective can be met without leaving one)."""
+    # Read in dwellings, the default 1 % tolerance would hide ~100 of them: 0.05 % here.
+    probleme = replace(
+        probleme, regles=replace(probleme.regles, ecart=min(probleme.regles.ecart, 5e-4))
+    )
     rows = list(probleme.contraintes)
-    if _reaches(replace(probleme, contraintes=rows), floor, rows[0] if rows else None):  # type: ignore[arg-type]
-        return floor, []
+    floor = _most(probleme, [])
+    reached = _most(probleme, rows)
+    slack = _tolerance(probleme, floor)
+    if reached >= floor - slack:
+        return floor, reached, []
     kept = list(rows)
     for row in rows:
         trial = [r for r in kept if r is not row]
-        if not _reaches(replace(probleme, contraintes=trial), floor, row):
+        if _most(probleme, trial) < floor - slack:
             kept = trial
-    return floor, kept
+    return floor, reached, kept
+
+
+def _tolerance(probleme: Probleme, allocated: int) -> int:
+    """The dwellings the solver's relative tolerance may leave out: the gap of a plan
+    worth about ``allocated`` × its weight per dwelling, in dwellings."""
+    weight = probleme.paires["poids"].mean() if len(probleme.paires) else 0.0
+    per = probleme.regles.poids.logement_attribue
+    return int(np.ceil(probleme.regles.ecart * allocated * weight / per)) if per else 0
