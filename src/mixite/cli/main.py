@@ -93,6 +93,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "commission": ("commission d'attribution : candidats, fiche, décision", "commission"),
     "plateforme": ("servir la plateforme web", "plateforme"),
     "rapport": ("rapports : l'état du peuplement d'un territoire (HTML ou PDF)", "rapport"),
+    "plan": ("plan d'attribution sous objectifs de mixité : optimisation exacte, explications", "plan"),
     "info": ("résumer le contenu de la base", "main"),
     "journal": ("vérifier que les journaux (audit, accès) n'ont pas été modifiés", "main"),
 }  # fmt: skip
@@ -130,6 +131,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "commission": ("commission", "add_parser"),
         "plateforme": ("plateforme", "add_parser"),
         "rapport": ("rapport", "add_parser"),
+        "plan": ("plan", "add_parser"),
     }
     done: set[str] = set()
     for name, (help_text, module) in COMMANDS.items():
@@ -471,6 +473,7 @@ _RUNNERS: dict[str, tuple[str, str]] = {
     "commission": ("commission", "run"),
     "plateforme": ("plateforme", "run"),
     "rapport": ("rapport", "run"),
+    "plan": ("plan", "run"),
 }
 
 

@@ -1,0 +1,124 @@
+"""The plan on the 2 % twin: the drifting landlord's 2025 objective, hard rules of every
+pair, the explanations and the command."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mixite.cli.main import main
+from mixite.io.plan import Donnees, charger
+from mixite.io.store import Store
+from mixite.plan.explication import conflits, prix
+from mixite.plan.modele import ReglesPlan
+from mixite.plan.resolution import choix, parts, resoudre
+
+RULES = ReglesPlan(abordabilite=False, ecart=0.0, duree_max_s=60)
+
+
+@pytest.fixture(scope="module")
+def store(jumeau_2pct: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    copy = tmp_path_factory.mktemp("plan") / "jumeau.duckdb"
+    shutil.copy(jumeau_2pct, copy)
+    return Store(copy)
+
+
+@pytest.fixture(scope="module")
+def donnees(store: Store) -> Donnees:
+    return charger(store, 2025, ("pecquencourt",), RULES)
+
+
+def test_every_pair_obeys_the_hard_rules(donnees: Donnees) -> None:
+    """Recomputed here for each candidate pair: size, wished commune, rent cap, dates."""
+    p = donnees.probleme
+    assert len(p.paires) > 0
+    v = p.vacances.iloc[p.paires["v"]].reset_index(drop=True)
+    d = p.demandes.iloc[p.paires["a"]].reset_index(drop=True)
+    assert (d["nb_personnes"] <= 2 * v["nb_pieces"]).all()
+    assert (v["nb_pieces"] - d["nb_personnes"] <= 1).all()
+    wished = [
+        str(c) in str(w).split(";")
+        for c, w in zip(v["code_commune"], d["communes_souhaitees"], strict=True)
+    ]
+    assert all(wished)
+    rent = v["loyer_mensuel"].fillna(0) + v["charges_mensuelles"].fillna(0)
+    assert (d["loyer_max"].isna() | (d["loyer_max"] >= rent)).all()
+    assert (pd.to_datetime(d["date_depot"]) <= v["date"]).all()
+    closed = pd.to_datetime(d["date_sortie"])
+    assert (closed.isna() | (closed >= v["date"])).all()
+
+
+def test_the_drifting_landlords_objective_was_reachable(donnees: Donnees, store: Store) -> None:
+    p = donnees.probleme
+    plan = resoudre(p)
+    assert plan.statut == "optimal"
+    v, a = choix(p, plan.choisies)
+    assert len(set(v)) == len(v) and len(set(a)) == len(a)
+    shares = parts(p, v, a)
+    assert shares["respecté"].all()  # every objective, B04's included
+    observed = parts(p, donnees.observe_v, donnees.observe_a).set_index(["objectif", "ventilation"])
+    b04 = observed.loc[("sous_40_plus", "bailleur B04")]
+    # The observed share recomputed from the allocation forms themselves.
+    from mixite.core.objectifs.publics import publics_des_attributions
+    from mixite.io import refdata
+    from mixite.io.queries import allocations_in_context
+
+    made = allocations_in_context(store)
+    made = made[
+        (pd.to_datetime(made["date_cal"]).dt.year == 2025) & (made["code_bailleur"] == "B04")
+    ]
+    made = made[made["id_demande"].isin(p.demandes["id_demande"])]
+    under = publics_des_attributions(made, refdata.plafonds_ressources(), refdata.premier_quartile(),
+                                     epci="200093201", zone=3)["sous_40_plus"]  # fmt: skip
+    assert b04["attributions"] == len(made)
+    assert b04["part (%)"] == pytest.approx(round(under.mean() * 100, 1), abs=0.11)
+
+
+def test_prices_and_conflicts_are_explained(donnees: Donnees) -> None:
+    p = donnees.probleme
+    prices = prix(p)
+    assert {x.objectif for x in prices} == {c.code for c in p.contraintes}
+    for x in prices:
+        assert x.gain >= -1e-6  # leaving an objective out never makes the best plan worse
+        assert x.phrase().startswith(("Sans «", "«"))
+    floor, reached, conflict = conflits(p)
+    assert reached <= floor
+    assert (reached < floor) == bool(conflict)
+
+
+def test_an_impossible_pair_of_objectives_is_named(donnees: Donnees) -> None:
+    """« at least 60 % » and « at most 40 % » of the same public in the same scope can
+    only both hold with nothing allocated: the conflict is those two rows."""
+    from dataclasses import replace
+
+    from mixite.plan.modele import Contrainte
+
+    p = donnees.probleme
+    everyone = np.arange(len(p.vacances))
+    public = p.demandes["prioritaire"].to_numpy(dtype=bool)
+    high = Contrainte("haut", "ensemble", "au moins 60 %", "au_moins", 0.6, everyone, public)
+    low = Contrainte("bas", "ensemble", "au plus 40 %", "au_plus", 0.4, everyone, public)
+    floor, reached, conflict = conflits(replace(p, contraintes=[*p.contraintes, high, low]))
+    assert reached == 0 < floor
+    assert {c.code for c in conflict} == {"haut", "bas"}
+
+
+def test_the_command_writes_the_plan_and_never_overwrites(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "plan.xlsx"
+    args = ["plan", "calculer", "--periode", "2025", "--charte", "pecquencourt",
+            "--sortie", str(out), "--store", str(store.path)]  # fmt: skip
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "n'est pas une décision" in printed and "HiGHS" in printed
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert {"paires proposées", "objectifs", "plan et réalisé"} <= set(sheets)
+    proposed = sheets["paires proposées"]
+    assert not proposed.duplicated(["logement", "date"]).any()  # one applicant per vacancy
+    assert proposed["demande"].is_unique  # one vacancy per applicant
+    assert main(args) == 2 and "existe déjà" in capsys.readouterr().err
