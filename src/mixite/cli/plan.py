@@ -121,7 +121,16 @@ def run(args: argparse.Namespace) -> int:
     p = donnees.probleme
     print(AVERTISSEMENT)
     print(f"Modèle : {p.taille} ; candidats par logement : {p.regles.candidats_par_logement}.")
-    plan = resoudre(p)
+    if p.regles.abordabilite:
+        from mixite.io.config import load_commission
+        from mixite.plan.abordabilite import resoudre_abordable
+
+        lazy = resoudre_abordable(p, load_commission(None), donnees.annee)
+        plan = lazy.plan
+        print(f"Abordabilité après APL (OpenFisca-France) : {lazy.verifiees} paires vérifiées, "
+              f"{lazy.interdites} écartées, {lazy.tours} résolution(s).")  # fmt: skip
+    else:
+        plan = resoudre(p)
     print(
         f"Résolution (HiGHS) : {plan.statut}, écart d'optimalité {plan.ecart * 100:.3f} %, {plan.duree_s:.1f} s."
     )
