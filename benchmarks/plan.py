@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,11 @@ def main() -> int:
     parser.add_argument("--store", type=Path, default=Path("mixite.duckdb"))
     parser.add_argument("--periode", type=int, default=2025)
     parser.add_argument("--charte", action="append")
+    parser.add_argument(
+        "--abordabilite",
+        action="store_true",
+        help="mesurer aussi le plan dont chaque paire est abordable après APL (OpenFisca, plusieurs minutes)",
+    )
     args = parser.parse_args()
     if not args.store.exists():
         print(f"{args.store} absent : lancez d'abord « make demo SERVEUR=0 ».")
@@ -48,7 +54,10 @@ def main() -> int:
 
     t0 = time.perf_counter()
     d = charger(
-        Store(args.store), args.periode, tuple(args.charte or ["loi-2017"]), load_plan(None)
+        Store(args.store),
+        args.periode,
+        tuple(args.charte or ["loi-2017"]),
+        replace(load_plan(None), abordabilite=False),
     )
     build = time.perf_counter() - t0
     p = d.probleme
@@ -77,6 +86,16 @@ def main() -> int:
         print(
             f"  {name:<8} {int(m['logements attribués'])} logements, {int(m['ménages prioritaires logés'])} "
             f"prioritaires, {m['points de cotation']:.0f} points ; objectifs respectés : {int(ok.sum())} sur {len(ok)}"
+        )
+    if args.abordabilite:
+        from mixite.io.config import load_commission
+        from mixite.plan.abordabilite import resoudre_abordable
+
+        t0 = time.perf_counter()
+        lazy = resoudre_abordable(p, load_commission(None), args.periode)
+        print(
+            f"  avec l'abordabilité (OpenFisca)     {time.perf_counter() - t0:6.1f} s   {lazy.tours} résolutions, "
+            f"{lazy.verifiees} paires vérifiées, {lazy.interdites} écartées, {len(lazy.plan.choisies)} logements"
         )
     total = build + solve
     print(
