@@ -122,3 +122,27 @@ def test_the_command_writes_the_plan_and_never_overwrites(
     assert not proposed.duplicated(["logement", "date"]).any()  # one applicant per vacancy
     assert proposed["demande"].is_unique  # one vacancy per applicant
     assert main(args) == 2 and "existe déjà" in capsys.readouterr().err
+
+
+def test_every_proposed_pair_is_affordable_after_housing_benefit(donnees: Donnees) -> None:
+    """The lazy re-solving ends with every proposed pair under the commission's effort
+    rate and over its reste à vivre; one pair's APL equals the commission's own
+    estimate for that household in that dwelling."""
+    import datetime as dt
+
+    from mixite.io.commission import apl_dans
+    from mixite.io.config import load_commission
+    from mixite.plan.abordabilite import resoudre_abordable
+
+    rules = load_commission(None)
+    lazy = resoudre_abordable(donnees.probleme, rules, 2025)
+    assert lazy.efforts["abordable"].all()
+    assert sorted(lazy.efforts.index) == sorted(lazy.plan.choisies)
+    assert (lazy.efforts["taux_effort"] <= rules.taux_effort_max).all()
+    p = donnees.probleme
+    row = int(lazy.plan.choisies[0])
+    pair = p.paires.iloc[row]
+    dwelling = p.vacances.iloc[int(pair["v"])]
+    household = p.demandes.iloc[[int(pair["a"])]]
+    expected = apl_dans(dwelling, dt.date(2025, 6, 30))(household)[0]
+    assert lazy.efforts.loc[row, "apl"] == pytest.approx(expected)

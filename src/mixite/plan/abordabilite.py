@@ -98,7 +98,7 @@ class Abordable:
 
 
 def resoudre_abordable(
-    probleme: Probleme, regles: Regles, annee: int, *, tours_max: int = 12
+    probleme: Probleme, regles: Regles, annee: int, *, tours_max: int = 60
 ) -> Abordable:
     """Solve, forbid the proposed pairs that are not affordable, solve again."""
     checked = pd.DataFrame(columns=["apl", "taux_effort", "reste_a_vivre", "abordable"])
