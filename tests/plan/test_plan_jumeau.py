@@ -36,6 +36,12 @@ def test_every_pair_obeys_the_hard_rules(donnees: Donnees) -> None:
     """Recomputed here for each candidate pair: size, wished commune, rent cap, dates."""
     p = donnees.probleme
     assert len(p.paires) > 0
+    assert {w.variable for w in p.veille} == {
+        "part_sans_actif",
+        "part_sous_40_plus",
+        "part_monoparentales",
+        "enfants_par_logement",
+    }
     v = p.vacances.iloc[p.paires["v"]].reset_index(drop=True)
     d = p.demandes.iloc[p.paires["a"]].reset_index(drop=True)
     assert (d["nb_personnes"] <= 2 * v["nb_pieces"]).all()

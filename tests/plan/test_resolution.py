@@ -89,3 +89,31 @@ def test_a_hand_case_where_the_quota_costs_a_heavier_pair() -> None:
     assert resoudre(p).valeur == 6 and resoudre(p, sans={"q"}).valeur == 10
     soft = resoudre(p, souple=True)  # penalty 500 per missing allocation > 4: still the quota
     assert soft.choisies.tolist() == [1] and not soft.manques
+
+
+def test_the_entrance_watch_row_by_hand() -> None:
+    """An entrance of 10 households, 3 under 40 % of the PLUS ceiling (30 %), limit 40 %:
+    room for (40 − 30) % × 10 = 1 such household beyond the average newcomer. Two
+    vacancies, two « under 40 % » applicants (weight 10 each) and one other (weight 8):
+    with a penalty of 5 per household beyond, taking both poor ones costs 2 × 0.7 − 1 =
+    0.4 household beyond → 2 points, still worth it (20 − 2 > 18); with a penalty of 50,
+    the plan takes one of each (18 > 20 − 20)."""
+    from dataclasses import replace
+
+    from mixite.plan.modele import LigneVeille
+
+    pairs = pd.DataFrame({"v": [0, 0, 0, 1, 1, 1], "a": [0, 1, 2, 0, 1, 2],
+                          "poids": [10.0, 10.0, 8.0, 10.0, 10.0, 8.0]})  # fmt: skip
+    flag = np.array([100.0, 100.0, 0.0])
+    row = LigneVeille("E1", "part_sous_40_plus", np.array([0, 1]), flag, 30.0, 40.0, 10.0)
+    dem = pd.DataFrame({"communes_souhaitees": ["x"] * 3, "prioritaire": False,
+                        "cotation": 0.0, "anciennete_mois": 0.0})  # fmt: skip
+    cheap = Probleme(pd.DataFrame({"code_commune": ["x", "x"]}), dem, pairs, [],
+                     replace(EXACT, penalite_veille=5), veille=[row])  # fmt: skip
+    plan = resoudre(cheap)
+    assert sorted(cheap.paires.iloc[plan.choisies]["a"]) == [0, 1]
+    assert plan.valeur == pytest.approx(20 - 0.05 * (2 * 70 - 100))
+    dear = replace(cheap, regles=replace(EXACT, penalite_veille=50))
+    plan = resoudre(dear)
+    assert 2 in set(dear.paires.iloc[plan.choisies]["a"])
+    assert plan.valeur == pytest.approx(18)

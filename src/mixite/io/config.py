@@ -960,7 +960,7 @@ def load_plan(path: Path | None = None) -> ReglesPlan:
             values["poids"] = Poids(**given)
             continue
         value = _scalar(node)
-        if key == "abordabilite":
+        if key in ("abordabilite", "veille"):
             if not isinstance(value, bool):
                 problems.append(
                     Problem(line, key, str(value), "oui/non (true/false) attendu", source)

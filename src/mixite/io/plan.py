@@ -102,5 +102,20 @@ def charger(
     rows = contraintes(vac, publics, loaded)
     position = pd.Series(np.arange(len(dem)), index=dem["id_demande"].astype(str))
     observed = vac["id_demande"].astype(str).map(position).fillna(-1).to_numpy(dtype=np.int64)
-    problem = Probleme(vac, dem, pairs, rows, rules, dropped)
+    watch = []
+    if rules.veille:
+        from mixite.io.publication import veille_des_entrees
+        from mixite.plan.modele import lignes_veille
+
+        state = veille_des_entrees(store)
+        flags = dem.assign(
+            sans_actif=(dem["nb_actifs_occupes"] == 0).to_numpy(),
+            sous_40_plus=publics["sous_40_plus"].to_numpy(),
+            monoparental=dem["monoparental"].astype("boolean").fillna(False).to_numpy(dtype=bool),
+        )
+        entrances = (
+            state.entrees.set_index("id_entree") if "id_entree" in state.entrees else state.entrees
+        )
+        watch = lignes_veille(vac, flags, entrances, state.variables)
+    problem = Probleme(vac, dem, pairs, rows, rules, dropped, watch)
     return Donnees(problem, np.flatnonzero(observed >= 0), observed[observed >= 0], annee)

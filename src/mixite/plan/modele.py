@@ -23,7 +23,9 @@ public among the scope's allocations, without dividing by an unknown number of t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -63,6 +65,10 @@ class ReglesPlan:
     #: Check each proposed pair's effort rate and reste à vivre after housing benefit
     #: (OpenFisca-France) and re-solve without the pairs that fail.
     abordabilite: bool = True
+    #: The entrance watch: each entrance's variables kept under their fragile level
+    #: (threshold + margin), a household beyond it costing ``penalite_veille``.
+    veille: bool = True
+    penalite_veille: float = 200.0
 
     def __post_init__(self) -> None:
         if self.objectifs not in ("dure", "souple"):
@@ -92,6 +98,65 @@ class Contrainte:
                 f"{self.cible * 100:g} %")  # fmt: skip
 
 
+@dataclass(frozen=True)
+class LigneVeille:
+    """One entrance's watch variable after the plan's allocations, each newcomer taking
+    the place of an average occupant: Σ_p (value_a − mean_e)·x_p ≤ (limit − mean_e)·n_e,
+    over the pairs of the entrance's vacancies; beyond, a penalty per household."""
+
+    entree: str
+    variable: str
+    vacances: IntArray
+    valeur: npt.NDArray[np.float64]  # per applicant row: 1/0 for a share, children for a mean
+    moyenne: float
+    limite: float
+    menages: float
+    #: Units of the variable per household (100 for a share in %, 1 for a mean).
+    echelle: float = 100.0
+
+    @property
+    def marge(self) -> float:
+        return (self.limite - self.moyenne) * self.menages
+
+
+#: The watch's variables and what each applicant brings to them (a share's flag, or a
+#: count for a mean per dwelling).
+VALEURS_VEILLE: dict[str, tuple[str, float]] = {
+    "part_sans_actif": ("sans_actif", 100.0),
+    "part_sous_40_plus": ("sous_40_plus", 100.0),
+    "part_monoparentales": ("monoparental", 100.0),
+    "enfants_par_logement": ("nb_enfants", 1.0),
+}
+
+
+def lignes_veille(
+    vacances: pd.DataFrame, demandes: pd.DataFrame, entrees: pd.DataFrame, variables: Sequence[Any]
+) -> list[LigneVeille]:
+    """One row per collective entrance holding a vacancy and per watch variable, its
+    limit the variable's threshold plus margin (the fragile level); ``entrees`` is the
+    watch's table (``menages`` and one column per variable, indexed by entrance) and
+    ``demandes`` carries ``sans_actif, sous_40_plus, monoparental, nb_enfants``."""
+    v = vacances.reset_index(drop=True)
+    rows = []
+    by_entrance = v.groupby(v["id_entree"].astype(str)).indices
+    known = entrees.index.astype(str)
+    frame = entrees.set_axis(known)
+    for var in variables:
+        if var.code not in VALEURS_VEILLE or var.code not in frame:
+            continue
+        column, scale = VALEURS_VEILLE[var.code]
+        value = demandes[column].fillna(0).to_numpy(dtype=float) * scale
+        means = {str(k): float(x) for k, x in frame[var.code].items()}
+        sizes = {str(k): float(x) for k, x in frame["menages"].items()}
+        for entrance, positions in by_entrance.items():
+            key = str(entrance)
+            if key not in means:
+                continue
+            rows.append(LigneVeille(key, var.code, np.asarray(positions, dtype=np.int64), value,
+                                    means[key], float(var.seuil + var.marge), sizes[key], scale))  # fmt: skip
+    return rows
+
+
 @dataclass
 class Probleme:
     """Vacancies, applicants, candidate pairs with their weights, objective rows."""
@@ -102,6 +167,7 @@ class Probleme:
     contraintes: list[Contrainte]
     regles: ReglesPlan
     ecartees: int = 0  # vacancies with more eligible applicants than the rank kept
+    veille: list[LigneVeille] = field(default_factory=list)
 
     @property
     def taille(self) -> str:

@@ -58,8 +58,13 @@ def resoudre(
             if c.code not in sans and c.nom not in sans and len(idx)]  # fmt: skip
     rows = [c for c, _ in kept]
     m = len(rows) if soft else 0
-    cost = np.r_[-p.paires["poids"].to_numpy(dtype=float), np.full(m, rules.penalite_souple)]
-    upper = np.ones(n + m)
+    watch = [(w, np.flatnonzero(np.isin(pv, w.vacances))) for w in p.veille] if rules.veille else []
+    watch = [(w, idx) for w, idx in watch if len(idx)]
+    w_n = len(watch)
+    cost = np.r_[-p.paires["poids"].to_numpy(dtype=float), np.full(m, rules.penalite_souple),
+                 [rules.penalite_veille / w.echelle for w, _ in watch]]  # fmt: skip
+    total_cols = n + m + w_n
+    upper = np.ones(total_cols)
     upper[n:] = np.inf
     if interdites is not None:
         upper[np.asarray(interdites, dtype=np.int64)] = 0.0
@@ -67,7 +72,7 @@ def resoudre(
     blocks = []
     for keys in (pv, pa):  # each vacancy, each applicant at most once
         uniq, inv = np.unique(keys, return_inverse=True)
-        a = sparse.csr_matrix((np.ones(n), (inv, cols)), shape=(len(uniq), n + m))
+        a = sparse.csr_matrix((np.ones(n), (inv, cols)), shape=(len(uniq), total_cols))
         blocks.append(LinearConstraint(a, -np.inf, 1.0))
     if rows:
         r_idx = np.concatenate([np.full(len(idx), i) for i, (_, idx) in enumerate(kept)])
@@ -79,11 +84,17 @@ def resoudre(
             r_idx = np.r_[r_idx, np.arange(m)]
             c_idx = np.r_[c_idx, n + np.arange(m)]
             vals = np.r_[vals, np.ones(m)]
-        a = sparse.csr_matrix((vals, (r_idx, c_idx)), shape=(len(rows), n + m))
+        a = sparse.csr_matrix((vals, (r_idx, c_idx)), shape=(len(rows), total_cols))
         blocks.append(LinearConstraint(a, 0.0, np.inf))
-    integrality = np.r_[np.ones(n), np.zeros(m)]
+    if watch:  # Σ (value − mean)·x − slack ≤ (limit − mean)·households
+        r_idx = np.concatenate([np.full(len(idx) + 1, i) for i, (_, idx) in enumerate(watch)])
+        c_idx = np.concatenate([np.r_[idx, n + m + i] for i, (_, idx) in enumerate(watch)])
+        vals = np.concatenate([np.r_[w.valeur[pa[idx]] - w.moyenne, -1.0] for w, idx in watch])
+        a = sparse.csr_matrix((vals, (r_idx, c_idx)), shape=(w_n, total_cols))
+        blocks.append(LinearConstraint(a, -np.inf, np.array([w.marge for w, _ in watch])))
+    integrality = np.r_[np.ones(n), np.zeros(m + w_n)]
     t0 = time.perf_counter()
-    res = milp(cost, integrality=integrality, bounds=Bounds(np.zeros(n + m), upper),
+    res = milp(cost, integrality=integrality, bounds=Bounds(np.zeros(total_cols), upper),
                constraints=blocks,
                options={"time_limit": rules.duree_max_s, "mip_rel_gap": rules.ecart, "disp": False,
                         "presolve": False})  # fmt: skip
