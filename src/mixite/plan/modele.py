@@ -133,7 +133,8 @@ def lignes_veille(
     vacances: pd.DataFrame, demandes: pd.DataFrame, entrees: pd.DataFrame, variables: Sequence[Any]
 ) -> list[LigneVeille]:
     """One row per collective entrance holding a vacancy and per watch variable, its
-    limit the variable's threshold plus margin (the fragile level); ``entrees`` is the
+    limit the variable's threshold plus margin (the fragile level) — left out when even
+    the most loaded applicant in each of its vacancies would keep it under; ``entrees`` is the
     watch's table (``menages`` and one column per variable, indexed by entrance) and
     ``demandes`` carries ``sans_actif, sous_40_plus, monoparental, nb_enfants``."""
     v = vacances.reset_index(drop=True)
@@ -148,10 +149,16 @@ def lignes_veille(
         value = demandes[column].fillna(0).to_numpy(dtype=float) * scale
         means = {str(k): float(x) for k, x in frame[var.code].items()}
         sizes = {str(k): float(x) for k, x in frame["menages"].items()}
+        top = float(value.max(initial=0.0))
         for entrance, positions in by_entrance.items():
             key = str(entrance)
             if key not in means:
                 continue
+            if (
+                len(positions) * (top - means[key])
+                <= (var.seuil + var.marge - means[key]) * sizes[key]
+            ):
+                continue  # even the most loaded newcomers in every vacancy stay under: no row
             rows.append(LigneVeille(key, var.code, np.asarray(positions, dtype=np.int64), value,
                                     means[key], float(var.seuil + var.marge), sizes[key], scale))  # fmt: skip
     return rows
