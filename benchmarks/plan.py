@@ -57,7 +57,7 @@ def main() -> int:
         Store(args.store),
         args.periode,
         tuple(args.charte or ["loi-2017"]),
-        replace(load_plan(None), abordabilite=False),
+        replace(load_plan(None), abordabilite=False, veille=args.veille),
     )
     build = time.perf_counter() - t0
     p = d.probleme

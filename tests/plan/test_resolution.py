@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from mixite.plan.modele import Contrainte, Probleme, ReglesPlan
 from mixite.plan.resolution import choix, parts, resoudre
 
-EXACT = ReglesPlan(ecart=0.0, abordabilite=False, duree_max_s=30)
+EXACT = ReglesPlan(ecart=0.0, abordabilite=False, duree_max_s=30, veille=True)
 
 
 def instance(seed: int, n_v: int = 8, n_a: int = 12, per: int = 3) -> Probleme:

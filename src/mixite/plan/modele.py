@@ -67,7 +67,7 @@ class ReglesPlan:
     abordabilite: bool = True
     #: The entrance watch: each entrance's variables kept under their fragile level
     #: (threshold + margin), a household beyond it costing ``penalite_veille``.
-    veille: bool = True
+    veille: bool = False
     penalite_veille: float = 200.0
 
     def __post_init__(self) -> None:
@@ -179,7 +179,8 @@ class Probleme:
     @property
     def taille(self) -> str:
         return (f"{len(self.vacances)} logements, {len(self.demandes)} demandes, "
-                f"{len(self.paires)} paires, {len(self.contraintes)} lignes d'objectifs")  # fmt: skip
+                f"{len(self.paires)} paires, {len(self.contraintes)} lignes d'objectifs, "
+                f"{len(self.veille)} lignes de veille")  # fmt: skip
 
 
 def poids_des_demandes(demandes: pd.DataFrame, poids: Poids) -> npt.NDArray[np.float64]:
