@@ -51,9 +51,9 @@ class Prix:
             f"{int(e['logements attribués'])} logement(s) attribué(s)",
         ]
         if self.gain <= self.incertitude + 1e-6:
-            return (f"« {self.libelle} » ne coûte rien de mesurable : le meilleur plan le "
-                    f"respecte déjà (écart de valeur {self.gain:.0f}, dans la tolérance de "
-                    f"résolution {self.incertitude:.0f}).")  # fmt: skip
+            return (f"« {self.libelle} » ne coûte rien de mesurable : sans lui, le meilleur "
+                    f"plan ne vaut pas davantage, à la tolérance de résolution près "
+                    f"({self.incertitude:.0f} points de l'objectif).")  # fmt: skip
         return (f"Sans « {self.libelle} », le meilleur plan logerait en plus (ou en moins si "
                 f"négatif) : " + ", ".join(parts) + ".")  # fmt: skip
 
