@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -29,6 +29,8 @@ from mixite.observatoire.fragilite import NORMALISATIONS, Composante, ConfigFrag
 from mixite.observatoire.typologie import OPERATEURS, Axe, Regle, Typologie
 from mixite.observatoire.veille import Variable
 from mixite.plan.modele import Poids, ReglesPlan
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -866,6 +868,16 @@ def load_column_mapping(path: Path) -> dict[str, str]:
     return out
 
 
+def _settings(kind: type[T], values: dict[str, Any], problems: list[Problem], source: str) -> T:
+    """The settings object, or every problem found (with lines) and nothing built."""
+    if problems:
+        raise InvalidDataError(problems, total=len(problems), source=source, action="reglages")
+    try:
+        return kind(**values)
+    except ValueError as exc:
+        raise _refuse(source, f"réglages incohérents : {exc}") from exc
+
+
 def load_commission(path: Path | None = None) -> Regles:
     """The commission's rules (default ``commission.yaml``), checked with lines."""
     text, source = _read(path, "commission.yaml")
@@ -903,12 +915,7 @@ def load_commission(path: Path | None = None) -> Regles:
                 source,
             )
         )
-    if problems:
-        raise InvalidDataError(problems, total=len(problems), source=source, action="reglages")
-    try:
-        return Regles(**values)
-    except ValueError as exc:
-        raise _refuse(source, f"réglages incohérents : {exc}") from exc
+    return _settings(Regles, values, problems, source)
 
 
 def load_plan(path: Path | None = None) -> ReglesPlan:
@@ -978,9 +985,4 @@ def load_plan(path: Path | None = None) -> ReglesPlan:
             problems.append(Problem(line, key, str(value), "nombre positif ou nul attendu", source))
         else:
             values[key] = int(value) if key == "candidats_par_logement" else float(value)
-    if problems:
-        raise InvalidDataError(problems, total=len(problems), source=source, action="reglages")
-    try:
-        return ReglesPlan(**values)
-    except ValueError as exc:
-        raise _refuse(source, f"réglages incohérents : {exc}") from exc
+    return _settings(ReglesPlan, values, problems, source)

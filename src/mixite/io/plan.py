@@ -113,9 +113,6 @@ def charger(
             sous_40_plus=publics["sous_40_plus"].to_numpy(),
             monoparental=dem["monoparental"].astype("boolean").fillna(False).to_numpy(dtype=bool),
         )
-        entrances = (
-            state.entrees.set_index("id_entree") if "id_entree" in state.entrees else state.entrees
-        )
-        watch = lignes_veille(vac, flags, entrances, state.variables)
+        watch = lignes_veille(vac, flags, state.entrees, state.variables)  # indexed by entrance
     problem = Probleme(vac, dem, pairs, rows, rules, dropped, watch)
     return Donnees(problem, np.flatnonzero(observed >= 0), observed[observed >= 0], annee)

@@ -90,11 +90,11 @@ def publier_deux_millesimes(store: Store) -> tuple[dict[tuple[int, str], pd.Data
     years = vintages(households)
     if not years:
         raise ValueError("aucun ménage dans la base ; lancez « mixite demo » ou importez-en")
-    both = {year: _flagged(households, year) for year in sorted({years[0], years[-1]})}
+    both = {year: menages_du_millesime(households, year) for year in sorted({years[0], years[-1]})}
     return publier_niveaux(both), sorted(both)
 
 
-def _flagged(households: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def menages_du_millesime(households: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``year``'s households and their flags (that year's ceilings and poverty line)."""
     part = households[households["millesime"] == year]
     return part, flags(part, refdata.plafonds_ressources(), millesime=year, zone=3,
@@ -115,7 +115,7 @@ def evolution_significative(
         return None
     if communes is not None:
         households = households[households["code_commune"].astype(str).isin(communes).to_numpy()]
-    first, last = (Vintage(*_flagged(households, y)) for y in (years[0], years[-1]))
+    first, last = (Vintage(*menages_du_millesime(households, y)) for y in (years[0], years[-1]))
     out = changements(first, last, tirages=tirages)
     out.attrs["millesimes"] = (years[0], years[-1])
     return out
@@ -133,7 +133,7 @@ def publication_jointe(
     if len(years) < 2:
         pub = indicateurs_publies(store)
         return pub, {(pub.millesime, lv): t for lv, t in pub.tables.items()}, [pub.millesime]
-    both = {year: _flagged(households, year) for year in (years[0], years[-1])}
+    both = {year: menages_du_millesime(households, year) for year in (years[0], years[-1])}
     published = publier_niveaux(both)
     last = years[-1]
     threshold, how = _seuil(last)

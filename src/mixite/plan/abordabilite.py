@@ -107,11 +107,8 @@ def resoudre_abordable(
     for tour in range(1, tours_max + 1):
         new = [int(r) for r in plan.choisies if r not in checked.index]
         if new:
-            checked = (
-                pd.concat([checked, effort_des_paires(probleme, new, regles, annee)])
-                if len(checked)
-                else effort_des_paires(probleme, new, regles, annee)
-            )
+            fresh = effort_des_paires(probleme, new, regles, annee)
+            checked = pd.concat([checked, fresh]) if len(checked) else fresh
         bad = [int(r) for r in plan.choisies if not bool(checked.loc[r, "abordable"])]
         if not bad:
             return Abordable(plan, tour, len(checked), len(banned), checked.loc[plan.choisies])

@@ -81,12 +81,12 @@ class _Built:
 
 
 def _menages(store: Store, years: Iterable[int], levels: list[str]) -> _Built:
-    from mixite.io.publication import _flagged
+    from mixite.io.publication import menages_du_millesime
     from mixite.io.queries import households_in_context
     from mixite.observatoire.publication import release_niveaux
 
     households = households_in_context(store)
-    release, raws = release_niveaux({y: _flagged(households, y) for y in years}, levels)
+    release, raws = release_niveaux({y: menages_du_millesime(households, y) for y in years}, levels)
     return _Built(release, {f"{y}/{lv}": t for (y, lv), t in raws.items()})
 
 
