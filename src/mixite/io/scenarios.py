@@ -1,0 +1,254 @@
+"""The snapshot a scenario starts from, read from the store: the social stock and its
+occupants at the latest vintage, the applications open at its date, and the behaviour
+estimated from the store's history (departures, radiations, new applications, the
+observed pattern of allocations)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from mixite.core.plafonds import plafond_plus_des_menages, seuil_premier_quartile
+from mixite.io import refdata
+from mixite.io.store import Store
+from mixite.scenarios import departs as dep
+from mixite.scenarios.modele import (
+    BIT_ACTIF,
+    BIT_PRIO,
+    BIT_Q1,
+    BIT_SOUS40,
+    N_PROFILS,
+    Demande,
+    Departs,
+    Instantane,
+    Menages,
+    Parc,
+    Seuils,
+    Zones,
+)
+from mixite.scenarios.politique import lissage
+
+VARIABLES_VEILLE = ("part_sans_actif", "part_sous_40_plus", "part_monoparentales",
+                    "enfants_par_logement")  # fmt: skip
+
+
+def _codes(values: pd.Series, labels: tuple[str, ...]) -> np.ndarray:
+    pos = {c: i for i, c in enumerate(labels)}
+    return values.astype(str).map(pos).fillna(-1).to_numpy(dtype=np.int64)
+
+
+def _menages(frame: pd.DataFrame, *, age: str, monoparental: pd.Series, prio: pd.Series) -> Menages:
+    return Menages(
+        personnes=frame["nb_personnes"].to_numpy(dtype=np.int64),
+        adultes=frame["nb_adultes"].to_numpy(dtype=np.int64),
+        enfants=frame["nb_enfants"].to_numpy(dtype=np.int64),
+        moins_14=frame["nb_moins_14"].to_numpy(dtype=np.int64),
+        age=frame[age].to_numpy(dtype=np.int64),
+        ressources=frame["ressources_annuelles"].to_numpy(dtype=float),
+        actifs=frame["nb_actifs_occupes"].to_numpy(dtype=np.int64),
+        monoparental=monoparental.to_numpy(dtype=bool),
+        prioritaire=prio.to_numpy(dtype=bool),
+    )
+
+
+def _seuils(year: int, epci: str, zone: int) -> Seuils:
+    persons = np.arange(13)
+    p = np.maximum(persons, 1)
+    plafonds = refdata.plafonds_ressources()
+    couple = plafond_plus_des_menages(plafonds, nb_personnes=p, nb_adultes=np.minimum(p, 2),
+                                      nb_enfants=np.maximum(p - 2, 0), millesime=np.full(13, year),
+                                      zone=zone)  # fmt: skip
+    mono = plafond_plus_des_menages(plafonds, nb_personnes=p, nb_adultes=np.ones(13, dtype=int),
+                                    nb_enfants=p - 1, millesime=np.full(13, year), zone=zone)  # fmt: skip
+    q1 = seuil_premier_quartile(refdata.premier_quartile(), epci=epci, millesime=year)
+    return Seuils(year, np.asarray(couple, dtype=float), np.asarray(mono, dtype=float), q1)
+
+
+def _applications(store: Store, debut: dt.date, fin: dt.date) -> pd.DataFrame:
+    from mixite.io.commission import priorites_des_demandes
+
+    d = store.query(
+        "SELECT * FROM demandes WHERE date_depot <= ? AND (statut = 'active' OR date_sortie >= ?)",
+        [fin, debut],
+    ).reset_index(drop=True)
+    prio, _, _ = priorites_des_demandes(d, debut)
+    d["prioritaire"] = d["id_demande"].map(prio).fillna(False).astype(bool)
+    return d
+
+
+def _as_applicants(d: pd.DataFrame) -> Menages:
+    mono = d["monoparental"].fillna((d["nb_adultes"] == 1) & (d["nb_enfants"] > 0)).astype(bool)
+    return _menages(d, age="age_demandeur", monoparental=mono, prio=d["prioritaire"])
+
+
+def instantane(
+    store: Store, *, fin_estimation: dt.date | None = None, a_priori: float = 20.0
+) -> tuple[Instantane, dep.Ajustement]:
+    """The snapshot of the latest vintage (its date: 1 January of the vintage year) and
+    the behaviour estimated from the store's history between that date and
+    ``fin_estimation`` (default: the last allocation)."""
+    from mixite.core.objectifs.publics import publics_des_attributions
+    from mixite.io.publication import veille_des_entrees
+    from mixite.io.queries import allocations_in_context
+
+    dwellings = store.query(
+        "SELECT l.id_logement, l.financement, l.nb_pieces, l.vacant, l.contingent, e.id_entree, "
+        "b.id_batiment, b.code_iris, b.code_commune, b.code_qpv, b.code_bailleur, b.individuel "
+        "FROM logements l JOIN entrees e ON e.id_entree = l.id_entree "
+        "JOIN batiments b ON b.id_batiment = e.id_batiment ORDER BY l.id_logement"
+    )
+    vintage = int(store.query("SELECT max(millesime) AS m FROM menages")["m"].iloc[0])
+    debut = dt.date(vintage, 1, 1)
+    occupants = store.query(
+        "SELECT * FROM menages WHERE millesime = ? AND id_logement IS NOT NULL", [vintage]
+    ).drop_duplicates("id_logement")
+    iris = store.query("SELECT code_iris, code_commune FROM iris ORDER BY code_iris")
+    epci_row = store.query("SELECT code_epci FROM epci")
+    epci = str(epci_row["code_epci"].iloc[0]) if len(epci_row) else ""
+    dwellings["code_iris"] = dwellings["code_iris"].fillna(dwellings["code_commune"] + "0000")
+    iris_labels = tuple(
+        sorted(set(iris["code_iris"].astype(str)) | set(dwellings["code_iris"].astype(str)))
+    )
+    commune_labels = tuple(
+        sorted(set(dwellings["code_commune"].astype(str)) | set(iris["code_commune"].astype(str)))
+    )
+    commune_of = dict(
+        zip(iris["code_iris"].astype(str), iris["code_commune"].astype(str), strict=True)
+    )
+    zones = Zones(
+        entrees=tuple(sorted(dwellings["id_entree"].astype(str).unique())),
+        batiments=tuple(sorted(dwellings["id_batiment"].astype(str).unique())),
+        iris=iris_labels,
+        communes=commune_labels,
+        qpv=tuple(sorted(dwellings["code_qpv"].dropna().astype(str).unique())),
+        bailleurs=tuple(sorted(dwellings["code_bailleur"].astype(str).unique())),
+        contingents=("prefecture", "action_logement", "collectivite", "bailleur", "autre"),
+        commune_de_l_iris=np.array(
+            [commune_labels.index(commune_of.get(c, c[:5])) for c in iris_labels], dtype=np.int64
+        ),
+    )
+    fin_class = dwellings["financement"].map({"PLAI": 0, "PLUS": 1}).fillna(2)
+    parc = Parc(
+        entree=_codes(dwellings["id_entree"], zones.entrees),
+        batiment=_codes(dwellings["id_batiment"], zones.batiments),
+        iris=_codes(dwellings["code_iris"], zones.iris),
+        commune=_codes(dwellings["code_commune"], zones.communes),
+        qpv=_codes(dwellings["code_qpv"].fillna(""), zones.qpv),
+        bailleur=_codes(dwellings["code_bailleur"], zones.bailleurs),
+        contingent=np.maximum(
+            _codes(dwellings["contingent"].fillna("bailleur"), zones.contingents), 0
+        ),
+        financement=np.asarray(fin_class.to_numpy(dtype=np.int64), dtype=np.int64),
+        pieces=dwellings["nb_pieces"].to_numpy(dtype=np.int64),
+        collectif=~dwellings["individuel"].fillna(False).to_numpy(dtype=bool),
+    )
+    position = pd.Series(np.arange(len(dwellings)), index=dwellings["id_logement"].astype(str))
+    occupant = np.full(len(dwellings), -1, dtype=np.int64)
+    occupants = occupants[occupants["id_logement"].astype(str).isin(position.index)].reset_index(
+        drop=True
+    )
+    occupant[position[occupants["id_logement"].astype(str)].to_numpy()] = np.arange(len(occupants))
+    people = _menages(
+        occupants,
+        age="age_reference",
+        monoparental=occupants["type_menage"] == "monoparental",
+        prio=pd.Series(np.zeros(len(occupants), dtype=bool)),
+    )
+    zone = 3
+    seuils = _seuils(vintage, epci, zone)
+
+    # History: allocations after the snapshot date, within the estimation window.
+    made = allocations_in_context(store)
+    made["date_cal"] = pd.to_datetime(made["date_cal"])
+    last = made["date_cal"].max().date() if len(made) else debut
+    fin = min(fin_estimation or last, last)
+    window = made[
+        (made["date_cal"] >= pd.Timestamp(debut)) & (made["date_cal"] <= pd.Timestamp(fin))
+    ]
+    years = max((fin - debut).days + 1, 1) / 365.25
+
+    # Departures: an occupant leaves when its dwelling is next allocated.
+    first = window.groupby("id_logement")["date_cal"].min()
+    left_at = occupants["id_logement"].astype(str).map(first)
+    gone = left_at.notna().to_numpy()
+    days = np.where(gone, (left_at - pd.Timestamp(debut)).dt.days.fillna(0), (fin - debut).days + 1)
+    ceiling = plafond_plus_des_menages(refdata.plafonds_ressources(), nb_personnes=occupants["nb_personnes"],
+                                       nb_adultes=occupants["nb_adultes"], nb_enfants=occupants["nb_enfants"],
+                                       millesime=np.full(len(occupants), vintage), zone=zone)  # fmt: skip
+    rows = position[occupants["id_logement"].astype(str)].to_numpy()
+    cells = dep.cellule(
+        people.age,
+        dep.type_menage(people.adultes, people.enfants, people.personnes),
+        dep.tranche(people.ressources / np.asarray(ceiling, dtype=float)),
+        parc.qpv[rows] >= 0,
+    )
+    fit = dep.estimer(cells, np.asarray(days, dtype=float) / 365.25, gone, a_priori=a_priori)
+
+    # The demand: open at the snapshot date; radiations and new applications per year.
+    apps = _applications(store, debut, fin)
+    depot = pd.to_datetime(apps["date_depot"])
+    sortie = pd.to_datetime(apps["date_sortie"])
+    open_at_start = (depot <= pd.Timestamp(debut)) & (
+        sortie.isna() | (sortie > pd.Timestamp(debut))
+    )
+    start = np.maximum(depot.to_numpy(), np.datetime64(debut))
+    end = np.minimum(sortie.fillna(pd.Timestamp(fin)).to_numpy(), np.datetime64(fin))
+    at_risk = float(np.clip((end - start) / np.timedelta64(1, "D"), 0, None).sum() / 365.25)
+    radiated = (
+        (apps["statut"] == "radiee")
+        & (sortie >= pd.Timestamp(debut))
+        & (sortie <= pd.Timestamp(fin))
+    ).sum()
+    radiation = 1 - float(np.exp(-radiated / at_risk)) if at_risk > 0 else 0.0
+    new = apps[(depot > pd.Timestamp(debut)) & (depot <= pd.Timestamp(fin))]
+    if new.empty:
+        raise ValueError(
+            "No application filed after the snapshot date: the store has no demand history."
+        )
+    demande = Demande(radiation, len(new) / years, _as_applicants(new.reset_index(drop=True)))
+    pool = _as_applicants(apps[open_at_start.to_numpy()].reset_index(drop=True))
+
+    # The observed pattern: newcomers' profiles per (landlord, QPV, contingent).
+    charter_epci = epci or "200093201"
+    pub = publics_des_attributions(window.assign(date_cal=window["date_cal"].dt.date),
+                                   refdata.plafonds_ressources(), refdata.premier_quartile(),
+                                   epci=charter_epci, zone=zone)  # fmt: skip
+    bits = (pub["premier_quartile"] * BIT_Q1 + pub["prioritaire"] * BIT_PRIO
+            + pub["sous_40_plus"] * BIT_SOUS40 + pub["actif_occupe"] * BIT_ACTIF).to_numpy(dtype=np.int64)  # fmt: skip
+    nb, nc = len(zones.bailleurs), len(zones.contingents)
+    landlord = _codes(pub["code_bailleur"], zones.bailleurs)
+    contingent = np.maximum(_codes(pub["contingent"], zones.contingents), 0)
+    qpv = pub["en_qpv"].fillna(False).to_numpy(dtype=np.int64)
+    ok = landlord >= 0
+    counts = np.zeros((nb, 2, nc, N_PROFILS))
+    np.add.at(counts, (landlord[ok], qpv[ok], contingent[ok], bits[ok]), 1.0)
+    overall = counts.sum(axis=(0, 1, 2))
+    overall = overall / max(overall.sum(), 1.0)
+    by_cell = lissage(counts.sum(axis=2), np.broadcast_to(overall, (nb, 2, N_PROFILS)))
+    profils = lissage(counts, np.broadcast_to(by_cell[:, :, None, :], counts.shape))
+
+    veille = veille_des_entrees(store)
+    by_code = {v.code: v for v in veille.variables}
+    low = np.array([by_code[c].seuil for c in VARIABLES_VEILLE])
+    high = np.array([by_code[c].seuil + by_code[c].marge for c in VARIABLES_VEILLE])
+    from mixite.io.config import load_watch
+
+    _, fragile_des, vigilance_marges = load_watch(None)
+    inst = Instantane(
+        parc=parc,
+        zones=zones,
+        occupant=occupant,
+        occupants=people,
+        demandeurs=pool,
+        seuils=seuils,
+        departs=Departs(fit.probabilite),
+        demande=demande,
+        profils_observes=profils,
+        veille_haut=np.broadcast_to(high, (nb, 4)).copy(),
+        veille_bas=np.broadcast_to(low, (nb, 4)).copy(),
+        fragile_des=fragile_des,
+        vigilance_marges=vigilance_marges,
+    )
+    return inst, fit

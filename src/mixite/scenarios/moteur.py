@@ -1,0 +1,611 @@
+"""One replicate of a scenario: the social stock stepped year by year.
+
+Each year, in this order: households evolve (ageing, births, children leaving, income
+drift, retirement); the programme acts (demolitions put their occupants on the
+relocation list, sales take dwellings and occupants out of the social stock, new
+dwellings arrive empty); occupants leave with the estimated hazard; the demand moves
+(radiations, new applications); every vacancy is let, relocations first, then by the
+policy; the state is measured. Stock accounting is checked every year: occupied at the
+start + newcomers = occupied at the end + departures + relocated out + sold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse  # type: ignore[import-untyped]
+
+from mixite.core.model import oecd_consumption_units
+from mixite.indices._regions import single_region
+from mixite.indices.multigroup import mutual_information
+from mixite.indices.singlegroup import dissimilarity, entropy
+from mixite.scenarios import departs as dep
+from mixite.scenarios.modele import (
+    BIT_ACTIF,
+    BIT_PRIO,
+    BIT_Q1,
+    BIT_SOUS40,
+    BORNES_TRANCHES,
+    N_PROFILS,
+    PLAFOND_RELATIF,
+    TRANCHES,
+    BoolArray,
+    Evolution,
+    FloatArray,
+    Instantane,
+    IntArray,
+    Menages,
+    Parc,
+    Scenario,
+)
+from mixite.scenarios.politique import projeter, restreindre_veille
+
+#: What each zone's table counts, at each year's end.
+MESURES: tuple[str, ...] = ("logements", "menages", "personnes", "sous_40_plus",
+                            "premier_quartile", "sans_actif", "monoparentales",
+                            "familles_nombreuses")  # fmt: skip
+#: Territory-wide indices, at each year's end.
+INDICES: tuple[str, ...] = (
+    "D_premier_quartile_iris",
+    "H_premier_quartile_iris",
+    "M_tranches_batiments",
+    "M_entre_communes",
+    "M_entre_iris_dans_communes",
+    "M_entre_batiments_dans_iris",
+    "part_q1_loges_en_qpv",
+    "part_q1_parmi_menages_qpv",
+)
+#: Yearly flows (stock accounting).
+FLUX: tuple[str, ...] = ("occupes_debut", "arrivees", "departs", "reloges_sortis", "vendus",
+                         "occupes_fin", "logements_neufs", "logements_demolis",
+                         "demandes_actives", "a_reloger_en_attente")  # fmt: skip
+NIVEAUX: tuple[str, ...] = ("iris", "commune", "qpv", "bailleur", "epci")
+STATUT_OK, STATUT_VIGILANCE, STATUT_FRAGILE, STATUT_HORS_VEILLE = 0, 1, 2, 255
+
+
+@dataclass(frozen=True)
+class Prepare:
+    """What a scenario derives once from the snapshot (shipped to every worker)."""
+
+    parc: Parc
+    actif_des: IntArray  # year from which a dwelling is in the stock (0: at the snapshot)
+    demoli_en: IntArray  # year it is demolished (large: never)
+    structurel: BoolArray  # vacant at the snapshot: structural vacancy, never let
+    cle: IntArray  # row of ``tables`` for each dwelling
+    tables: FloatArray  # policy's profile distribution per key
+    tables_veille: FloatArray
+    applicable: BoolArray  # (dwellings, constraints): which constraints count a dwelling
+    n_entrees: int
+    n_batiments: int
+    n_zones: dict[str, int]
+    ventes: tuple[tuple[int, int, int], ...]  # (year, landlord code, dwellings)
+    #: Each dwelling's (IRIS, QPV, landlord) cell, and each level's zones × cells matrix:
+    #: a year is counted once per cell, then summed to every level.
+    zone_jointe: IntArray
+    vers_niveau: dict[str, sparse.csr_matrix]
+
+
+@dataclass(frozen=True)
+class Resultat:
+    """One replicate's measures (year 0 is the snapshot)."""
+
+    zones: dict[str, np.ndarray]  # level → (years + 1, zones, MESURES) int64
+    indices: FloatArray  # (years + 1, INDICES)
+    statuts: np.ndarray  # (years + 1, entrances) uint8
+    flux: np.ndarray  # (years, FLUX) int64
+    objectifs: np.ndarray  # (years, constraints, 2): allocations in scope, in the public
+    attributions: np.ndarray  # (years,) allocations made
+
+
+def _pieces_classe(pieces: IntArray) -> IntArray:
+    return np.clip(pieces, 1, 5).astype(np.int64) - 1
+
+
+def preparer(inst: Instantane, scenario: Scenario) -> Prepare:
+    """Extend the stock with the programme's new dwellings and compute the policy's
+    distribution for every dwelling (raises ValueError on an unknown code)."""
+    z, p = inst.zones, inst.parc
+    n0 = len(p)
+    prog = scenario.programme
+    parts: dict[str, list[np.ndarray]] = {k: [getattr(p, k)] for k in Parc.__dataclass_fields__}
+    actif_des = [np.zeros(n0, dtype=np.int64)]
+    n_ent, n_bat = len(z.entrees), len(z.batiments)
+    iris_pos = {c: i for i, c in enumerate(z.iris)}
+    bailleur_pos = {c: i for i, c in enumerate(z.bailleurs)}
+    contingent_bailleur = z.contingents.index("bailleur") if "bailleur" in z.contingents else 0
+    for built in prog.constructions:
+        if built.iris not in iris_pos:
+            raise ValueError(f"Construction in IRIS {built.iris!r}: not an IRIS of the snapshot.")
+        if built.bailleur not in bailleur_pos:
+            raise ValueError(
+                f"Construction by landlord {built.bailleur!r}: not a landlord of the snapshot."
+            )
+        n = built.logements
+        k = iris_pos[built.iris]
+        fin = np.repeat(np.arange(3), _largest_remainder(np.array(built.repartition), n))
+        rooms = np.repeat(
+            np.arange(1, len(built.pieces) + 1), _largest_remainder(np.array(built.pieces), n)
+        )
+        per_entrance = 20
+        entrance = n_ent + np.arange(n) // per_entrance
+        parts["entree"].append(entrance)
+        parts["batiment"].append(n_bat + np.arange(n) // per_entrance)
+        parts["iris"].append(np.full(n, k))
+        parts["commune"].append(np.full(n, int(z.commune_de_l_iris[k])))
+        parts["qpv"].append(np.full(n, -1))
+        parts["bailleur"].append(np.full(n, bailleur_pos[built.bailleur]))
+        parts["contingent"].append(np.full(n, contingent_bailleur))
+        parts["financement"].append(fin)
+        parts["pieces"].append(rooms)
+        parts["collectif"].append(np.ones(n, dtype=bool))
+        actif_des.append(np.full(n, built.annee - inst.seuils.annee + 1))
+        n_ent = int(entrance.max()) + 1 if n else n_ent
+        n_bat = n_ent if n else n_bat
+    parc = Parc(**{k: np.concatenate(v) for k, v in parts.items()})
+    n = len(parc)
+    demoli = np.full(n, 10**6, dtype=np.int64)
+    bat_pos = {c: i for i, c in enumerate(z.batiments)}
+    for d in prog.demolitions:
+        unknown = [b for b in d.batiments if b not in bat_pos]
+        if unknown:
+            raise ValueError(
+                f"Demolition of buildings {unknown[:5]}: not buildings of the snapshot."
+            )
+        codes = np.array([bat_pos[b] for b in d.batiments], dtype=np.int64)
+        demoli[np.isin(parc.batiment, codes)] = d.annee - inst.seuils.annee + 1
+    ventes = []
+    for v in prog.ventes:
+        if v.bailleur not in bailleur_pos:
+            raise ValueError(f"Sale by landlord {v.bailleur!r}: not a landlord of the snapshot.")
+        ventes.append((v.annee - inst.seuils.annee + 1, bailleur_pos[v.bailleur], v.logements))
+    structural = np.zeros(n, dtype=bool)
+    structural[:n0] = inst.occupant < 0
+
+    # The policy: one distribution per (cell, applicable constraints).
+    cons = scenario.politique.contraintes
+    applicable = np.ones((n, len(cons)), dtype=bool)
+    for j, c in enumerate(cons):
+        if c.qpv is not None:
+            applicable[:, j] &= (parc.qpv >= 0) == c.qpv
+        for values, codes, labels in ((c.communes, parc.commune, z.communes),
+                                      (c.bailleurs, parc.bailleur, z.bailleurs),
+                                      (c.contingents, parc.contingent, z.contingents)):  # fmt: skip
+            if values:
+                wanted = [i for i, lab in enumerate(labels) if lab in values]
+                applicable[:, j] &= np.isin(codes, wanted)
+    n_cont = len(z.contingents)
+    cell = (parc.bailleur * 2 + (parc.qpv >= 0)) * n_cont + parc.contingent
+    bits = (
+        (applicable * (1 << np.arange(len(cons)))).sum(axis=1)
+        if cons
+        else np.zeros(n, dtype=np.int64)
+    )
+    key_full = cell * (1 << len(cons)) + bits
+    keys, cle = np.unique(key_full, return_inverse=True)
+    base = inst.profils_observes.reshape(-1, N_PROFILS)[keys >> len(cons)]
+    tables = np.empty_like(base)
+    for i, k in enumerate(keys):
+        active = tuple(c for j, c in enumerate(cons) if (k >> j) & 1)
+        tables[i] = projeter(base[i : i + 1], active)[0] if active else base[i]
+    n_zones = {"iris": len(z.iris), "commune": len(z.communes), "qpv": len(z.qpv) + 1,
+               "bailleur": len(z.bailleurs), "epci": 1}  # fmt: skip
+    qpv_zone = np.where(parc.qpv >= 0, parc.qpv, len(z.qpv))
+    triple = np.stack([parc.iris, qpv_zone, parc.bailleur], axis=1)
+    cells, joint = np.unique(triple, axis=0, return_inverse=True)
+    of_cell = {
+        "iris": cells[:, 0],
+        "commune": z.commune_de_l_iris[cells[:, 0]],
+        "qpv": cells[:, 1],
+        "bailleur": cells[:, 2],
+        "epci": np.zeros(len(cells), dtype=np.int64),
+    }
+    to_level = {
+        level: sparse.csr_matrix(
+            (np.ones(len(cells)), (code, np.arange(len(cells)))), shape=(n_zones[level], len(cells))
+        )
+        for level, code in of_cell.items()
+    }
+    return Prepare(
+        zone_jointe=joint.ravel().astype(np.int64),
+        vers_niveau=to_level,
+        parc=parc,
+        actif_des=np.concatenate(actif_des),
+        demoli_en=demoli,
+        structurel=structural,
+        cle=cle.astype(np.int64),
+        tables=tables,
+        tables_veille=restreindre_veille(tables),
+        applicable=applicable,
+        n_entrees=n_ent,
+        n_batiments=n_bat,
+        n_zones=n_zones,
+        ventes=tuple(ventes),
+    )
+
+
+def _largest_remainder(shares: FloatArray, n: int) -> IntArray:
+    """``n`` split in proportion to ``shares`` (Hamilton's method).
+
+    >>> _largest_remainder(np.array([0.3, 0.6, 0.1]), 7).tolist()
+    [2, 4, 1]
+    """
+    raw = shares / shares.sum() * n
+    out = np.floor(raw).astype(np.int64)
+    rest = n - int(out.sum())
+    out[np.argsort(-(raw - out), kind="stable")[:rest]] += 1
+    return np.asarray(out, dtype=np.int64)
+
+
+class _Etat:
+    """The mutable state of one replicate."""
+
+    def __init__(self, inst: Instantane, prep: Prepare) -> None:
+        n = len(prep.parc)
+        n0 = len(inst.parc)
+        occupied = np.zeros(n, dtype=bool)
+        occupied[:n0] = inst.occupant >= 0
+        rows = np.where(inst.occupant >= 0, inst.occupant, 0)
+        filler = inst.occupants.take(np.zeros(n - n0, dtype=np.int64)) if n > n0 else None
+        occ = inst.occupants.take(rows)
+        self.menages = Menages.concat([occ, filler]) if filler is not None else occ
+        self.occupe = occupied
+        self.demandeurs = inst.demandeurs.copy()
+        self.reloger = np.zeros(len(self.demandeurs), dtype=bool)
+        self.loge = np.zeros(len(self.demandeurs), dtype=bool)
+
+
+def _ceiling(inst: Instantane, m: Menages, factor: float) -> FloatArray:
+    persons = np.clip(m.personnes, 0, len(inst.seuils.plafond_plus) - 1)
+    mono = (m.adultes == 1) & (m.enfants > 0)
+    base = np.where(mono, inst.seuils.plafond_plus_mono[persons], inst.seuils.plafond_plus[persons])
+    return np.asarray(base * factor, dtype=float)
+
+
+def _profile(inst: Instantane, m: Menages, factor: float) -> tuple[IntArray, FloatArray]:
+    """Profile bits and resources / PLUS ceiling of each household in year's money."""
+    ceiling = _ceiling(inst, m, factor)
+    ratio = m.ressources / ceiling
+    uc = oecd_consumption_units(m.personnes, m.moins_14)
+    q1 = m.ressources / np.asarray(uc, dtype=float) < inst.seuils.seuil_q1 * factor
+    bits = (q1 * BIT_Q1 + m.prioritaire * BIT_PRIO + (ratio < 0.4) * BIT_SOUS40
+            + (m.actifs >= 1) * BIT_ACTIF)  # fmt: skip
+    return bits.astype(np.int64), ratio
+
+
+def _evolve(m: Menages, mask: BoolArray, ev: Evolution, rng: np.random.Generator) -> None:
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return
+    m.age[idx] += 1
+    fertile = m.age[idx] <= ev.age_max_naissance
+    p_birth = np.where(m.adultes[idx] >= 2, ev.naissance_couple, ev.naissance_seul)
+    born = fertile & (rng.random(len(idx)) < p_birth)
+    b = idx[born]
+    m.enfants[b] += 1
+    m.moins_14[b] += 1
+    m.personnes[b] += 1
+    m.monoparental[b] = m.adultes[b] == 1
+    kids = idx[m.enfants[idx] > 0]  # a minority: the draws below touch only them
+    grow = rng.binomial(m.moins_14[kids], 1 / 14)
+    m.moins_14[kids] -= grow
+    older = m.enfants[kids] - m.moins_14[kids]
+    leave = rng.binomial(older, ev.depart_enfant)
+    m.enfants[kids] -= leave
+    m.personnes[kids] -= leave
+    m.monoparental[kids] &= m.enfants[kids] > 0
+    retired = m.age[idx] > ev.age_retraite
+    m.actifs[idx[retired]] = 0
+    s = ev.dispersion_revenus
+    shock = rng.normal(np.log1p(ev.revalorisation) - s * s / 2, s, len(idx))
+    m.ressources[idx] *= np.exp(shock)
+
+
+def _assign(groups_v: IntArray, groups_a: IntArray) -> tuple[IntArray, IntArray]:
+    """Match vacancies to applicants of the same group, each group's applicants taken in
+    the order given (the caller shuffles them): returns matched (vacancy positions,
+    applicant positions).
+
+    Examples
+    --------
+    >>> v, a = _assign(np.array([1, 0, 1]), np.array([1, 1, 0, 2]))
+    >>> v.tolist(), a.tolist()
+    ([1, 0, 2], [2, 0, 1])
+    """
+    if not len(groups_v) or not len(groups_a):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    wanted = np.zeros(int(max(groups_v.max(), groups_a.max())) + 1, dtype=bool)
+    wanted[groups_v] = True
+    useful = np.flatnonzero(wanted[groups_a])
+    order_a = useful[np.argsort(groups_a[useful], kind="stable")]
+    ga = groups_a[order_a]
+    n_groups = len(wanted)
+    count_a = np.bincount(ga, minlength=n_groups)
+    start_a = np.r_[0, np.cumsum(count_a)[:-1]]
+    order_v = np.argsort(groups_v, kind="stable")
+    gv = groups_v[order_v]
+    count_v = np.bincount(gv, minlength=n_groups)
+    start_v = np.r_[0, np.cumsum(count_v)[:-1]]
+    within = np.arange(len(gv)) - start_v[gv]
+    ok = within < count_a[gv]
+    return order_v[ok], order_a[start_a[gv[ok]] + within[ok]]
+
+
+def _statuts(
+    inst: Instantane, prep: Prepare, st: _Etat, occ: BoolArray, sous40: BoolArray
+) -> np.ndarray:
+    p, m = prep.parc, st.menages
+    e = p.entree[occ]
+    n = prep.n_entrees
+    hh = np.bincount(e, minlength=n).astype(float)
+    values = np.stack(
+        [
+            np.bincount(e, weights=(m.actifs[occ] == 0), minlength=n),
+            np.bincount(e, weights=sous40[occ], minlength=n),
+            np.bincount(e, weights=(m.monoparental[occ] & (m.enfants[occ] > 0)), minlength=n),
+            np.bincount(e, weights=m.enfants[occ], minlength=n),
+        ],
+        axis=1,
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = values / hh[:, None]
+    values[:, :3] *= 100
+    landlord = np.zeros(n, dtype=np.int64)
+    landlord[p.entree] = p.bailleur
+    collective = np.zeros(n, dtype=bool)
+    collective[p.entree] = p.collectif
+    high = inst.veille_haut[landlord]
+    low = inst.veille_bas[landlord]
+    over = (values > high).sum(axis=1)
+    margin = ((values > low) & (values <= high)).sum(axis=1)
+    status = np.where(
+        over >= inst.fragile_des,
+        STATUT_FRAGILE,
+        np.where((over >= 1) | (margin >= inst.vigilance_marges), STATUT_VIGILANCE, STATUT_OK),
+    ).astype(np.uint8)
+    status[~collective | (hh == 0)] = STATUT_HORS_VEILLE
+    return status
+
+
+def _mesurer(
+    inst: Instantane, prep: Prepare, st: _Etat, t: int, factor: float, sorti: IntArray
+) -> tuple[dict[str, np.ndarray], FloatArray, np.ndarray]:
+    p, m = prep.parc, st.menages
+    in_stock = (prep.actif_des <= t) & (sorti > t)
+    occ = st.occupe & in_stock
+    bits, ratio = _profile(inst, m, factor)
+    values = np.stack(
+        [
+            in_stock,
+            occ,
+            np.where(occ, m.personnes, 0),
+            occ & ((bits & BIT_SOUS40) > 0),
+            occ & ((bits & BIT_Q1) > 0),
+            occ & (m.actifs == 0),
+            occ & m.monoparental & (m.enfants > 0),
+            occ & (m.enfants >= 3),
+        ],
+        axis=1,
+    ).astype(np.int64)
+    joint = np.stack(
+        [np.bincount(prep.zone_jointe, weights=values[:, j], minlength=prep.vers_niveau["epci"].shape[1])
+         for j in range(values.shape[1])],
+        axis=1,
+    )  # fmt: skip
+    zones = {
+        level: np.asarray(prep.vers_niveau[level] @ joint).round().astype(np.int64)
+        for level in NIVEAUX
+    }
+    q1 = values[:, 4].astype(float)
+    t_iris = zones["iris"][:, 1].astype(float)
+    x_iris = zones["iris"][:, 4].astype(float)
+    one = single_region(len(t_iris))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = float(dissimilarity(x_iris, t_iris, one)[0])
+        h = float(entropy(x_iris, t_iris, one)[0])
+    bracket = np.searchsorted(BORNES_TRANCHES, ratio, side="right")
+    n_b = len(TRANCHES)
+
+    def table(code: IntArray, k: int) -> FloatArray:
+        flat = np.bincount(code[occ] * n_b + bracket[occ], minlength=k * n_b)
+        return flat.reshape(k, n_b).astype(float)
+
+    def m_of(tab: FloatArray) -> float:
+        tab = tab[tab.sum(axis=1) > 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(mutual_information(tab, single_region(len(tab)))[0])
+
+    m_com = m_of(table(p.commune, prep.n_zones["commune"]))
+    m_iris = m_of(table(p.iris, prep.n_zones["iris"]))
+    m_bat = m_of(table(p.batiment, prep.n_batiments))
+    in_qpv = p.qpv >= 0
+    q1_total = q1.sum()
+    q1_qpv = q1[in_qpv].sum()
+    hh_qpv = values[in_qpv, 1].sum()
+    indices = np.array(
+        [
+            d,
+            h,
+            m_bat,
+            m_com,
+            m_iris - m_com,
+            m_bat - m_iris,
+            q1_qpv / q1_total if q1_total else np.nan,
+            q1_qpv / hh_qpv if hh_qpv else np.nan,
+        ]
+    )
+    return zones, indices, _statuts(inst, prep, st, occ, (bits & BIT_SOUS40) > 0)
+
+
+def _allouer(
+    inst: Instantane,
+    prep: Prepare,
+    st: _Etat,
+    vacant: IntArray,
+    status: np.ndarray,
+    veille: bool,
+    factor: float,
+    rng: np.random.Generator,
+) -> tuple[IntArray, IntArray]:
+    """Let ``vacant``: households to relocate first (by size), then the policy's
+    newcomers, drawn from the demand by profile, size and financing ceiling, falling
+    back on the profile, then the size, when the demand holds nobody fitting."""
+    p, dem = prep.parc, st.demandeurs
+    vacant = vacant[rng.permutation(len(vacant))]
+    size_v = _pieces_classe(p.pieces[vacant])
+    free_v = np.ones(len(vacant), dtype=bool)
+    free_a = ~st.loge
+    size_a = _pieces_classe(dem.personnes)
+    out_v: list[IntArray] = []
+    out_a: list[IntArray] = []
+
+    def match(vpos: IntArray, apos: IntArray, gv: IntArray, ga: IntArray) -> None:
+        if not len(vpos) or not len(apos):
+            return
+        mv, ma = _assign(gv, ga)
+        free_v[vpos[mv]] = False
+        free_a[apos[ma]] = False
+        out_v.append(vpos[mv])
+        out_a.append(apos[ma])
+
+    shuffled = rng.permutation(len(dem))
+    reloc = shuffled[st.reloger[shuffled]]
+    all_v = np.arange(len(vacant))
+    match(all_v, reloc, size_v, size_a[reloc])
+    bits_a, ratio_a = _profile(inst, dem, factor)
+    ceiling_class = np.searchsorted(np.array(PLAFOND_RELATIF), ratio_a, side="left")
+    key = prep.cle[vacant]
+    tables = prep.tables
+    if veille:
+        watched = np.isin(status[p.entree[vacant]], (STATUT_VIGILANCE, STATUT_FRAGILE))
+        probs = np.where(watched[:, None], prep.tables_veille[key], tables[key])
+    else:
+        probs = tables[key]
+    u = rng.random(len(vacant))
+    profile_v = np.minimum((u[:, None] > probs.cumsum(axis=1)).sum(axis=1), N_PROFILS - 1)
+    fin_v = p.financement[vacant]
+    for g_v, g_a in (
+        (profile_v * 5 + size_v, bits_a * 5 + size_a),
+        (size_v, size_a),
+        (profile_v, bits_a),
+        (np.zeros(len(vacant), dtype=np.int64), np.zeros(len(dem), dtype=np.int64)),
+    ):
+        for f in range(len(PLAFOND_RELATIF)):
+            vpos = np.flatnonzero(free_v & (fin_v == f))
+            apos = shuffled[(free_a & ~st.reloger & (ceiling_class <= f))[shuffled]]
+            match(vpos, apos, g_v[vpos], g_a[apos])
+    if not out_v:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return vacant[np.concatenate(out_v)], np.concatenate(out_a)
+
+
+def _installer(st: _Etat, dwellings: IntArray, applicants: IntArray) -> None:
+    """Newcomers move in; their applications leave the file."""
+    for name in Menages.__dataclass_fields__:
+        getattr(st.menages, name)[dwellings] = getattr(st.demandeurs, name)[applicants]
+    st.occupe[dwellings] = True
+    st.loge[applicants] = True  # their applications leave the file at the next step
+
+
+def simuler(
+    inst: Instantane, prep: Prepare, scenario: Scenario, graine: np.random.SeedSequence
+) -> Resultat:
+    """One replicate, reproducible from ``graine``."""
+    rng = np.random.default_rng(graine)
+    st = _Etat(inst, prep)
+    ev = scenario.evolution
+    pol = scenario.politique
+    cons = pol.contraintes
+    horizon = scenario.horizon
+    p = prep.parc
+    sorti = prep.demoli_en.copy()  # year each dwelling leaves the stock (demolished, sold)
+    zones_t: dict[str, list[np.ndarray]] = {k: [] for k in NIVEAUX}
+    indices_t, statuts_t, flux_t, objectifs_t, made_t = [], [], [], [], []
+    z0, i0, status = _mesurer(inst, prep, st, 0, 1.0, sorti)
+    for k in NIVEAUX:
+        zones_t[k].append(z0[k])
+    indices_t.append(i0)
+    statuts_t.append(status)
+    for t in range(1, horizon + 1):
+        factor = (1 + ev.revalorisation) ** t
+        before = (prep.actif_des <= t - 1) & (sorti > t - 1)
+        occupied_start = int((st.occupe & before).sum())
+        # 1. Households evolve (occupants and applicants).
+        _evolve(st.menages, st.occupe, ev, rng)
+        _evolve(st.demandeurs, np.ones(len(st.demandeurs), dtype=bool), ev, rng)
+        # 2. The programme: demolitions, sales, new dwellings.
+        demolished = (prep.demoli_en == t) & before
+        out_reloc = demolished & st.occupe
+        moved = st.menages.take(np.flatnonzero(out_reloc))
+        moved.prioritaire[:] = True
+        st.occupe[demolished] = False
+        sold = 0
+        for year, landlord, count in prep.ventes:
+            if year == t:
+                pool = np.flatnonzero(before & (sorti > t) & (p.bailleur == landlord))
+                take = rng.choice(pool, min(count, len(pool)), replace=False)
+                sold += int(st.occupe[take].sum())
+                st.occupe[take] = False
+                sorti[take] = t
+        in_stock = (prep.actif_des <= t) & (sorti > t)
+        # 3. Departures.
+        occ = np.flatnonzero(st.occupe & in_stock)
+        m = st.menages
+        ratio = m.ressources[occ] / _ceiling(inst, m, factor)[occ]
+        kind = dep.type_menage(m.adultes[occ], m.enfants[occ], m.personnes[occ])
+        cells = dep.cellule(m.age[occ], kind, dep.tranche(ratio), p.qpv[occ] >= 0)
+        leaving = occ[rng.random(len(occ)) < inst.departs.probabilite[cells]]
+        st.occupe[leaving] = False
+        # 4. The demand: radiations (never of households to relocate), new applications.
+        stays = ((rng.random(len(st.demandeurs)) >= inst.demande.radiation) | st.reloger) & ~st.loge
+        n_new = int(rng.poisson(inst.demande.nouvelles_par_an))
+        fresh = inst.demande.modele.take(rng.integers(0, len(inst.demande.modele), n_new))
+        fresh.ressources[:] = fresh.ressources * factor
+        keep = np.flatnonzero(stays)
+        st.demandeurs = Menages.concat([st.demandeurs.take(keep), moved, fresh])
+        st.reloger = np.concatenate(
+            [st.reloger[keep], np.ones(len(moved), dtype=bool), np.zeros(n_new, dtype=bool)]
+        )
+        st.loge = np.zeros(len(st.demandeurs), dtype=bool)
+        # 5. Allocations.
+        vacant = np.flatnonzero(in_stock & ~st.occupe & ~prep.structurel)
+        housed_v = np.empty(0, dtype=np.int64)
+        if pol.attribuer and len(vacant):
+            housed_v, housed_a = _allouer(inst, prep, st, vacant, status, pol.veille, factor, rng)
+            _installer(st, housed_v, housed_a)
+        bits_new = _profile(inst, st.menages.take(housed_v), factor)[0]
+        obj = np.zeros((len(cons), 2), dtype=np.int64)
+        for j, c in enumerate(cons):
+            scope = prep.applicable[housed_v, j]
+            inside = (bits_new & c.bit) > 0
+            public = ~inside if c.negation else inside
+            obj[j] = (int(scope.sum()), int((scope & public).sum()))
+        objectifs_t.append(obj)
+        made_t.append(len(housed_v))
+        flux_t.append(
+            [
+                occupied_start,
+                len(housed_v),
+                len(leaving),
+                int(out_reloc.sum()),
+                sold,
+                int((st.occupe & in_stock).sum()),
+                int((prep.actif_des == t).sum()),
+                int(demolished.sum()),
+                int((~st.loge).sum()),
+                int((st.reloger & ~st.loge).sum()),
+            ]
+        )
+        zt, it, status = _mesurer(inst, prep, st, t, factor, sorti)
+        for k in NIVEAUX:
+            zones_t[k].append(zt[k])
+        indices_t.append(it)
+        statuts_t.append(status)
+    return Resultat(
+        zones={k: np.stack(v) for k, v in zones_t.items()},
+        indices=np.array(indices_t),
+        statuts=np.stack(statuts_t),
+        flux=np.array(flux_t, dtype=np.int64).reshape(horizon, len(FLUX)),
+        objectifs=np.array(objectifs_t, dtype=np.int64).reshape(horizon, len(cons), 2),
+        attributions=np.array(made_t, dtype=np.int64),
+    )
