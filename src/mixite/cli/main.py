@@ -94,6 +94,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plateforme": ("servir la plateforme web", "plateforme"),
     "rapport": ("rapports : l'état du peuplement d'un territoire (HTML ou PDF)", "rapport"),
     "plan": ("plan d'attribution sous objectifs de mixité : optimisation exacte, explications", "plan"),
+    "scenarios": ("projeter l'occupation du parc social sous des politiques d'attribution", "scenarios"),
     "info": ("résumer le contenu de la base", "main"),
     "journal": ("vérifier que les journaux (audit, accès) n'ont pas été modifiés", "main"),
 }  # fmt: skip
@@ -132,6 +133,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "plateforme": ("plateforme", "add_parser"),
         "rapport": ("rapport", "add_parser"),
         "plan": ("plan", "add_parser"),
+        "scenarios": ("scenarios", "add_parser"),
     }
     done: set[str] = set()
     for name, (help_text, module) in COMMANDS.items():
@@ -474,6 +476,7 @@ _RUNNERS: dict[str, tuple[str, str]] = {
     "plateforme": ("plateforme", "run"),
     "rapport": ("rapport", "run"),
     "plan": ("plan", "run"),
+    "scenarios": ("scenarios", "run"),
 }
 
 

@@ -6,6 +6,7 @@ observed pattern of allocations)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ from mixite.scenarios.modele import (
     Instantane,
     Menages,
     Parc,
+    Scenario,
     Seuils,
     Zones,
 )
@@ -252,3 +254,193 @@ def instantane(
         vigilance_marges=vigilance_marges,
     )
     return inst, fit
+
+
+def resoudre(scenario: Scenario, store: Store) -> Scenario:
+    """The programme's references made concrete against the store: a demolition by QPV
+    takes its oldest buildings (year of entry into service, then identifier) until the
+    dwellings asked for are reached; a construction by commune goes to the commune's
+    IRIS holding the fewest social dwellings; a construction by QPV (rebuilt on site)
+    to the IRIS holding most of the QPV's dwellings."""
+    import dataclasses
+
+    prog = scenario.programme
+    if not any(d.qpv for d in prog.demolitions) and all(c.iris for c in prog.constructions):
+        return scenario
+    b = store.query(
+        "SELECT b.id_batiment, b.code_qpv, b.code_iris, b.code_commune, b.annee_mise_en_service, "
+        "count(l.id_logement) AS logements FROM batiments b JOIN entrees e ON e.id_batiment = "
+        "b.id_batiment JOIN logements l ON l.id_entree = e.id_entree GROUP BY ALL"
+    )
+    demolitions = []
+    for d in prog.demolitions:
+        if not d.qpv:
+            demolitions.append(d)
+            continue
+        inside = b[b["code_qpv"].astype(str) == d.qpv].sort_values(
+            ["annee_mise_en_service", "id_batiment"]
+        )
+        if inside.empty:
+            raise ValueError(f"Demolition in QPV {d.qpv!r}: the store has no building in it.")
+        upto = int(np.searchsorted(inside["logements"].cumsum().to_numpy(), d.logements) + 1)
+        chosen = tuple(inside["id_batiment"].astype(str).iloc[:upto])
+        demolitions.append(dataclasses.replace(d, batiments=chosen))
+    constructions = []
+    for c in prog.constructions:
+        if c.iris:
+            constructions.append(c)
+            continue
+        if c.qpv:
+            part = b[b["code_qpv"].astype(str) == c.qpv]
+            iris = part.groupby("code_iris")["logements"].sum().sort_values(ascending=False)
+        else:
+            all_iris = store.query("SELECT code_iris FROM iris WHERE code_commune = ?", [c.commune])
+            stock = (
+                b[b["code_commune"].astype(str) == c.commune]
+                .groupby("code_iris")["logements"]
+                .sum()
+            )
+            iris = stock.reindex(all_iris["code_iris"].astype(str), fill_value=0).sort_values(
+                kind="stable"
+            )
+        if iris.empty:
+            raise ValueError(f"Construction in {c.qpv or c.commune!r}: no IRIS found in the store.")
+        constructions.append(dataclasses.replace(c, iris=str(iris.index[0])))
+    programme = dataclasses.replace(
+        prog, demolitions=tuple(demolitions), constructions=tuple(constructions)
+    )
+    return dataclasses.replace(scenario, programme=programme)
+
+
+def tableaux(
+    ensembles: list[Any], inst: Instantane, fit: dep.Ajustement
+) -> dict[str, pd.DataFrame]:
+    """The sheets written for one scenario or several side by side."""
+    from mixite.scenarios import synthese
+
+    annee0 = inst.seuils.annee
+    sheets: dict[str, list[pd.DataFrame]] = {}
+    for e in ensembles:
+        for name, frame in (
+            ("indicateurs", synthese.zones_publiees(e, inst.zones, annee0)),
+            ("indices", synthese.indices(e, annee0)),
+            ("objectifs", synthese.objectifs(e, annee0)),
+            ("flux", synthese.flux(e, annee0)),
+            ("entrees fragiles", synthese.rotation(e, annee0)),
+        ):
+            sheets.setdefault(name, []).append(frame.assign(scenario=e.scenario.nom))
+    out = {k: pd.concat(v, ignore_index=True) for k, v in sheets.items()}
+    out = {k: v[["scenario", *[c for c in v.columns if c != "scenario"]]] for k, v in out.items()}
+    if len(ensembles) > 1:
+        out["comparaison"] = synthese.comparer(ensembles, annee0)
+    stat, df, pvalue = fit.rapport_de_vraisemblance
+    out["departs (modele)"] = fit.cellules
+    out["departs (calibration)"] = fit.calibration.assign(
+        test=f"rapport de vraisemblance {stat:.1f} pour {df} ddl, p = {pvalue:.3g}"
+    )
+    return out
+
+
+def backtest(
+    store: Store,
+    *,
+    fin_estimation: dt.date = dt.date(2025, 12, 31),
+    replicats: int = 200,
+    dask_client: Any | None = None,
+) -> tuple[pd.DataFrame, float]:
+    """Fit on the history up to ``fin_estimation``, project the status quo to the
+    following year, and set each landlord's observed allocations of that year beside
+    the projection's 90 % band. Returns the table and the coverage (share of observed
+    figures inside their band). Counts of a partly observed year are scaled to a full
+    year."""
+    from mixite.core.objectifs.publics import publics_des_attributions
+    from mixite.io.queries import allocations_in_context
+    from mixite.scenarios.modele import Scenario as _Scenario
+    from mixite.scenarios.monte_carlo import lancer
+    from mixite.scenarios.moteur import ATTRIBUTIONS
+
+    inst, _ = instantane(store, fin_estimation=fin_estimation)
+    year = fin_estimation.year + 1
+    horizon = year - inst.seuils.annee + 1
+    if horizon < 1:
+        raise ValueError(f"The estimation must end after the snapshot ({inst.seuils.annee}).")
+    scenario = _Scenario(f"statu quo, estimé jusqu'au {fin_estimation:%d/%m/%Y}", horizon=horizon,
+                         replicats=replicats)  # fmt: skip
+    ens = lancer(inst, scenario, dask_client=dask_client)
+    made = allocations_in_context(store)
+    dates = pd.to_datetime(made["date_cal"])
+    made = made[(dates.dt.year == year).to_numpy()]
+    if made.empty:
+        raise ValueError(
+            f"No allocation observed in {year}: nothing to compare the projection with."
+        )
+    seen = pd.to_datetime(made["date_cal"])
+    fraction = ((seen.max() - pd.Timestamp(year, 1, 1)).days + 1) / (366 if year % 4 == 0 else 365)
+    pub = publics_des_attributions(made.assign(date_cal=seen.dt.date), refdata.plafonds_ressources(),
+                                   refdata.premier_quartile(), epci="200093201", zone=3)  # fmt: skip
+    landlords = list(inst.zones.bailleurs)
+    sim = ens.par_bailleur[:, horizon - 1].astype(float)  # (R, landlords, ATTRIBUTIONS)
+    sim = np.concatenate([sim, sim.sum(axis=1, keepdims=True)], axis=1)
+    rows = []
+    columns = {"premier_quartile": "premier_quartile", "sous_40_plus": "sous_40_plus",
+               "prioritaires": "prioritaire", "en_qpv": "en_qpv"}  # fmt: skip
+    for k, landlord in enumerate([*landlords, "ensemble"]):
+        part = pub if landlord == "ensemble" else pub[pub["code_bailleur"].astype(str) == landlord]
+        n = len(part)
+        total = sim[:, k, 0]
+        figures = [("attributions (sur l'année)", n / fraction, total)]
+        for name, column in columns.items():
+            j = ATTRIBUTIONS.index(name)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = sim[:, k, j] / total * 100
+            observed = float(part[column].fillna(False).astype(bool).mean() * 100) if n else np.nan
+            figures.append((f"part {name.replace('_', ' ')} (%)", observed, share))
+        for label, observed, values in figures:
+            low, mid, high = np.nanquantile(values, QUANTILES_BACKTEST)
+            rows.append({"bailleur": landlord, "mesure": label, "observe": observed, "mediane": mid,
+                         "p05": low, "p95": high, "dans la bande": bool(low <= observed <= high)})  # fmt: skip
+    table = pd.DataFrame(rows)
+    table.attrs["annee"] = year
+    table.attrs["fraction_observee"] = fraction
+    return table, float(table["dans la bande"].mean())
+
+
+QUANTILES_BACKTEST = (0.05, 0.5, 0.95)
+
+
+def verifier(scenario: Scenario, inst: Instantane) -> None:
+    """Every code the programme names exists in the snapshot (ValueError in French
+    naming each unknown one)."""
+    z = inst.zones
+    problems = []
+    for d in scenario.programme.demolitions:
+        unknown = sorted(set(d.batiments) - set(z.batiments))
+        if unknown:
+            problems.append(
+                f"démolition {d.annee} : bâtiment(s) inconnu(s) {', '.join(unknown[:5])}"
+            )
+    for c in scenario.programme.constructions:
+        if c.iris not in z.iris:
+            problems.append(f"construction {c.annee} : IRIS inconnu « {c.iris} »")
+        if c.bailleur not in z.bailleurs:
+            problems.append(
+                f"construction {c.annee} : bailleur inconnu « {c.bailleur} » ; bailleurs : {', '.join(z.bailleurs)}"
+            )
+        if c.qpv and c.qpv not in z.qpv:
+            problems.append(f"construction {c.annee} : QPV inconnu « {c.qpv} »")
+    for v in scenario.programme.ventes:
+        if v.bailleur not in z.bailleurs:
+            problems.append(
+                f"vente {v.annee} : bailleur inconnu « {v.bailleur} » ; bailleurs : {', '.join(z.bailleurs)}"
+            )
+    first, last = inst.seuils.annee, inst.seuils.annee + scenario.horizon - 1
+    for kind, items in (("démolition", scenario.programme.demolitions),
+                        ("construction", scenario.programme.constructions),
+                        ("vente", scenario.programme.ventes)):  # fmt: skip
+        for item in items:
+            if not first <= item.annee <= last:
+                problems.append(
+                    f"{kind} en {item.annee} : hors de la projection ({first} à {last})"
+                )
+    if problems:
+        raise ValueError(f"scénario « {scenario.nom} » : " + " ; ".join(problems) + ".")

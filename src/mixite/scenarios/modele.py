@@ -165,16 +165,28 @@ class Evolution:
 
 @dataclass(frozen=True)
 class Demolition:
+    """Buildings demolished in ``annee`` (their occupants are relocated first); or, with
+    ``qpv``, the oldest buildings of that QPV until ``logements`` dwellings, resolved
+    against the snapshot by :func:`mixite.io.scenarios.resoudre`."""
+
     annee: int
-    batiments: tuple[str, ...]
+    batiments: tuple[str, ...] = ()
+    qpv: str = ""
+    logements: int = 0
 
 
 @dataclass(frozen=True)
 class Construction:
+    """New dwellings delivered empty in ``annee`` in ``iris`` (or, with ``commune``,
+    the commune's IRIS with the fewest social dwellings, resolved against the snapshot)."""
+
     annee: int
     iris: str
     logements: int
     bailleur: str
+    commune: str = ""
+    #: Rebuilt on site: the new dwellings belong to this QPV.
+    qpv: str = ""
     #: Shares of PLAI, PLUS and PLS, summing to 1.
     repartition: tuple[float, float, float] = (0.3, 0.6, 0.1)
     #: Shares of 1 to 5 rooms, summing to 1.

@@ -44,6 +44,7 @@ class Ensemble:
     flux: np.ndarray  # (replicates, years, FLUX)
     objectifs: np.ndarray  # (replicates, years, constraints, 2)
     attributions: np.ndarray  # (replicates, years)
+    par_bailleur: np.ndarray  # (replicates, years, landlords, ATTRIBUTIONS)
     #: (replicates, years + 1, 3): fragile entrances; of which fragile at the snapshot;
     #: entrances fragile at the snapshot that no longer are.
     rotation: np.ndarray
@@ -80,6 +81,7 @@ def _lot(
         "flux": np.stack([r.flux for r in runs]),
         "objectifs": np.stack([r.objectifs for r in runs]),
         "attributions": np.stack([r.attributions for r in runs]),
+        "par_bailleur": np.stack([r.par_bailleur for r in runs]),
         "rotation": rotation,
         "fragile": fragile.sum(axis=0, dtype=np.int32),
         "initial": runs[0].statuts[0],
@@ -171,6 +173,7 @@ def lancer(
         flux=np.concatenate([p["flux"] for p in parts]),
         objectifs=np.concatenate([p["objectifs"] for p in parts]),
         attributions=np.concatenate([p["attributions"] for p in parts]),
+        par_bailleur=np.concatenate([p["par_bailleur"] for p in parts]),
         rotation=np.concatenate([p["rotation"] for p in parts]),
         fragile_par_entree=np.sum([p["fragile"] for p in parts], axis=0),
         statut_initial=parts[0]["initial"],

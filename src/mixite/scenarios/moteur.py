@@ -60,6 +60,9 @@ INDICES: tuple[str, ...] = (
 FLUX: tuple[str, ...] = ("occupes_debut", "arrivees", "departs", "reloges_sortis", "vendus",
                          "occupes_fin", "logements_neufs", "logements_demolis",
                          "demandes_actives", "a_reloger_en_attente")  # fmt: skip
+#: What is counted of each year's newcomers, by landlord.
+ATTRIBUTIONS: tuple[str, ...] = ("attributions", "premier_quartile", "sous_40_plus",
+                                 "prioritaires", "en_qpv", "relogements")  # fmt: skip
 NIVEAUX: tuple[str, ...] = ("iris", "commune", "qpv", "bailleur", "epci")
 STATUT_OK, STATUT_VIGILANCE, STATUT_FRAGILE, STATUT_HORS_VEILLE = 0, 1, 2, 255
 
@@ -96,6 +99,8 @@ class Resultat:
     flux: np.ndarray  # (years, FLUX) int64
     objectifs: np.ndarray  # (years, constraints, 2): allocations in scope, in the public
     attributions: np.ndarray  # (years,) allocations made
+    #: (years, landlords, ATTRIBUTIONS): the year's newcomers by landlord.
+    par_bailleur: np.ndarray
 
 
 def _pieces_classe(pieces: IntArray) -> IntArray:
@@ -133,7 +138,9 @@ def preparer(inst: Instantane, scenario: Scenario) -> Prepare:
         parts["batiment"].append(n_bat + np.arange(n) // per_entrance)
         parts["iris"].append(np.full(n, k))
         parts["commune"].append(np.full(n, int(z.commune_de_l_iris[k])))
-        parts["qpv"].append(np.full(n, -1))
+        if built.qpv and built.qpv not in z.qpv:
+            raise ValueError(f"Construction in QPV {built.qpv!r}: not a QPV of the snapshot.")
+        parts["qpv"].append(np.full(n, z.qpv.index(built.qpv) if built.qpv else -1))
         parts["bailleur"].append(np.full(n, bailleur_pos[built.bailleur]))
         parts["contingent"].append(np.full(n, contingent_bailleur))
         parts["financement"].append(fin)
@@ -521,6 +528,7 @@ def simuler(
     sorti = prep.demoli_en.copy()  # year each dwelling leaves the stock (demolished, sold)
     zones_t: dict[str, list[np.ndarray]] = {k: [] for k in NIVEAUX}
     indices_t, statuts_t, flux_t, objectifs_t, made_t = [], [], [], [], []
+    landlords_t: list[np.ndarray] = []
     z0, i0, status = _mesurer(inst, prep, st, 0, 1.0, sorti)
     for k in NIVEAUX:
         zones_t[k].append(z0[k])
@@ -570,8 +578,10 @@ def simuler(
         # 5. Allocations.
         vacant = np.flatnonzero(in_stock & ~st.occupe & ~prep.structurel)
         housed_v = np.empty(0, dtype=np.int64)
+        relocated = np.zeros(0, dtype=bool)
         if pol.attribuer and len(vacant):
             housed_v, housed_a = _allouer(inst, prep, st, vacant, status, pol.veille, factor, rng)
+            relocated = st.reloger[housed_a]
             _installer(st, housed_v, housed_a)
         bits_new = _profile(inst, st.menages.take(housed_v), factor)[0]
         obj = np.zeros((len(cons), 2), dtype=np.int64)
@@ -582,6 +592,18 @@ def simuler(
             obj[j] = (int(scope.sum()), int((scope & public).sum()))
         objectifs_t.append(obj)
         made_t.append(len(housed_v))
+        who = p.bailleur[housed_v]
+        nb = prep.n_zones["bailleur"]
+        newcomers = np.stack(
+            [np.ones(len(housed_v)), (bits_new & BIT_Q1) > 0, (bits_new & BIT_SOUS40) > 0,
+             (bits_new & BIT_PRIO) > 0, p.qpv[housed_v] >= 0, relocated],
+            axis=1,
+        )  # fmt: skip
+        landlords_t.append(
+            np.stack(
+                [np.bincount(who, weights=newcomers[:, j], minlength=nb) for j in range(6)], axis=1
+            )
+        )
         flux_t.append(
             [
                 occupied_start,
@@ -608,4 +630,7 @@ def simuler(
         flux=np.array(flux_t, dtype=np.int64).reshape(horizon, len(FLUX)),
         objectifs=np.array(objectifs_t, dtype=np.int64).reshape(horizon, len(cons), 2),
         attributions=np.array(made_t, dtype=np.int64),
+        par_bailleur=np.array(landlords_t, dtype=np.int64).reshape(
+            horizon, prep.n_zones["bailleur"], len(ATTRIBUTIONS)
+        ),
     )

@@ -1,0 +1,199 @@
+"""The replicates summarised: median and 90 % band (5th and 95th centiles) of every
+figure at every level and year, statistical secrecy applied to the zones' figures, and
+scenarios compared on common random numbers (replicate i of every scenario draws from
+the same seed, so paired differences are read directly)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from mixite.core.secret import Count, Measure, Release, Share
+from mixite.scenarios.modele import Zones
+from mixite.scenarios.monte_carlo import Ensemble
+from mixite.scenarios.moteur import FLUX, INDICES, MESURES, NIVEAUX
+
+QUANTILES = (0.05, 0.5, 0.95)
+#: What each level's zones are called in the tables.
+LIBELLES_NIVEAUX = {"iris": "IRIS", "commune": "commune", "qpv": "QPV", "bailleur": "bailleur",
+                    "epci": "EPCI"}  # fmt: skip
+PARTS = MESURES[3:]  # shares of households, in %
+LIBELLES_INDICES = {
+    "D_premier_quartile_iris": "dissimilarité D des ménages du premier quartile entre IRIS",
+    "H_premier_quartile_iris": "entropie H (Theil) des ménages du premier quartile entre IRIS",
+    "M_tranches_batiments": "information mutuelle M des tranches de ressources entre bâtiments",
+    "M_entre_communes": "M : part entre communes",
+    "M_entre_iris_dans_communes": "M : part entre IRIS d'une même commune",
+    "M_entre_batiments_dans_iris": "M : part entre bâtiments d'un même IRIS",
+    "part_q1_loges_en_qpv": "part des ménages du premier quartile logés en QPV",
+    "part_q1_parmi_menages_qpv": "part du premier quartile parmi les ménages des QPV",
+}
+
+
+def _bands(values: np.ndarray) -> np.ndarray:
+    """(3, …): 5th centile, median, 95th centile over the first axis (NaN ignored; NaN
+    where every replicate is NaN, as for a zone left without households)."""
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanquantile(values, QUANTILES, axis=0), dtype=float)
+
+
+def _labels(zones: Zones, level: str) -> list[str]:
+    return {
+        "iris": list(zones.iris),
+        "commune": list(zones.communes),
+        "qpv": [*zones.qpv, "hors QPV"],
+        "bailleur": list(zones.bailleurs),
+        "epci": ["ensemble"],
+    }[level]
+
+
+def zones_publiees(ens: Ensemble, zones: Zones, annee0: int) -> pd.DataFrame:
+    """Every level, zone and state (1 January of each year): median counts of
+    dwellings and households, and the median and band of each share.
+
+    Secrecy is decided once for all levels and years (:class:`~mixite.core.secret.Release`,
+    on the replicates' mean counts, which add up exactly): no figure rests on fewer than
+    11 households, and none is recovered from the other zones of its level or from its
+    IRIS and commune. Successive years are not tied: after the snapshot, a figure is a
+    model's output, not a count of real households, and the difference between two
+    years is the model's, not a household's."""
+    release = Release()
+    tables: dict[tuple[int, str], pd.DataFrame] = {}
+    years = ens.indices.shape[1]
+    measures: list[Measure] = [Count("logements"), Count("menages")]
+    for m in PARTS:
+        measures += [Count(f"n_{m}", part_of="menages"), Share(f"part_{m}", f"n_{m}", "menages")]
+    for level in NIVEAUX:
+        arr = ens.zones[level].astype(float)  # (R, T+1, Z, M)
+        mean = arr.mean(axis=0)
+        labels = _labels(zones, level)
+        for t in range(years):
+            frame = pd.DataFrame({"zone": labels})
+            frame["logements"] = mean[t, :, 0]
+            frame["menages"] = mean[t, :, 1]
+            for j, m in enumerate(PARTS, start=3):
+                frame[f"n_{m}"] = mean[t, :, j]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    frame[f"part_{m}"] = frame[f"n_{m}"] / frame["menages"] * 100
+            if level != "epci":
+                total = frame.drop(columns="zone").sum().to_frame().T
+                total["zone"] = "ensemble"
+                for m in PARTS:
+                    total[f"part_{m}"] = total[f"n_{m}"] / total["menages"] * 100
+                frame = pd.concat([frame, total], ignore_index=True)
+            name = f"{annee0 + t}/{level}"
+            release.add_table(name, frame, measures)
+            if level != "epci":
+                release.add_totals(name, (frame["zone"] == "ensemble").to_numpy())
+            tables[(t, level)] = frame
+    for t in range(years):
+        parent = np.r_[zones.commune_de_l_iris, -1]  # the « ensemble » row nests in nothing
+        release.add_nesting(f"{annee0 + t}/commune", f"{annee0 + t}/iris", parent_rows=parent)
+    published = release.publish()
+    rows = []
+    for level in NIVEAUX:
+        arr = ens.zones[level].astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shares = arr[..., 3:] / arr[..., 1:2] * 100
+        b_counts, b_shares = _bands(arr), _bands(shares)
+        labels = _labels(zones, level)
+        for t in range(years):
+            secret = published[f"{annee0 + t}/{level}"].table
+            out = pd.DataFrame({"niveau": LIBELLES_NIVEAUX[level], "zone": labels,
+                                "au_1er_janvier": annee0 + t})  # fmt: skip
+            out["logements"] = np.round(b_counts[1, t, :, 0])
+            out["menages"] = np.round(b_counts[1, t, :, 1])
+            for j, m in enumerate(PARTS):
+                out[f"part_{m}"] = b_shares[1, t, :, j].round(1)
+                out[f"part_{m}_p05"] = b_shares[0, t, :, j].round(1)
+                out[f"part_{m}_p95"] = b_shares[2, t, :, j].round(1)
+            hidden_hh = secret["menages"].isna().to_numpy()[: len(labels)]
+            out.loc[secret["logements"].isna().to_numpy()[: len(labels)], "logements"] = np.nan
+            out.loc[hidden_hh, "menages"] = np.nan
+            for m in PARTS:
+                gone = hidden_hh | secret[f"n_{m}"].isna().to_numpy()[: len(labels)]
+                out.loc[gone, [f"part_{m}", f"part_{m}_p05", f"part_{m}_p95"]] = np.nan
+            rows.append(out)
+    return pd.concat(rows, ignore_index=True)
+
+
+def indices(ens: Ensemble, annee0: int) -> pd.DataFrame:
+    """Territory-wide indices per year: median and band."""
+    b = _bands(ens.indices)
+    out = []
+    for t in range(ens.indices.shape[1]):
+        for j, name in enumerate(INDICES):
+            out.append({"au_1er_janvier": annee0 + t, "indice": name, "libelle": LIBELLES_INDICES[name],
+                        "mediane": b[1, t, j], "p05": b[0, t, j], "p95": b[2, t, j]})  # fmt: skip
+    return pd.DataFrame(out)
+
+
+def flux(ens: Ensemble, annee0: int) -> pd.DataFrame:
+    """Yearly flows (median and band) and the stock accounting's largest gap over the
+    replicates (0: households in = households out + change, every year)."""
+    f = ens.flux.astype(float)
+    b = _bands(f)
+    gap = f[..., 0] + f[..., 1] - f[..., 2] - f[..., 3] - f[..., 4] - f[..., 5]
+    out = pd.DataFrame({"annee": annee0 + np.arange(f.shape[1])})
+    for j, name in enumerate(FLUX):
+        out[name] = b[1, :, j]
+        out[f"{name}_p05"] = b[0, :, j]
+        out[f"{name}_p95"] = b[2, :, j]
+    out["ecart_bilan_max"] = np.abs(gap).max(axis=0)
+    return out
+
+
+def objectifs(ens: Ensemble, annee0: int) -> pd.DataFrame:
+    """Each policy objective per year: share of the year's allocations in its public
+    (median and band) and the share of replicates in which the target is met."""
+    cons = ens.scenario.politique.contraintes
+    o = ens.objectifs.astype(float)  # (R, T, C, 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = o[..., 1] / o[..., 0] * 100
+    b = _bands(share)
+    out = []
+    for t in range(o.shape[1]):
+        for j, c in enumerate(cons):
+            met = share[:, t, j] >= c.cible * 100 if c.au_moins else share[:, t, j] <= c.cible * 100
+            out.append({
+                "annee": annee0 + t, "objectif": c.code, "libelle": c.libelle,
+                "sens": "au moins" if c.au_moins else "au plus", "cible (%)": c.cible * 100,
+                "attributions concernees": float(np.median(o[:, t, j, 0])),
+                "part (%)": b[1, t, j], "part p05": b[0, t, j], "part p95": b[2, t, j],
+                "replicats ou l'objectif est atteint (%)": float(np.mean(met) * 100),
+            })  # fmt: skip
+    return pd.DataFrame(out)
+
+
+def rotation(ens: Ensemble, annee0: int) -> pd.DataFrame:
+    """Fragile entrances per year: how many (median and band), how many were already
+    fragile at the snapshot, and how many of those no longer are."""
+    b = _bands(ens.rotation.astype(float))
+    names = ("entrees_fragiles", "dont_fragiles_au_depart", "fragiles_au_depart_sorties")
+    out = pd.DataFrame({"au_1er_janvier": annee0 + np.arange(ens.rotation.shape[1])})
+    for j, name in enumerate(names):
+        out[name] = b[1, :, j]
+        out[f"{name}_p05"] = b[0, :, j]
+        out[f"{name}_p95"] = b[2, :, j]
+    return out
+
+
+def comparer(ensembles: list[Ensemble], annee0: int) -> pd.DataFrame:
+    """Each scenario's indices beside the first one's: the paired difference (same
+    seeds) per year, median and band."""
+    base = ensembles[0]
+    out = []
+    for e in ensembles:
+        n = min(e.replicats, base.replicats)
+        diff = e.indices[:n] - base.indices[:n]
+        b, own = _bands(diff), _bands(e.indices)
+        for t in range(e.indices.shape[1]):
+            for j, name in enumerate(INDICES):
+                out.append({"scenario": e.scenario.nom, "au_1er_janvier": annee0 + t, "indice": name,
+                            "mediane": own[1, t, j], "p05": own[0, t, j], "p95": own[2, t, j],
+                            f"ecart a « {base.scenario.nom} »": b[1, t, j],
+                            "ecart p05": b[0, t, j], "ecart p95": b[2, t, j]})  # fmt: skip
+    return pd.DataFrame(out)
