@@ -151,7 +151,8 @@ def lancer(
     else:
         from dask.distributed import as_completed
 
-        inst_f, prep_f = dask_client.scatter([inst, prep], broadcast=True)
+        # Fresh keys (hash=False): a second run must not share, then lose, the first's data.
+        inst_f, prep_f = dask_client.scatter([inst, prep], broadcast=True, hash=False)
         futures = [
             dask_client.submit(_lot, inst_f, prep_f, scenario, b, pure=False) for b in batches
         ]

@@ -31,6 +31,7 @@ from mixite.scenarios.modele import (
     PLAFOND_RELATIF,
     TRANCHES,
     BoolArray,
+    Contrainte,
     Evolution,
     FloatArray,
     Instantane,
@@ -83,6 +84,7 @@ class Prepare:
     n_batiments: int
     n_zones: dict[str, int]
     ventes: tuple[tuple[int, int, int], ...]  # (year, landlord code, dwellings)
+    contraintes: tuple[Contrainte, ...]
     #: Each dwelling's (IRIS, QPV, landlord) cell, and each level's zones × cells matrix:
     #: a year is counted once per cell, then summed to every level.
     zone_jointe: IntArray
@@ -228,6 +230,7 @@ def preparer(inst: Instantane, scenario: Scenario) -> Prepare:
         n_batiments=n_bat,
         n_zones=n_zones,
         ventes=tuple(ventes),
+        contraintes=cons,
     )
 
 
@@ -491,10 +494,19 @@ def _allouer(
     u = rng.random(len(vacant))
     profile_v = np.minimum((u[:, None] > probs.cumsum(axis=1)).sum(axis=1), N_PROFILS - 1)
     fin_v = p.financement[vacant]
+    # Fallbacks when the demand holds nobody of the drawn profile: keep the bits the
+    # policy counts (its objectives', the watch's), then the size, then anything.
+    counted = np.int64(0)
+    for c in prep.contraintes:
+        counted |= c.bit
+    if veille:
+        counted |= BIT_ACTIF | BIT_SOUS40
+    kept_v, kept_a = profile_v & counted, bits_a & counted
     for g_v, g_a in (
         (profile_v * 5 + size_v, bits_a * 5 + size_a),
+        (kept_v * 5 + size_v, kept_a * 5 + size_a),
         (size_v, size_a),
-        (profile_v, bits_a),
+        (kept_v, kept_a),
         (np.zeros(len(vacant), dtype=np.int64), np.zeros(len(dem), dtype=np.int64)),
     ):
         for f in range(len(PLAFOND_RELATIF)):

@@ -117,7 +117,12 @@ def zones_publiees(ens: Ensemble, zones: Zones, annee0: int) -> pd.DataFrame:
                 gone = hidden_hh | secret[f"n_{m}"].isna().to_numpy()[: len(labels)]
                 out.loc[gone, [f"part_{m}", f"part_{m}_p05", f"part_{m}_p95"]] = np.nan
             rows.append(out)
-    return pd.concat(rows, ignore_index=True)
+    table = pd.concat(rows, ignore_index=True)
+    # Zones without any social dwelling in any replicate and year say nothing: left out.
+    empty = table.groupby(["niveau", "zone"])["logements"].transform(
+        lambda v: (v.fillna(1) == 0).all()
+    )
+    return table[~empty.to_numpy(dtype=bool)].reset_index(drop=True)
 
 
 def indices(ens: Ensemble, annee0: int) -> pd.DataFrame:
