@@ -66,7 +66,7 @@ def test_unknown_codes_are_named_in_french(snapshot) -> None:  # type: ignore[no
 
     inst, _ = snapshot
     bad = Scenario("x", programme=Programme(ventes=(Vente(2040, "ZZ", 3),)))
-    with pytest.raises(ValueError, match="bailleur inconnu « ZZ ».*hors de la projection"):
+    with pytest.raises(ValueError, match=r"bailleur inconnu « ZZ ».*hors de la projection"):
         verifier(bad, inst)
 
 
