@@ -35,7 +35,10 @@ def type_menage(adultes: IntArray, enfants: IntArray, personnes: IntArray) -> In
 
 def tranche(part_du_plafond: FloatArray) -> IntArray:
     """Income bracket (index in TRANCHES) from resources / PLUS ceiling."""
-    return np.searchsorted(BORNES_TRANCHES, part_du_plafond, side="right").astype(np.int64)
+    out = np.zeros(len(part_du_plafond), dtype=np.int64)
+    for b in BORNES_TRANCHES:  # comparisons: faster than a binary search on 3 bounds
+        out += part_du_plafond >= b
+    return out
 
 
 def cellule(age: IntArray, kind: IntArray, bracket: IntArray, en_qpv: BoolArray) -> IntArray:
@@ -48,7 +51,9 @@ def cellule(age: IntArray, kind: IntArray, bracket: IntArray, en_qpv: BoolArray)
     >>> int(cellule(np.array([80]), np.array([3]), np.array([3]), np.array([True]))[0]) == N_CELLULES - 1
     True
     """
-    a = np.searchsorted(np.array(BORNES_AGE), age, side="right")
+    a = np.zeros(len(age), dtype=np.int64)
+    for b in BORNES_AGE:
+        a += age >= b
     n_t, n_b = len(TYPES), len(TRANCHES)
     return np.asarray(
         ((a * n_t + kind) * n_b + bracket) * 2 + en_qpv.astype(np.int64), dtype=np.int64

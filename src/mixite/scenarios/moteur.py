@@ -88,6 +88,7 @@ class Prepare:
     #: Each dwelling's (IRIS, QPV, landlord) cell, and each level's zones × cells matrix:
     #: a year is counted once per cell, then summed to every level.
     zone_jointe: IntArray
+    iris_du_batiment: IntArray
     vers_niveau: dict[str, sparse.csr_matrix]
 
 
@@ -215,8 +216,11 @@ def preparer(inst: Instantane, scenario: Scenario) -> Prepare:
         )
         for level, code in of_cell.items()
     }
+    iris_of_building = np.zeros(n_bat, dtype=np.int64)
+    iris_of_building[parc.batiment] = parc.iris
     return Prepare(
         zone_jointe=joint.ravel().astype(np.int64),
+        iris_du_batiment=iris_of_building,
         vers_niveau=to_level,
         parc=parc,
         actif_des=np.concatenate(actif_des),
@@ -283,32 +287,49 @@ def _profile(inst: Instantane, m: Menages, factor: float) -> tuple[IntArray, Flo
     return bits.astype(np.int64), ratio
 
 
-def _evolve(m: Menages, mask: BoolArray, ev: Evolution, rng: np.random.Generator) -> None:
-    idx = np.flatnonzero(mask)
-    if not len(idx):
+def _evolve(m: Menages, ev: Evolution, rng: np.random.Generator) -> None:
+    """A year of every row (whole-array operations: the few empty dwellings' rows are
+    overwritten when a newcomer moves in)."""
+    n = len(m)
+    if not n:
         return
-    m.age[idx] += 1
-    fertile = m.age[idx] <= ev.age_max_naissance
-    p_birth = np.where(m.adultes[idx] >= 2, ev.naissance_couple, ev.naissance_seul)
-    born = fertile & (rng.random(len(idx)) < p_birth)
-    b = idx[born]
-    m.enfants[b] += 1
-    m.moins_14[b] += 1
-    m.personnes[b] += 1
-    m.monoparental[b] = m.adultes[b] == 1
-    kids = idx[m.enfants[idx] > 0]  # a minority: the draws below touch only them
+    m.age[:] += 1
+    p_birth = np.where(m.adultes >= 2, ev.naissance_couple, ev.naissance_seul)
+    born = np.flatnonzero(
+        (m.age <= ev.age_max_naissance) & (rng.random(n, dtype=np.float32) < p_birth)
+    )
+    m.enfants[born] += 1
+    m.moins_14[born] += 1
+    m.personnes[born] += 1
+    m.monoparental[born] = m.adultes[born] == 1
+    kids = np.flatnonzero(m.enfants > 0)  # a minority: the draws below touch only them
     grow = rng.binomial(m.moins_14[kids], 1 / 14)
     m.moins_14[kids] -= grow
-    older = m.enfants[kids] - m.moins_14[kids]
-    leave = rng.binomial(older, ev.depart_enfant)
+    leave = rng.binomial(m.enfants[kids] - m.moins_14[kids], ev.depart_enfant)
     m.enfants[kids] -= leave
     m.personnes[kids] -= leave
     m.monoparental[kids] &= m.enfants[kids] > 0
-    retired = m.age[idx] > ev.age_retraite
-    m.actifs[idx[retired]] = 0
+    m.actifs[m.age > ev.age_retraite] = 0
     s = ev.dispersion_revenus
-    shock = rng.normal(np.log1p(ev.revalorisation) - s * s / 2, s, len(idx))
-    m.ressources[idx] *= np.exp(shock)
+    if s > 0 or ev.revalorisation:
+        shock = rng.standard_normal(n, dtype=np.float32)
+        shock *= np.float32(s)
+        shock += np.float32(np.log1p(ev.revalorisation) - s * s / 2)
+        m.ressources[:] *= np.exp(shock)
+
+
+def _classe(values: FloatArray, bornes: FloatArray) -> IntArray:
+    """Index of the interval of ``bornes`` holding each value (``searchsorted(side=
+    "right")`` on a handful of bounds, by comparisons: ten times faster)."""
+    out = np.zeros(len(values), dtype=np.int64)
+    for b in bornes:
+        out += values >= b
+    return out
+
+
+def n_small(wanted: BoolArray) -> type[np.integer]:  # type: ignore[type-arg]
+    """The narrowest integer type for the group codes: numpy sorts 16-bit keys by radix."""
+    return np.int16 if len(wanted) < 2**15 else np.int64
 
 
 def _assign(groups_v: IntArray, groups_a: IntArray) -> tuple[IntArray, IntArray]:
@@ -327,12 +348,13 @@ def _assign(groups_v: IntArray, groups_a: IntArray) -> tuple[IntArray, IntArray]
     wanted = np.zeros(int(max(groups_v.max(), groups_a.max())) + 1, dtype=bool)
     wanted[groups_v] = True
     useful = np.flatnonzero(wanted[groups_a])
-    order_a = useful[np.argsort(groups_a[useful], kind="stable")]
+    small = n_small(wanted)
+    order_a = useful[np.argsort(groups_a[useful].astype(small), kind="stable")]
     ga = groups_a[order_a]
     n_groups = len(wanted)
     count_a = np.bincount(ga, minlength=n_groups)
     start_a = np.r_[0, np.cumsum(count_a)[:-1]]
-    order_v = np.argsort(groups_v, kind="stable")
+    order_v = np.argsort(groups_v.astype(small), kind="stable")
     gv = groups_v[order_v]
     count_v = np.bincount(gv, minlength=n_groups)
     start_v = np.r_[0, np.cumsum(count_v)[:-1]]
@@ -384,54 +406,64 @@ def _mesurer(
     in_stock = (prep.actif_des <= t) & (sorti > t)
     occ = st.occupe & in_stock
     bits, ratio = _profile(inst, m, factor)
-    values = np.stack(
+    cell = prep.zone_jointe
+    n_cells = prep.vers_niveau["epci"].shape[1]
+    o = np.flatnonzero(occ)
+    co = cell[o]
+    q1_o = (bits[o] & BIT_Q1) > 0
+    flags = (
+        (bits[o] & BIT_SOUS40) > 0,
+        q1_o,
+        m.actifs[o] == 0,
+        m.monoparental[o] & (m.enfants[o] > 0),
+        m.enfants[o] >= 3,
+    )
+    # Counts per (IRIS, QPV, landlord) cell: a flag's count is a bincount of the
+    # cells of the households that have it (no weights, only the rows concerned).
+    joint = np.stack(
         [
-            in_stock,
-            occ,
-            np.where(occ, m.personnes, 0),
-            occ & ((bits & BIT_SOUS40) > 0),
-            occ & ((bits & BIT_Q1) > 0),
-            occ & (m.actifs == 0),
-            occ & m.monoparental & (m.enfants > 0),
-            occ & (m.enfants >= 3),
+            np.bincount(cell[in_stock], minlength=n_cells),
+            np.bincount(co, minlength=n_cells),
+            np.bincount(co, weights=m.personnes[o], minlength=n_cells),
+            *(np.bincount(co[f], minlength=n_cells) for f in flags),
         ],
         axis=1,
-    ).astype(np.int64)
-    joint = np.stack(
-        [np.bincount(prep.zone_jointe, weights=values[:, j], minlength=prep.vers_niveau["epci"].shape[1])
-         for j in range(values.shape[1])],
-        axis=1,
-    )  # fmt: skip
+    ).astype(float)
     zones = {
         level: np.asarray(prep.vers_niveau[level] @ joint).round().astype(np.int64)
         for level in NIVEAUX
     }
-    q1 = values[:, 4].astype(float)
     t_iris = zones["iris"][:, 1].astype(float)
     x_iris = zones["iris"][:, 4].astype(float)
     one = single_region(len(t_iris))
     with np.errstate(divide="ignore", invalid="ignore"):
         d = float(dissimilarity(x_iris, t_iris, one)[0])
         h = float(entropy(x_iris, t_iris, one)[0])
-    bracket = np.searchsorted(BORNES_TRANCHES, ratio, side="right")
     n_b = len(TRANCHES)
+    bracket = _classe(ratio[o], BORNES_TRANCHES)
+    # Buildings × brackets, then summed to IRIS and communes (buildings nest in both).
+    by_building = np.bincount(p.batiment[o] * n_b + bracket, minlength=prep.n_batiments * n_b)
+    k = np.tile(np.arange(n_b), prep.n_batiments)
+    iris_of = np.repeat(prep.iris_du_batiment, n_b)
+    by_iris = np.bincount(
+        iris_of * n_b + k, weights=by_building, minlength=prep.n_zones["iris"] * n_b
+    )
+    commune_of = np.repeat(inst.zones.commune_de_l_iris, n_b)
+    k_iris = np.tile(np.arange(n_b), prep.n_zones["iris"])
+    by_commune = np.bincount(commune_of * n_b + k_iris, weights=by_iris,
+                             minlength=prep.n_zones["commune"] * n_b)  # fmt: skip
 
-    def table(code: IntArray, k: int) -> FloatArray:
-        flat = np.bincount(code[occ] * n_b + bracket[occ], minlength=k * n_b)
-        return flat.reshape(k, n_b).astype(float)
-
-    def m_of(tab: FloatArray) -> float:
+    def m_of(flat: FloatArray) -> float:
+        tab = flat.reshape(-1, n_b).astype(float)
         tab = tab[tab.sum(axis=1) > 0]
         with np.errstate(divide="ignore", invalid="ignore"):
             return float(mutual_information(tab, single_region(len(tab)))[0])
 
-    m_com = m_of(table(p.commune, prep.n_zones["commune"]))
-    m_iris = m_of(table(p.iris, prep.n_zones["iris"]))
-    m_bat = m_of(table(p.batiment, prep.n_batiments))
-    in_qpv = p.qpv >= 0
-    q1_total = q1.sum()
-    q1_qpv = q1[in_qpv].sum()
-    hh_qpv = values[in_qpv, 1].sum()
+    m_com, m_iris, m_bat = m_of(by_commune), m_of(by_iris), m_of(by_building)
+    in_qpv = p.qpv[o] >= 0
+    q1_total = float(q1_o.sum())
+    q1_qpv = float((q1_o & in_qpv).sum())
+    hh_qpv = float(in_qpv.sum())
     indices = np.array(
         [
             d,
@@ -459,18 +491,22 @@ def _allouer(
 ) -> tuple[IntArray, IntArray]:
     """Let ``vacant``: households to relocate first (by size), then the policy's
     newcomers, drawn from the demand by profile, size and financing ceiling, falling
-    back on the profile, then the size, when the demand holds nobody fitting."""
-    p, dem = prep.parc, st.demandeurs
+    back on the bits the policy counts, then the size, when the demand holds nobody
+    fitting. Vacancies and applicants are taken in random order."""
+    p = prep.parc
     vacant = vacant[rng.permutation(len(vacant))]
+    order = rng.permutation(len(st.demandeurs))  # applicants, shuffled once
+    dem = st.demandeurs.take(order)
+    reloger = st.reloger[order]
     size_v = _pieces_classe(p.pieces[vacant])
-    free_v = np.ones(len(vacant), dtype=bool)
-    free_a = ~st.loge
     size_a = _pieces_classe(dem.personnes)
+    free_v = np.ones(len(vacant), dtype=bool)
+    free_a = ~st.loge[order]
     out_v: list[IntArray] = []
     out_a: list[IntArray] = []
 
     def match(vpos: IntArray, apos: IntArray, gv: IntArray, ga: IntArray) -> None:
-        if not len(vpos) or not len(apos):
+        if not len(apos):
             return
         mv, ma = _assign(gv, ga)
         free_v[vpos[mv]] = False
@@ -478,19 +514,17 @@ def _allouer(
         out_v.append(vpos[mv])
         out_a.append(apos[ma])
 
-    shuffled = rng.permutation(len(dem))
-    reloc = shuffled[st.reloger[shuffled]]
-    all_v = np.arange(len(vacant))
-    match(all_v, reloc, size_v, size_a[reloc])
+    reloc = np.flatnonzero(reloger & free_a)
+    if len(reloc):
+        match(np.arange(len(vacant)), reloc, size_v, size_a[reloc])
     bits_a, ratio_a = _profile(inst, dem, factor)
-    ceiling_class = np.searchsorted(np.array(PLAFOND_RELATIF), ratio_a, side="left")
+    ceiling_class = _classe(ratio_a, np.array(PLAFOND_RELATIF) + 1e-12)
     key = prep.cle[vacant]
-    tables = prep.tables
     if veille:
         watched = np.isin(status[p.entree[vacant]], (STATUT_VIGILANCE, STATUT_FRAGILE))
-        probs = np.where(watched[:, None], prep.tables_veille[key], tables[key])
+        probs = np.where(watched[:, None], prep.tables_veille[key], prep.tables[key])
     else:
-        probs = tables[key]
+        probs = prep.tables[key]
     u = rng.random(len(vacant))
     profile_v = np.minimum((u[:, None] > probs.cumsum(axis=1)).sum(axis=1), N_PROFILS - 1)
     fin_v = p.financement[vacant]
@@ -502,6 +536,7 @@ def _allouer(
     if veille:
         counted |= BIT_ACTIF | BIT_SOUS40
     kept_v, kept_a = profile_v & counted, bits_a & counted
+    candidates = free_a & ~reloger
     for g_v, g_a in (
         (profile_v * 5 + size_v, bits_a * 5 + size_a),
         (kept_v * 5 + size_v, kept_a * 5 + size_a),
@@ -511,11 +546,15 @@ def _allouer(
     ):
         for f in range(len(PLAFOND_RELATIF)):
             vpos = np.flatnonzero(free_v & (fin_v == f))
-            apos = shuffled[(free_a & ~st.reloger & (ceiling_class <= f))[shuffled]]
+            if not len(vpos):
+                continue
+            apos = np.flatnonzero(candidates & free_a & (ceiling_class <= f))
             match(vpos, apos, g_v[vpos], g_a[apos])
+        if not free_v.any():
+            break
     if not out_v:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return vacant[np.concatenate(out_v)], np.concatenate(out_a)
+    return vacant[np.concatenate(out_v)], order[np.concatenate(out_a)]
 
 
 def _installer(st: _Etat, dwellings: IntArray, applicants: IntArray) -> None:
@@ -551,8 +590,8 @@ def simuler(
         before = (prep.actif_des <= t - 1) & (sorti > t - 1)
         occupied_start = int((st.occupe & before).sum())
         # 1. Households evolve (occupants and applicants).
-        _evolve(st.menages, st.occupe, ev, rng)
-        _evolve(st.demandeurs, np.ones(len(st.demandeurs), dtype=bool), ev, rng)
+        _evolve(st.menages, ev, rng)
+        _evolve(st.demandeurs, ev, rng)
         # 2. The programme: demolitions, sales, new dwellings.
         demolished = (prep.demoli_en == t) & before
         out_reloc = demolished & st.occupe
