@@ -327,7 +327,7 @@ def _classe(values: FloatArray, bornes: FloatArray) -> IntArray:
     return out
 
 
-def n_small(wanted: BoolArray) -> type[np.integer]:  # type: ignore[type-arg]
+def n_small(wanted: BoolArray) -> type[np.integer]:
     """The narrowest integer type for the group codes: numpy sorts 16-bit keys by radix."""
     return np.int16 if len(wanted) < 2**15 else np.int64
 
@@ -453,7 +453,7 @@ def _mesurer(
     by_commune = np.bincount(commune_of * n_b + k_iris, weights=by_iris,
                              minlength=prep.n_zones["commune"] * n_b)  # fmt: skip
 
-    def m_of(flat: FloatArray) -> float:
+    def m_of(flat: np.ndarray) -> float:
         tab = flat.reshape(-1, n_b).astype(float)
         tab = tab[tab.sum(axis=1) > 0]
         with np.errstate(divide="ignore", invalid="ignore"):
