@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "mixite"
-PURE = ("core", "twin", "indices", "observatoire", "commission")
+PURE = ("core", "twin", "indices", "observatoire", "commission", "scenarios")
 FORBIDDEN_MODULES = {
     "duckdb", "sqlite3", "socket", "urllib", "http", "requests", "httpx", "openpyxl",
     "pyarrow.parquet", "pyarrow.csv", "pyarrow.dataset", "pyarrow.fs", "pyarrow.feather",

@@ -191,3 +191,38 @@ def test_indices_equal_their_definitions_on_the_snapshot(instantane: Instantane)
     assert r.indices[0, INDICES.index("M_tranches_batiments")] == pytest.approx(
         dec.total_m, abs=1e-12
     )
+
+
+def test_indices_equal_pysal_segregation(instantane: Instantane) -> None:
+    """D and H of the first quartile between IRIS, and M of income brackets between
+    buildings, against PySAL ``segregation`` (an independent implementation)."""
+    import warnings
+
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from segregation import multigroup as mg
+        from segregation import singlegroup as sg
+
+    r = run(instantane, Scenario("s", horizon=1))
+    p, m = instantane.parc, instantane.occupants
+    occ = instantane.occupant >= 0
+    rows = instantane.occupant[occ]
+    uc = oecd_consumption_units(m.personnes[rows], m.moins_14[rows])
+    q1 = (m.ressources[rows] / np.asarray(uc) < instantane.seuils.seuil_q1).astype(int)
+    iris = pd.DataFrame({"iris": p.iris[occ], "q1": q1, "n": 1}).groupby("iris").sum()
+    mono = (m.adultes == 1) & (m.enfants > 0)
+    ceiling = np.where(mono, instantane.seuils.plafond_plus_mono[m.personnes], instantane.seuils.plafond_plus[m.personnes])
+    bracket = np.searchsorted([0.4, 0.6, 1.0], (m.ressources / ceiling)[rows], side="right")
+    buildings = pd.crosstab(p.batiment[occ], bracket)
+    buildings.columns = [f"k{c}" for c in buildings.columns]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        d = sg.Dissim(iris, "q1", "n").statistic
+        h = sg.Entropy(iris, "q1", "n").statistic
+        mi = mg.MultiDivergence(buildings, list(buildings.columns)).statistic
+    got = r.indices[0]
+    assert got[INDICES.index("D_premier_quartile_iris")] == pytest.approx(d, abs=1e-9)
+    assert got[INDICES.index("H_premier_quartile_iris")] == pytest.approx(h, abs=1e-9)
+    assert got[INDICES.index("M_tranches_batiments")] == pytest.approx(mi, abs=1e-9)

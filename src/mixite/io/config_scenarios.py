@@ -29,6 +29,7 @@ from mixite.scenarios.modele import (
 
 #: Packaged scenarios (``data/config/scenarios``).
 SCENARIO_PRESETS = ("statu-quo", "loi-2017", "pecquencourt", "veille", "renouvellement",
+                    "renouvellement-sur-site",
                     "sans-attribution")  # fmt: skip
 #: Each charter public as a profile bit, and whether it is the bit's complement.
 PUBLIC_BITS: dict[str, tuple[int, bool]] = {
