@@ -75,7 +75,7 @@ def petit_instantane(*, depart: float = 0.1, n_demandeurs: int = 400, seed: int 
         occupant=occupant,
         occupants=menages(int(occupied.sum()), rng),
         demandeurs=menages(n_demandeurs, rng),
-        seuils=Seuils(2024, ceilings, ceilings * 1.1, 11_000.0),
+        seuils=Seuils(2024, ceilings, ceilings * 1.1, 11_000.0, 12_000.0),
         departs=Departs(np.full(N_CELLULES, depart)),
         demande=Demande(0.05, 60.0, menages(500, rng)),
         profils_observes=np.full((2, 2, 5, N_PROFILS), 1 / N_PROFILS),

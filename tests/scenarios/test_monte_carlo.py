@@ -47,7 +47,12 @@ def test_an_external_scheduler_by_its_address() -> None:
     with dask.config.set(
         {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in ENVIRONNEMENT.items()}
     ):
-        cluster = LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        )
     with cluster, client(cluster.scheduler_address) as c:
         remote = lancer(inst, SCENARIO, dask_client=c)
         assert remote.workers == 1

@@ -213,7 +213,11 @@ def test_indices_equal_pysal_segregation(instantane: Instantane) -> None:
     q1 = (m.ressources[rows] / np.asarray(uc) < instantane.seuils.seuil_q1).astype(int)
     iris = pd.DataFrame({"iris": p.iris[occ], "q1": q1, "n": 1}).groupby("iris").sum()
     mono = (m.adultes == 1) & (m.enfants > 0)
-    ceiling = np.where(mono, instantane.seuils.plafond_plus_mono[m.personnes], instantane.seuils.plafond_plus[m.personnes])
+    ceiling = np.where(
+        mono,
+        instantane.seuils.plafond_plus_mono[m.personnes],
+        instantane.seuils.plafond_plus[m.personnes],
+    )
     bracket = np.searchsorted([0.4, 0.6, 1.0], (m.ressources / ceiling)[rows], side="right")
     buildings = pd.crosstab(p.batiment[occ], bracket)
     buildings.columns = [f"k{c}" for c in buildings.columns]

@@ -65,7 +65,8 @@ def _seuils(year: int, epci: str, zone: int) -> Seuils:
     mono = plafond_plus_des_menages(plafonds, nb_personnes=p, nb_adultes=np.ones(13, dtype=int),
                                     nb_enfants=p - 1, millesime=np.full(13, year), zone=zone)  # fmt: skip
     q1 = seuil_premier_quartile(refdata.premier_quartile(), epci=epci, millesime=year)
-    return Seuils(year, np.asarray(couple, dtype=float), np.asarray(mono, dtype=float), q1)
+    return Seuils(year, np.asarray(couple, dtype=float), np.asarray(mono, dtype=float), q1,
+                  refdata.default_poverty_threshold(year))  # fmt: skip
 
 
 def _applications(store: Store, debut: dt.date, fin: dt.date) -> pd.DataFrame:

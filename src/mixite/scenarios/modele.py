@@ -126,6 +126,7 @@ class Seuils:
     plafond_plus: FloatArray
     plafond_plus_mono: FloatArray
     seuil_q1: float  # € per consumption unit and year
+    seuil_pauvrete: float = 0.0  # € per consumption unit and year (poverty line)
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,8 @@ def client(cluster: str | None = None, workers: int = 2) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            # The scheduler's HTTP endpoint on a free port: never a clash on 8787.
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.ERROR,
         )
     with lc, Client(lc) as c:

@@ -45,7 +45,8 @@ from mixite.scenarios.politique import projeter, restreindre_veille
 #: What each zone's table counts, at each year's end.
 MESURES: tuple[str, ...] = ("logements", "menages", "personnes", "sous_40_plus",
                             "premier_quartile", "sans_actif", "monoparentales",
-                            "familles_nombreuses")  # fmt: skip
+                            "grandes_familles", "reference_65_plus", "menages_pauvres",
+                            "personnes_pauvres")  # fmt: skip
 #: Territory-wide indices, at each year's end.
 INDICES: tuple[str, ...] = (
     "D_premier_quartile_iris",
@@ -411,12 +412,16 @@ def _mesurer(
     o = np.flatnonzero(occ)
     co = cell[o]
     q1_o = (bits[o] & BIT_Q1) > 0
+    uc = np.asarray(oecd_consumption_units(m.personnes[o], m.moins_14[o]), dtype=float)
+    poor = m.ressources[o] / uc < inst.seuils.seuil_pauvrete * factor
     flags = (
         (bits[o] & BIT_SOUS40) > 0,
         q1_o,
         m.actifs[o] == 0,
         m.monoparental[o] & (m.enfants[o] > 0),
-        m.enfants[o] >= 3,
+        m.personnes[o] >= 5,
+        m.age[o] >= 65,
+        poor,
     )
     # Counts per (IRIS, QPV, landlord) cell: a flag's count is a bincount of the
     # cells of the households that have it (no weights, only the rows concerned).
@@ -426,6 +431,7 @@ def _mesurer(
             np.bincount(co, minlength=n_cells),
             np.bincount(co, weights=m.personnes[o], minlength=n_cells),
             *(np.bincount(co[f], minlength=n_cells) for f in flags),
+            np.bincount(co[poor], weights=m.personnes[o][poor], minlength=n_cells),
         ],
         axis=1,
     ).astype(float)

@@ -19,7 +19,10 @@ QUANTILES = (0.05, 0.5, 0.95)
 #: What each level's zones are called in the tables.
 LIBELLES_NIVEAUX = {"iris": "IRIS", "commune": "commune", "qpv": "QPV", "bailleur": "bailleur",
                     "epci": "EPCI"}  # fmt: skip
-PARTS = MESURES[3:]  # shares of households, in %
+#: Shares of households (in %); the poverty rate is a share of persons.
+PARTS = ("sous_40_plus", "premier_quartile", "sans_actif", "monoparentales", "grandes_familles",
+         "reference_65_plus")  # fmt: skip
+POSITION = {m: j for j, m in enumerate(MESURES)}
 LIBELLES_INDICES = {
     "D_premier_quartile_iris": "dissimilarité D des ménages du premier quartile entre IRIS",
     "H_premier_quartile_iris": "entropie H (Theil) des ménages du premier quartile entre IRIS",
@@ -63,7 +66,14 @@ def zones_publiees(ens: Ensemble, zones: Zones, annee0: int) -> pd.DataFrame:
     release = Release()
     tables: dict[tuple[int, str], pd.DataFrame] = {}
     years = ens.indices.shape[1]
-    measures: list[Measure] = [Count("logements"), Count("menages")]
+    measures: list[Measure] = [
+        Count("logements"),
+        Count("menages"),
+        Count("personnes", households="menages"),
+        Count("n_menages_pauvres", part_of="menages"),
+        Count("n_taux_pauvrete", part_of="personnes", households="n_menages_pauvres"),
+        Share("taux_pauvrete", "n_taux_pauvrete", "personnes"),
+    ]
     for m in PARTS:
         measures += [Count(f"n_{m}", part_of="menages"), Share(f"part_{m}", f"n_{m}", "menages")]
     for level in NIVEAUX:
@@ -72,18 +82,20 @@ def zones_publiees(ens: Ensemble, zones: Zones, annee0: int) -> pd.DataFrame:
         labels = _labels(zones, level)
         for t in range(years):
             frame = pd.DataFrame({"zone": labels})
-            frame["logements"] = mean[t, :, 0]
-            frame["menages"] = mean[t, :, 1]
-            for j, m in enumerate(PARTS, start=3):
-                frame[f"n_{m}"] = mean[t, :, j]
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    frame[f"part_{m}"] = frame[f"n_{m}"] / frame["menages"] * 100
+            for name in ("logements", "menages", "personnes"):
+                frame[name] = mean[t, :, POSITION[name]]
+            frame["n_menages_pauvres"] = mean[t, :, POSITION["menages_pauvres"]]
+            frame["n_taux_pauvrete"] = mean[t, :, POSITION["personnes_pauvres"]]
+            for m in PARTS:
+                frame[f"n_{m}"] = mean[t, :, POSITION[m]]
             if level != "epci":
                 total = frame.drop(columns="zone").sum().to_frame().T
                 total["zone"] = "ensemble"
-                for m in PARTS:
-                    total[f"part_{m}"] = total[f"n_{m}"] / total["menages"] * 100
                 frame = pd.concat([frame, total], ignore_index=True)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                for m in PARTS:
+                    frame[f"part_{m}"] = frame[f"n_{m}"] / frame["menages"] * 100
+                frame["taux_pauvrete"] = frame["n_taux_pauvrete"] / frame["personnes"] * 100
             name = f"{annee0 + t}/{level}"
             release.add_table(name, frame, measures)
             if level != "epci":
@@ -97,7 +109,11 @@ def zones_publiees(ens: Ensemble, zones: Zones, annee0: int) -> pd.DataFrame:
     for level in NIVEAUX:
         arr = ens.zones[level].astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
-            shares = arr[..., 3:] / arr[..., 1:2] * 100
+            shares = np.stack(
+                [arr[..., POSITION[m]] / arr[..., 1] * 100 for m in PARTS]
+                + [arr[..., POSITION["personnes_pauvres"]] / arr[..., POSITION["personnes"]] * 100],
+                axis=-1,
+            )
         b_counts, b_shares = _bands(arr), _bands(shares)
         labels = _labels(zones, level)
         for t in range(years):
@@ -106,16 +122,18 @@ def zones_publiees(ens: Ensemble, zones: Zones, annee0: int) -> pd.DataFrame:
                                 "au_1er_janvier": annee0 + t})  # fmt: skip
             out["logements"] = np.round(b_counts[1, t, :, 0])
             out["menages"] = np.round(b_counts[1, t, :, 1])
-            for j, m in enumerate(PARTS):
-                out[f"part_{m}"] = b_shares[1, t, :, j].round(1)
-                out[f"part_{m}_p05"] = b_shares[0, t, :, j].round(1)
-                out[f"part_{m}_p95"] = b_shares[2, t, :, j].round(1)
+            names = [f"part_{m}" for m in PARTS] + ["taux_pauvrete"]
+            for j, name in enumerate(names):
+                out[name] = b_shares[1, t, :, j].round(1)
+                out[f"{name}_p05"] = b_shares[0, t, :, j].round(1)
+                out[f"{name}_p95"] = b_shares[2, t, :, j].round(1)
             hidden_hh = secret["menages"].isna().to_numpy()[: len(labels)]
             out.loc[secret["logements"].isna().to_numpy()[: len(labels)], "logements"] = np.nan
             out.loc[hidden_hh, "menages"] = np.nan
-            for m in PARTS:
-                gone = hidden_hh | secret[f"n_{m}"].isna().to_numpy()[: len(labels)]
-                out.loc[gone, [f"part_{m}", f"part_{m}_p05", f"part_{m}_p95"]] = np.nan
+            for name, count in [*((f"part_{m}", f"n_{m}") for m in PARTS),
+                                ("taux_pauvrete", "n_taux_pauvrete")]:  # fmt: skip
+                gone = hidden_hh | secret[count].isna().to_numpy()[: len(labels)]
+                out.loc[gone, [name, f"{name}_p05", f"{name}_p95"]] = np.nan
             rows.append(out)
     table = pd.concat(rows, ignore_index=True)
     # Zones without any social dwelling in any replicate and year say nothing: left out.
