@@ -321,9 +321,16 @@ def tableaux(
 
     annee0 = inst.seuils.annee
     sheets: dict[str, list[pd.DataFrame]] = {}
+    from mixite.io.config import load_fragility
+
+    config = load_fragility(None)
     for e in ensembles:
+        published = synthese.zones_publiees(e, inst.zones, annee0)
+        classes, transitions = synthese.fragilite(published, config)
         for name, frame in (
-            ("indicateurs", synthese.zones_publiees(e, inst.zones, annee0)),
+            ("indicateurs", published),
+            ("fragilite des IRIS", classes),
+            ("transitions de fragilite", transitions),
             ("indices", synthese.indices(e, annee0)),
             ("objectifs", synthese.objectifs(e, annee0)),
             ("flux", synthese.flux(e, annee0)),

@@ -5,12 +5,14 @@ the same seed, so paired differences are read directly)."""
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
 import pandas as pd
 
 from mixite.core.secret import Count, Measure, Release, Share
+from mixite.observatoire.fragilite import ConfigFragilite, indice_fragilite
 from mixite.scenarios.modele import Zones
 from mixite.scenarios.monte_carlo import Ensemble
 from mixite.scenarios.moteur import FLUX, INDICES, MESURES, NIVEAUX
@@ -220,3 +222,43 @@ def comparer(ensembles: list[Ensemble], annee0: int) -> pd.DataFrame:
                             f"ecart a « {base.scenario.nom} »": b[1, t, j],
                             "ecart p05": b[0, t, j], "ecart p95": b[2, t, j]})  # fmt: skip
     return pd.DataFrame(out)
+
+
+#: The observatory's fragility components and the projected columns that measure them
+#: on the social stock (the median standard of living and housing benefit are not
+#: projected: those components are left out).
+COMPOSANTES_PROJETEES = {
+    "taux_pauvrete": "taux_pauvrete",
+    "monoparentales": "part_monoparentales",
+    "grandes_familles": "part_grandes_familles",
+    "sans_actif_occupe": "part_sans_actif",
+    "sous_40_plus": "part_sous_40_plus",
+}
+
+
+def fragilite(zones: pd.DataFrame, config: ConfigFragilite) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The fragility index of every published IRIS at every date, computed on the
+    projected medians with one normalisation and one set of class bounds for all dates
+    (a class change is a change against the whole projection, not a re-ranking), and
+    the transitions between the snapshot's class and the horizon's (number of IRIS)."""
+    parts = tuple(
+        dataclasses.replace(c, indicateur=COMPOSANTES_PROJETEES[c.indicateur])
+        for c in config.composantes
+        if c.indicateur in COMPOSANTES_PROJETEES
+    )
+    if not parts:
+        raise ValueError("None of the fragility index's components is projected.")
+    iris = zones[(zones["niveau"] == "IRIS") & zones["menages"].notna()]
+    columns = [c.indicateur for c in parts]
+    iris = iris.dropna(subset=columns, how="all").reset_index(drop=True)
+    scored = indice_fragilite(iris[columns], dataclasses.replace(config, composantes=parts))
+    out = iris[["zone", "au_1er_janvier"]].assign(score=scored["score"], classe=scored["classe"])
+    first, last = out["au_1er_janvier"].min(), out["au_1er_janvier"].max()
+    start = out[out["au_1er_janvier"] == first].set_index("zone")["classe"]
+    end = out[out["au_1er_janvier"] == last].set_index("zone")["classe"]
+    both = pd.concat(
+        [start.rename(f"classe {first}"), end.rename(f"classe {last}")], axis=1
+    ).dropna()
+    transitions = pd.crosstab(both[f"classe {first}"], both[f"classe {last}"]).reset_index()
+    transitions.columns = [str(c) for c in transitions.columns]
+    return out, transitions
