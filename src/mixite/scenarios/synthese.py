@@ -256,9 +256,9 @@ def fragilite(zones: pd.DataFrame, config: ConfigFragilite) -> tuple[pd.DataFram
     first, last = out["au_1er_janvier"].min(), out["au_1er_janvier"].max()
     start = out[out["au_1er_janvier"] == first].set_index("zone")["classe"]
     end = out[out["au_1er_janvier"] == last].set_index("zone")["classe"]
-    both = pd.concat(
-        [start.rename(f"classe {first}"), end.rename(f"classe {last}")], axis=1
-    ).dropna()
-    transitions = pd.crosstab(both[f"classe {first}"], both[f"classe {last}"]).reset_index()
-    transitions.columns = [str(c) for c in transitions.columns]
+    both = pd.concat([start.rename("avant"), end.rename("apres")], axis=1).dropna().astype(int)
+    transitions = pd.crosstab(both["avant"], both["apres"])
+    transitions.index = [f"classe {k} en {first}" for k in transitions.index]
+    transitions.columns = [f"classe {k} en {last}" for k in transitions.columns]
+    transitions = transitions.rename_axis("IRIS (1 : la plus fragile)").reset_index()
     return out, transitions
