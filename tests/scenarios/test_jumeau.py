@@ -127,3 +127,20 @@ def test_a_copy_is_not_needed_the_store_is_only_read(jumeau_2pct: Path, tmp_path
     before = copy.stat().st_mtime_ns
     instantane(Store(copy))
     assert copy.stat().st_mtime_ns == before
+
+
+def test_a_landlord_gets_its_own_entrances_one_by_one(jumeau_2pct: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b01.xlsx"
+    code = main(["scenarios", "lancer", "veille", "--replicats", "3", "--horizon", "2", "--workers", "1",
+                 "--bailleur", "B01", "--sortie", str(out), "--store", str(jumeau_2pct)])  # fmt: skip
+    assert code == 0
+    sheet = pd.read_excel(out, sheet_name="entrees du bailleur")
+    own = Store(jumeau_2pct).query(
+        "SELECT DISTINCT e.id_entree FROM entrees e JOIN batiments b ON b.id_batiment = e.id_batiment "
+        "WHERE b.code_bailleur = 'B01'"
+    )
+    assert len(sheet) > 0
+    assert set(sheet["entree"].astype(str)) <= set(own["id_entree"].astype(str))
+    shares = sheet.filter(like="% des tirages").to_numpy()
+    assert ((shares >= 0) & (shares <= 100)).all()
+    assert set(sheet["statut au depart"]) <= {"ok", "vigilance", "fragile"}

@@ -32,6 +32,10 @@ def add_parser(sub: Any, store_arg: Any) -> None:
         _common(a, store_arg)
         a.add_argument("--horizon", type=int, help="années projetées (remplace celle du fichier)")
         a.add_argument("--graphiques", type=Path, help="dossier des éventails (PNG et SVG)")
+        a.add_argument(
+            "--bailleur",
+            help="ajouter les entrées de ce bailleur une à une (diffusion restreinte au bailleur)",
+        )
     b = actions.add_parser("backtest", help="valider le modèle : estimer jusqu'à une date, projeter l'année suivante, comparer à l'observé",
                            epilog="Exemple : mixite scenarios backtest --fin-estimation 2025-12-31")  # fmt: skip
     b.add_argument(
@@ -133,9 +137,12 @@ def run(args: argparse.Namespace) -> int:
             start = e.indices[0, 0, j]
             print(f"  {e.scenario.nom} : {_fr(mid, pct)} [{_fr(low, pct)} ; {_fr(high, pct)}] "
                   f"(millésime : {_fr(start, pct)})")  # fmt: skip
-    sheets = tableaux(ensembles, inst, fit)
+    sheets = tableaux(ensembles, inst, fit, args.bailleur)
     notes = [AVERTISSEMENT, "Secret statistique : aucune case ne repose sur moins de 11 ménages "
              "(cases vides) ; les entrées ne sont publiées qu'en nombre."]  # fmt: skip
+    if args.bailleur:
+        notes.append(f"Feuille « entrees du bailleur » : entrées de {args.bailleur} une à une, "
+                     "diffusion restreinte à ce bailleur.")  # fmt: skip
     ecrire(args.sortie, sheets, notes)
     if args.graphiques is not None:
         from mixite.io.eventails import eventails

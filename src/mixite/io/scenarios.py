@@ -314,9 +314,10 @@ def resoudre(scenario: Scenario, store: Store) -> Scenario:
 
 
 def tableaux(
-    ensembles: list[Any], inst: Instantane, fit: dep.Ajustement
+    ensembles: list[Any], inst: Instantane, fit: dep.Ajustement, bailleur: str | None = None
 ) -> dict[str, pd.DataFrame]:
-    """The sheets written for one scenario or several side by side."""
+    """The sheets written for one scenario or several side by side; with ``bailleur``,
+    its entrances one by one (restricted to that landlord)."""
     from mixite.scenarios import synthese
 
     annee0 = inst.seuils.annee
@@ -341,6 +342,12 @@ def tableaux(
     out = {k: v[["scenario", *[c for c in v.columns if c != "scenario"]]] for k, v in out.items()}
     if len(ensembles) > 1:
         out["comparaison"] = synthese.comparer(ensembles, annee0)
+    if bailleur is not None:
+        out["entrees du bailleur"] = pd.concat(
+            [synthese.entrees_du_bailleur(e, inst.parc, inst.zones, bailleur, annee0)
+             .assign(scenario=e.scenario.nom) for e in ensembles],
+            ignore_index=True,
+        )  # fmt: skip
     stat, df, pvalue = fit.rapport_de_vraisemblance
     out["departs (modele)"] = fit.cellules
     out["departs (calibration)"] = fit.calibration.assign(

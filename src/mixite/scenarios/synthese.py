@@ -13,9 +13,18 @@ import pandas as pd
 
 from mixite.core.secret import Count, Measure, Release, Share
 from mixite.observatoire.fragilite import ConfigFragilite, indice_fragilite
-from mixite.scenarios.modele import Zones
+from mixite.scenarios.modele import Parc, Zones
 from mixite.scenarios.monte_carlo import Ensemble
-from mixite.scenarios.moteur import FLUX, INDICES, MESURES, NIVEAUX
+from mixite.scenarios.moteur import (
+    FLUX,
+    INDICES,
+    MESURES,
+    NIVEAUX,
+    STATUT_FRAGILE,
+    STATUT_HORS_VEILLE,
+    STATUT_OK,
+    STATUT_VIGILANCE,
+)
 
 QUANTILES = (0.05, 0.5, 0.95)
 #: What each level's zones are called in the tables.
@@ -262,3 +271,25 @@ def fragilite(zones: pd.DataFrame, config: ConfigFragilite) -> tuple[pd.DataFram
     transitions.columns = [f"classe {k} en {last}" for k in transitions.columns]
     transitions = transitions.rename_axis("IRIS (1 : la plus fragile)").reset_index()
     return out, transitions
+
+
+def entrees_du_bailleur(
+    ens: Ensemble, parc: Parc, zones: Zones, bailleur: str, annee0: int
+) -> pd.DataFrame:
+    """Each collective entrance of ``bailleur`` in the snapshot: its watch status then,
+    and the share of replicates in which it is fragile at each later date.
+    Entrance-level figures: for the landlord only, like the watch itself."""
+    if bailleur not in zones.bailleurs:
+        raise ValueError(
+            f"bailleur inconnu « {bailleur} » ; bailleurs : {', '.join(zones.bailleurs)}"
+        )
+    code = zones.bailleurs.index(bailleur)
+    own = np.unique(parc.entree[parc.bailleur == code])
+    own = own[ens.statut_initial[own] != STATUT_HORS_VEILLE]
+    labels = {STATUT_OK: "ok", STATUT_VIGILANCE: "vigilance", STATUT_FRAGILE: "fragile"}
+    out = pd.DataFrame({"entree": [zones.entrees[i] for i in own],
+                        "statut au depart": [labels[int(s)] for s in ens.statut_initial[own]]})  # fmt: skip
+    for t in range(1, ens.fragile_par_entree.shape[0]):
+        share = ens.fragile_par_entree[t, own] / ens.replicats * 100
+        out[f"fragile au 1er janvier {annee0 + t} (% des tirages)"] = share.round(1)
+    return out
