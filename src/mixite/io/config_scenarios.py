@@ -29,7 +29,7 @@ from mixite.scenarios.modele import (
 
 #: Packaged scenarios (``data/config/scenarios``).
 SCENARIO_PRESETS = ("statu-quo", "loi-2017", "pecquencourt", "veille", "renouvellement",
-                    "renouvellement-sur-site",
+                    "renouvellement-sur-site", "optimiseur",
                     "sans-attribution")  # fmt: skip
 #: Each charter public as a profile bit, and whether it is the bit's complement.
 PUBLIC_BITS: dict[str, tuple[int, bool]] = {
@@ -100,13 +100,13 @@ class _Checker:
 
 
 def _politique(ck: _Checker, node: yaml.Node, line: int, base: Path | None) -> Politique:
-    known = {"nom", "chartes", "prioritaires", "veille", "attribuer"}
+    known = {"nom", "chartes", "prioritaires", "veille", "attribuer", "optimiseur"}
     m = ck.keys(node, line, "politique", known)
     values: dict[str, Any] = {}
     constraints: list[Contrainte] = []
     if "nom" in m:
         values["nom"] = str(_scalar(m["nom"][0]))
-    for flag in ("veille", "attribuer"):
+    for flag in ("veille", "attribuer", "optimiseur"):
         if flag in m:
             v = _scalar(m[flag][0])
             if not isinstance(v, bool):
@@ -153,6 +153,10 @@ def _politique(ck: _Checker, node: yaml.Node, line: int, base: Path | None) -> P
                     bit=BIT_PRIO, negation=False, au_moins=True, cible=target / 100,
                     contingents=(contingent,),
                 ))  # fmt: skip
+    if values.pop("optimiseur", False):
+        from mixite.io.config import load_plan
+
+        values["plan"] = load_plan(None)
     return Politique(contraintes=tuple(constraints), **values)
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from mixite.plan.modele import ReglesPlan
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -231,13 +233,17 @@ class Politique:
     """Who gets a vacancy: the observed pattern (status quo), tilted as little as
     possible (least Kullback-Leibler divergence) to meet ``contraintes``; with
     ``veille``, vacancies in watched entrances go to households with a worker over
-    40 % of the PLUS ceiling whenever the demand holds some; with ``attribuer`` false,
-    nothing is let (a test of the model)."""
+    40 % of the PLUS ceiling whenever the demand holds some; with ``plan``, the
+    allocation plan's optimiser under the same ``contraintes``; with ``attribuer``
+    false, nothing is let (a test of the model)."""
 
     nom: str = "statu quo"
     contraintes: tuple[Contrainte, ...] = ()
     veille: bool = False
     attribuer: bool = True
+    #: The allocation plan's settings: with them, the plan's optimiser decides who gets
+    #: the vacancies (:mod:`mixite.scenarios.optimiseur`) instead of the observed pattern.
+    plan: ReglesPlan | None = None
 
 
 @dataclass(frozen=True)

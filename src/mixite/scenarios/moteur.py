@@ -20,6 +20,7 @@ from mixite.core.model import oecd_consumption_units
 from mixite.indices._regions import single_region
 from mixite.indices.multigroup import mutual_information
 from mixite.indices.singlegroup import dissimilarity, entropy
+from mixite.plan.modele import ReglesPlan
 from mixite.scenarios import departs as dep
 from mixite.scenarios.modele import (
     BIT_ACTIF,
@@ -485,6 +486,45 @@ def _mesurer(
     return zones, indices, _statuts(inst, prep, st, occ, (bits & BIT_SOUS40) > 0)
 
 
+class _Tirage:
+    """One year's letting: vacancies and applicants in random order, who is still free,
+    and who got what. The households to relocate are housed first, by size."""
+
+    def __init__(
+        self, prep: Prepare, st: _Etat, vacant: IntArray, rng: np.random.Generator
+    ) -> None:
+        self.vacant = vacant[rng.permutation(len(vacant))]
+        self.order = rng.permutation(len(st.demandeurs))  # applicants, shuffled once
+        self.dem = st.demandeurs.take(self.order)
+        self.reloger = st.reloger[self.order]
+        self.size_v = _pieces_classe(prep.parc.pieces[self.vacant])
+        self.size_a = _pieces_classe(self.dem.personnes)
+        self.free_v = np.ones(len(self.vacant), dtype=bool)
+        self.free_a = ~st.loge[self.order]
+        self.out_v: list[IntArray] = []
+        self.out_a: list[IntArray] = []
+        reloc = np.flatnonzero(self.reloger & self.free_a)
+        if len(reloc):
+            self.match(np.arange(len(self.vacant)), reloc, self.size_v, self.size_a[reloc])
+
+    def match(self, vpos: IntArray, apos: IntArray, gv: IntArray, ga: IntArray) -> None:
+        if not len(apos):
+            return
+        mv, ma = _assign(gv, ga)
+        self.take(vpos[mv], apos[ma])
+
+    def take(self, vpos: IntArray, apos: IntArray) -> None:
+        self.free_v[vpos] = False
+        self.free_a[apos] = False
+        self.out_v.append(vpos)
+        self.out_a.append(apos)
+
+    def resultat(self) -> tuple[IntArray, IntArray]:
+        if not self.out_v:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return self.vacant[np.concatenate(self.out_v)], self.order[np.concatenate(self.out_a)]
+
+
 def _allouer(
     inst: Instantane,
     prep: Prepare,
@@ -500,29 +540,10 @@ def _allouer(
     back on the bits the policy counts, then the size, when the demand holds nobody
     fitting. Vacancies and applicants are taken in random order."""
     p = prep.parc
-    vacant = vacant[rng.permutation(len(vacant))]
-    order = rng.permutation(len(st.demandeurs))  # applicants, shuffled once
-    dem = st.demandeurs.take(order)
-    reloger = st.reloger[order]
-    size_v = _pieces_classe(p.pieces[vacant])
-    size_a = _pieces_classe(dem.personnes)
-    free_v = np.ones(len(vacant), dtype=bool)
-    free_a = ~st.loge[order]
-    out_v: list[IntArray] = []
-    out_a: list[IntArray] = []
-
-    def match(vpos: IntArray, apos: IntArray, gv: IntArray, ga: IntArray) -> None:
-        if not len(apos):
-            return
-        mv, ma = _assign(gv, ga)
-        free_v[vpos[mv]] = False
-        free_a[apos[ma]] = False
-        out_v.append(vpos[mv])
-        out_a.append(apos[ma])
-
-    reloc = np.flatnonzero(reloger & free_a)
-    if len(reloc):
-        match(np.arange(len(vacant)), reloc, size_v, size_a[reloc])
+    d = _Tirage(prep, st, vacant, rng)
+    vacant, dem, reloger = d.vacant, d.dem, d.reloger
+    size_v, size_a, free_v, free_a = d.size_v, d.size_a, d.free_v, d.free_a
+    match = d.match
     bits_a, ratio_a = _profile(inst, dem, factor)
     ceiling_class = _classe(ratio_a, np.array(PLAFOND_RELATIF) + 1e-12)
     key = prep.cle[vacant]
@@ -558,9 +579,63 @@ def _allouer(
             match(vpos, apos, g_v[vpos], g_a[apos])
         if not free_v.any():
             break
-    if not out_v:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return vacant[np.concatenate(out_v)], order[np.concatenate(out_a)]
+    return d.resultat()
+
+
+def _allouer_optimal(
+    inst: Instantane,
+    prep: Prepare,
+    st: _Etat,
+    vacant: IntArray,
+    factor: float,
+    rng: np.random.Generator,
+    regles: ReglesPlan,
+) -> tuple[IntArray, IntArray]:
+    """Let ``vacant`` by the allocation plan's optimiser (:mod:`.optimiseur`):
+    relocations first, then the year's exact programme on groups, individuals drawn
+    at random inside each group."""
+    from mixite.scenarios.optimiseur import repartir
+
+    d = _Tirage(prep, st, vacant, rng)
+    bits_a, ratio_a = _profile(inst, d.dem, factor)
+    ceiling = _classe(ratio_a, np.array(PLAFOND_RELATIF) + 1e-12)
+    counted = np.int64(BIT_PRIO)
+    for c in prep.contraintes:
+        counted |= c.bit
+    vpos = np.flatnonzero(d.free_v)
+    apos = np.flatnonzero(d.free_a & ~d.reloger & (ceiling < len(PLAFOND_RELATIF)))
+    if not len(vpos) or not len(apos):
+        return d.resultat()
+    scope = prep.applicable[d.vacant[vpos]]
+    scope_key = (
+        (scope * (1 << np.arange(scope.shape[1]))).sum(axis=1)
+        if scope.shape[1]
+        else np.zeros(len(vpos), dtype=np.int64)
+    )
+    v_keys, gv = np.unique(
+        np.stack([scope_key, d.size_v[vpos], prep.parc.financement[d.vacant[vpos]]], axis=1),
+        axis=0,
+        return_inverse=True,
+    )
+    a_keys, ga = np.unique(
+        np.stack([bits_a[apos] & counted, d.size_a[apos], ceiling[apos]], axis=1),
+        axis=0,
+        return_inverse=True,
+    )
+    gv, ga = gv.ravel(), ga.ravel()
+    g_scope = ((v_keys[:, :1] >> np.arange(len(prep.contraintes))) & 1).astype(bool)
+    rep = repartir(np.bincount(gv), g_scope, v_keys[:, 1], v_keys[:, 2], np.bincount(ga),
+                   a_keys[:, 0], a_keys[:, 1], a_keys[:, 2], prep.contraintes, regles)  # fmt: skip
+    # Inside each group, vacancies and applicants are already in random order.
+    by_g = np.split(vpos[np.argsort(gv, kind="stable")], np.cumsum(np.bincount(gv))[:-1])
+    by_h = np.split(apos[np.argsort(ga, kind="stable")], np.cumsum(np.bincount(ga))[:-1])
+    used_g = np.zeros(len(by_g), dtype=np.int64)
+    used_h = np.zeros(len(by_h), dtype=np.int64)
+    for g, h, k in zip(rep.g.tolist(), rep.h.tolist(), rep.nombre.tolist(), strict=True):
+        d.take(by_g[g][used_g[g] : used_g[g] + k], by_h[h][used_h[h] : used_h[h] + k])
+        used_g[g] += k
+        used_h[h] += k
+    return d.resultat()
 
 
 def _installer(st: _Etat, dwellings: IntArray, applicants: IntArray) -> None:
@@ -636,7 +711,11 @@ def simuler(
         vacant = np.flatnonzero(in_stock & ~st.occupe & ~prep.structurel)
         housed_v = np.empty(0, dtype=np.int64)
         relocated = np.zeros(0, dtype=bool)
-        if pol.attribuer and len(vacant):
+        if pol.attribuer and len(vacant) and pol.plan is not None:
+            housed_v, housed_a = _allouer_optimal(inst, prep, st, vacant, factor, rng, pol.plan)
+            relocated = st.reloger[housed_a]
+            _installer(st, housed_v, housed_a)
+        elif pol.attribuer and len(vacant):
             housed_v, housed_a = _allouer(inst, prep, st, vacant, status, pol.veille, factor, rng)
             relocated = st.reloger[housed_a]
             _installer(st, housed_v, housed_a)
