@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
             start = e.indices[0, 0, j]
             print(f"  {e.scenario.nom} : {_fr(mid, pct)} [{_fr(low, pct)} ; {_fr(high, pct)}] "
                   f"(millésime : {_fr(start, pct)})")  # fmt: skip
-    sheets = tableaux(ensembles, inst, fit, args.bailleur)
+    sheets = tableaux(ensembles, inst, fit, args.bailleur, args.typologie)
     notes = [AVERTISSEMENT, "Secret statistique : aucune case ne repose sur moins de 11 ménages "
              "(cases vides) ; les entrées ne sont publiées qu'en nombre."]  # fmt: skip
     if args.bailleur:

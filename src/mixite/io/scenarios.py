@@ -314,24 +314,33 @@ def resoudre(scenario: Scenario, store: Store) -> Scenario:
 
 
 def tableaux(
-    ensembles: list[Any], inst: Instantane, fit: dep.Ajustement, bailleur: str | None = None
+    ensembles: list[Any],
+    inst: Instantane,
+    fit: dep.Ajustement,
+    bailleur: str | None = None,
+    typologie: str = "pecquencourt",
 ) -> dict[str, pd.DataFrame]:
     """The sheets written for one scenario or several side by side; with ``bailleur``,
-    its entrances one by one (restricted to that landlord)."""
+    its entrances one by one (restricted to that landlord); the IRIS classed by
+    ``typologie`` (a preset or a file) at every date."""
     from mixite.scenarios import synthese
 
     annee0 = inst.seuils.annee
     sheets: dict[str, list[pd.DataFrame]] = {}
-    from mixite.io.config import load_fragility
+    from mixite.io.config import load_fragility, load_typology
 
     config = load_fragility(None)
+    typo = load_typology(typologie)
     for e in ensembles:
         published = synthese.zones_publiees(e, inst.zones, annee0)
         classes, transitions = synthese.fragilite(published, config)
+        kinds, moves = synthese.typologie(published, typo)
         for name, frame in (
             ("indicateurs", published),
             ("fragilite des IRIS", classes),
             ("transitions de fragilite", transitions),
+            ("typologie des IRIS", kinds),
+            ("transitions de typologie", moves),
             ("indices", synthese.indices(e, annee0)),
             ("objectifs", synthese.objectifs(e, annee0)),
             ("flux", synthese.flux(e, annee0)),

@@ -13,6 +13,7 @@ import pandas as pd
 
 from mixite.core.secret import Count, Measure, Release, Share
 from mixite.observatoire.fragilite import ConfigFragilite, indice_fragilite
+from mixite.observatoire.typologie import Typologie, classer
 from mixite.scenarios.modele import Parc, Zones
 from mixite.scenarios.monte_carlo import Ensemble
 from mixite.scenarios.moteur import (
@@ -293,3 +294,44 @@ def entrees_du_bailleur(
         share = ens.fragile_par_entree[t, own] / ens.replicats * 100
         out[f"fragile au 1er janvier {annee0 + t} (% des tirages)"] = share.round(1)
     return out
+
+
+#: The observatory's indicator names for the projected columns (typologies read them).
+INDICATEURS_PROJETES = {
+    "sous_40_plus": "part_sous_40_plus",
+    "taux_pauvrete": "taux_pauvrete",
+    "sans_actif_occupe": "part_sans_actif",
+    "monoparentales": "part_monoparentales",
+    "grandes_familles": "part_grandes_familles",
+    "reference_65_plus": "part_reference_65_plus",
+}
+
+
+def typologie(zones: pd.DataFrame, typo: Typologie) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each published IRIS' class of the typology at every date, and the transitions
+    from the snapshot's class to the horizon's (number of IRIS). A typology whose rules
+    read indicators that are not projected is refused (ValueError, in French)."""
+    needed = {r.indicateur for a in typo.axes for r in a.regles}
+    missing = sorted(needed - set(INDICATEURS_PROJETES))
+    if missing:
+        raise ValueError(
+            f"typologie « {typo.nom} » : indicateur(s) non projeté(s) {', '.join(missing)} ; "
+            f"indicateurs projetés : {', '.join(INDICATEURS_PROJETES)}"
+        )
+    iris = zones[(zones["niveau"] == "IRIS") & zones["menages"].notna()].reset_index(drop=True)
+    frame = pd.DataFrame({k: iris[v] for k, v in INDICATEURS_PROJETES.items()})
+    classes = classer(frame, typo)
+    out = iris[["zone", "au_1er_janvier"]].assign(
+        classe=classes["classe"], motifs=classes["motifs"]
+    )
+    first, last = out["au_1er_janvier"].min(), out["au_1er_janvier"].max()
+    start = out[out["au_1er_janvier"] == first].set_index("zone")["classe"]
+    end = out[out["au_1er_janvier"] == last].set_index("zone")["classe"]
+    both = pd.concat([start.rename("avant"), end.rename("apres")], axis=1).dropna()
+    order = [label for label, _ in typo.classes]
+    table = pd.crosstab(both["avant"], both["apres"]).reindex(
+        index=order, columns=order, fill_value=0
+    )
+    table.index = [f"{k} en {first}" for k in table.index]
+    table.columns = [f"{k} en {last}" for k in table.columns]
+    return out, table.rename_axis(f"IRIS ({typo.nom})").reset_index()
