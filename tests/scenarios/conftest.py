@@ -57,6 +57,8 @@ def petit_instantane(*, depart: float = 0.1, n_demandeurs: int = 400, seed: int 
         financement=np.arange(n) % 3,
         pieces=rng.integers(1, 6, n),
         collectif=np.ones(n, dtype=bool),
+        loyer=250.0 + 60.0 * rng.integers(1, 6, n),
+        charges=np.full(n, 90.0),
     )
     zones = Zones(
         entrees=tuple(f"E{i}" for i in range(12)),

@@ -111,6 +111,12 @@ def run(args: argparse.Namespace) -> int:
         changes = {k: v for k, v in (("replicats", args.replicats), ("horizon", args.horizon)) if v}
         scenarios.append(dataclasses.replace(s, **changes))
     inst, fit = instantane(args.store)
+    if any(s.politique.abordabilite for s in scenarios):
+        from mixite.io.scenarios import avec_abordabilite
+
+        inst = avec_abordabilite(inst)
+        print("Abordabilité après APL : table OpenFisca-France calculée "
+              f"({inst.abordabilite.apl[1:].size if inst.abordabilite else 0} cas).")  # fmt: skip
     stat, df, pvalue = fit.rapport_de_vraisemblance
     print(f"Millésime {inst.seuils.annee} : {len(inst.parc)} logements sociaux, {len(inst.occupants)} ménages, "
           f"{len(inst.demandeurs)} demandes ouvertes ; départs estimés par {df + 1} cellules "

@@ -21,6 +21,7 @@ from mixite.scenarios.modele import (
     Contrainte,
     Demolition,
     Evolution,
+    HausseLoyer,
     Politique,
     Programme,
     Scenario,
@@ -29,7 +30,7 @@ from mixite.scenarios.modele import (
 
 #: Packaged scenarios (``data/config/scenarios``).
 SCENARIO_PRESETS = ("statu-quo", "loi-2017", "pecquencourt", "veille", "renouvellement",
-                    "renouvellement-sur-site", "optimiseur",
+                    "renouvellement-sur-site", "optimiseur", "abordabilite", "hausse-loyers",
                     "sans-attribution")  # fmt: skip
 #: Each charter public as a profile bit, and whether it is the bit's complement.
 PUBLIC_BITS: dict[str, tuple[int, bool]] = {
@@ -100,13 +101,13 @@ class _Checker:
 
 
 def _politique(ck: _Checker, node: yaml.Node, line: int, base: Path | None) -> Politique:
-    known = {"nom", "chartes", "prioritaires", "veille", "attribuer", "optimiseur"}
+    known = {"nom", "chartes", "prioritaires", "veille", "attribuer", "optimiseur", "abordabilite"}
     m = ck.keys(node, line, "politique", known)
     values: dict[str, Any] = {}
     constraints: list[Contrainte] = []
     if "nom" in m:
         values["nom"] = str(_scalar(m["nom"][0]))
-    for flag in ("veille", "attribuer", "optimiseur"):
+    for flag in ("veille", "attribuer", "optimiseur", "abordabilite"):
         if flag in m:
             v = _scalar(m[flag][0])
             if not isinstance(v, bool):
@@ -161,8 +162,18 @@ def _politique(ck: _Checker, node: yaml.Node, line: int, base: Path | None) -> P
 
 
 def _programme(ck: _Checker, node: yaml.Node, line: int) -> Programme:
-    m = ck.keys(node, line, "programme", {"demolitions", "constructions", "ventes"})
-    demolitions, constructions, ventes = [], [], []
+    m = ck.keys(node, line, "programme", {"demolitions", "constructions", "ventes", "loyers"})
+    demolitions, constructions, ventes, loyers = [], [], [], []
+    for item, ln in ck.items(*m["loyers"], "programme.loyers") if "loyers" in m else []:
+        h = ck.keys(item, ln, "programme.loyers", {"annee", "hausse", "bailleur"})
+        year = ck.integer(*h["annee"], "annee", 2000, 2100) if "annee" in h else None
+        rise = ck.number(*h["hausse"], "hausse", -50, 200) if "hausse" in h else None
+        for key in ("annee", "hausse"):
+            if key not in h:
+                ck.bad(ln, f"programme.loyers.{key}", None, "champ obligatoire manquant")
+        if year is not None and rise is not None:
+            landlord = str(_scalar(h["bailleur"][0])) if "bailleur" in h else ""
+            loyers.append(HausseLoyer(year, rise / 100, landlord))
     for item, ln in (
         ck.items(*m["demolitions"], "programme.demolitions") if "demolitions" in m else []
     ):
@@ -186,7 +197,7 @@ def _programme(ck: _Checker, node: yaml.Node, line: int) -> Programme:
         ck.items(*m["constructions"], "programme.constructions") if "constructions" in m else []
     ):
         c = ck.keys(item, ln, "programme.constructions",
-                    {"annee", "iris", "commune", "qpv", "logements", "bailleur", "repartition"})  # fmt: skip
+                    {"annee", "iris", "commune", "qpv", "logements", "bailleur", "repartition", "loyer_relatif"})  # fmt: skip
         year = ck.integer(*c["annee"], "annee", 2000, 2100) if "annee" in c else None
         count = ck.integer(*c["logements"], "logements", 1, 10**5) if "logements" in c else None
         iris = str(_scalar(c["iris"][0])) if "iris" in c else ""
@@ -213,10 +224,16 @@ def _programme(ck: _Checker, node: yaml.Node, line: int) -> Programme:
                 )
             elif None not in shares:
                 split = tuple(float(s or 0) for s in shares)  # type: ignore[assignment]
-        if year is not None and count is not None and "bailleur" in c:
+        relative = (
+            ck.number(*c["loyer_relatif"], "loyer_relatif", 10, 500)
+            if "loyer_relatif" in c
+            else 100.0
+        )
+        if year is not None and count is not None and "bailleur" in c and relative is not None:
             constructions.append(Construction(
                 year, iris, count, str(_scalar(c["bailleur"][0])),
                 repartition=(split[0] / 100, split[1] / 100, split[2] / 100), commune=commune, qpv=qpv,
+                loyer_relatif=relative / 100,
             ))  # fmt: skip
     for item, ln in ck.items(*m["ventes"], "programme.ventes") if "ventes" in m else []:
         v = ck.keys(item, ln, "programme.ventes", {"annee", "bailleur", "logements"})
@@ -226,7 +243,7 @@ def _programme(ck: _Checker, node: yaml.Node, line: int) -> Programme:
             ck.bad(ln, "programme.ventes.bailleur", None, "champ obligatoire manquant")
         elif year is not None and count is not None:
             ventes.append(Vente(year, str(_scalar(v["bailleur"][0])), count))
-    return Programme(tuple(demolitions), tuple(constructions), tuple(ventes))
+    return Programme(tuple(demolitions), tuple(constructions), tuple(ventes), tuple(loyers))
 
 
 def _evolution(ck: _Checker, node: yaml.Node, line: int) -> Evolution:

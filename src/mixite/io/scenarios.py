@@ -55,6 +55,74 @@ def _menages(frame: pd.DataFrame, *, age: str, monoparental: pd.Series, prio: pd
     )
 
 
+def _filled(dwellings: pd.DataFrame, column: str) -> np.ndarray:
+    """A money column in euros, a missing value taken as the median of the dwellings of
+    the same financing and size (RPLS leaves some rents blank)."""
+    values = pd.to_numeric(dwellings[column], errors="coerce").astype(float)
+    group = (
+        dwellings["financement"].astype(str)
+        + "|"
+        + dwellings["nb_pieces"].clip(upper=5).astype(str)
+    )
+    filled = values.fillna(values.groupby(group).transform("median")).fillna(values.median())
+    return np.asarray(filled.fillna(0.0).to_numpy(dtype=float), dtype=float)
+
+
+#: Bounds of the housing-cost classes (rent + charges, € a month) for affordability.
+BORNES_COUT = (300.0, 400.0, 500.0, 650.0, 800.0)
+#: Resources grid of the APL table (€ a year).
+REVENUS_GRILLE = np.asarray(np.arange(0.0, 62_000.0, 2_000.0), dtype=np.float64)
+
+
+def avec_abordabilite(inst: Instantane) -> Instantane:
+    """The snapshot with its affordability table: OpenFisca-France's APL at each
+    cost class's representative rent for every household size and resources on a grid
+    (about 2 200 cases, a few seconds). The APL zone is that of the commune holding most
+    social dwellings (on the MEL, 87 communes of 95 share it; the 8 others get an APL
+    about 10 % higher than theirs)."""
+    import dataclasses
+
+    from mixite.commission.apl import estimer_apl
+    from mixite.io.config import load_commission
+    from mixite.scenarios.abordabilite import classe_de_cout
+    from mixite.scenarios.modele import Abordabilite
+
+    rules = load_commission(None)
+    p = inst.parc
+    bounds = np.array(BORNES_COUT)
+    probe = Abordabilite(bounds, np.zeros(0), np.zeros(0), REVENUS_GRILLE, np.zeros(0))
+    cost = p.loyer + p.charges
+    cls = classe_de_cout(probe, cost)
+    n_cls = len(bounds) + 1
+    rents = np.array(
+        [np.median(p.loyer[cls == k]) if (cls == k).any() else np.nan for k in range(n_cls)]
+    )
+    charges = np.array(
+        [np.median(p.charges[cls == k]) if (cls == k).any() else np.nan for k in range(n_cls)]
+    )
+    rents = pd.Series(rents).interpolate(limit_direction="both").to_numpy()
+    charges = pd.Series(charges).interpolate(limit_direction="both").to_numpy()
+    commune = inst.zones.communes[int(np.bincount(p.commune).argmax())]
+    rows = []
+    for size in range(1, 7):
+        for mono in (0, 1):
+            adults = 1 if (mono or size == 1) else 2
+            for income in REVENUS_GRILLE:
+                for rent in rents:
+                    rows.append((adults, size - adults, income, rent))
+    cases = pd.DataFrame(
+        rows, columns=["nb_adultes", "nb_enfants", "ressources_annuelles", "loyer"]
+    )
+    cases["age_reference"] = 40
+    cases["code_commune"] = commune
+    amounts = estimer_apl(cases, month=f"{inst.seuils.annee}-06")
+    table = np.zeros((7, 2, len(REVENUS_GRILLE), n_cls))
+    table[1:] = amounts.reshape(6, 2, len(REVENUS_GRILLE), n_cls)
+    grid = Abordabilite(bounds, rents, charges, REVENUS_GRILLE, table,
+                        rules.taux_effort_max, rules.reste_a_vivre_min)  # fmt: skip
+    return dataclasses.replace(inst, abordabilite=grid)
+
+
 def _seuils(year: int, epci: str, zone: int) -> Seuils:
     persons = np.arange(13)
     p = np.maximum(persons, 1)
@@ -97,7 +165,8 @@ def instantane(
     from mixite.io.queries import allocations_in_context
 
     dwellings = store.query(
-        "SELECT l.id_logement, l.financement, l.nb_pieces, l.vacant, l.contingent, e.id_entree, "
+        "SELECT l.id_logement, l.financement, l.nb_pieces, l.vacant, l.contingent, l.loyer_mensuel, "
+        "l.charges_mensuelles, e.id_entree, "
         "b.id_batiment, b.code_iris, b.code_commune, b.code_qpv, b.code_bailleur, b.individuel "
         "FROM logements l JOIN entrees e ON e.id_entree = l.id_entree "
         "JOIN batiments b ON b.id_batiment = e.id_batiment ORDER BY l.id_logement"
@@ -146,6 +215,8 @@ def instantane(
         financement=np.asarray(fin_class.to_numpy(dtype=np.int64), dtype=np.int64),
         pieces=dwellings["nb_pieces"].to_numpy(dtype=np.int64),
         collectif=~dwellings["individuel"].fillna(False).to_numpy(dtype=bool),
+        loyer=_filled(dwellings, "loyer_mensuel"),
+        charges=_filled(dwellings, "charges_mensuelles"),
     )
     position = pd.Series(np.arange(len(dwellings)), index=dwellings["id_logement"].astype(str))
     occupant = np.full(len(dwellings), -1, dtype=np.int64)
@@ -452,6 +523,9 @@ def verifier(scenario: Scenario, inst: Instantane) -> None:
             )
         if c.qpv and c.qpv not in z.qpv:
             problems.append(f"construction {c.annee} : QPV inconnu « {c.qpv} »")
+    for h in scenario.programme.loyers:
+        if h.bailleur and h.bailleur not in z.bailleurs:
+            problems.append(f"hausse de loyer {h.annee} : bailleur inconnu « {h.bailleur} »")
     for v in scenario.programme.ventes:
         if v.bailleur not in z.bailleurs:
             problems.append(
@@ -460,7 +534,8 @@ def verifier(scenario: Scenario, inst: Instantane) -> None:
     first, last = inst.seuils.annee, inst.seuils.annee + scenario.horizon - 1
     for kind, items in (("démolition", scenario.programme.demolitions),
                         ("construction", scenario.programme.constructions),
-                        ("vente", scenario.programme.ventes)):  # fmt: skip
+                        ("vente", scenario.programme.ventes),
+                        ("hausse de loyer", scenario.programme.loyers)):  # fmt: skip
         for item in items:
             if not first <= item.annee <= last:
                 problems.append(

@@ -47,6 +47,8 @@ class Parc:
     financement: IntArray  # index in FINANCEMENTS
     pieces: IntArray
     collectif: BoolArray
+    loyer: FloatArray  # monthly rent, € (charges apart)
+    charges: FloatArray  # monthly charges, €
 
     def __len__(self) -> int:
         return len(self.entree)
@@ -132,6 +134,28 @@ class Seuils:
 
 
 @dataclass(frozen=True)
+class Abordabilite:
+    """What a household can afford after housing benefit, in the snapshot year's money.
+
+    Dwellings fall in classes of monthly housing cost (rent + charges) by ``bornes``;
+    each class has a representative rent and charges (the stock's medians in it).
+    ``apl`` is OpenFisca-France's monthly APL at those rents, per household size
+    (index 1 … 6, 6 and more), lone adult with children or not, and annual resources
+    on the ``revenus`` grid (linear in between). A household affords a class when its
+    effort rate after APL is at most ``taux_effort_max`` and its reste à vivre per
+    consumption unit and day at least ``reste_a_vivre_min`` (the commission's rules).
+    """
+
+    bornes: FloatArray
+    loyer_type: FloatArray
+    charges_type: FloatArray
+    revenus: FloatArray
+    apl: FloatArray  # (7, 2, revenus, classes)
+    taux_effort_max: float = 0.35
+    reste_a_vivre_min: float = 10.0
+
+
+@dataclass(frozen=True)
 class Instantane:
     """The snapshot a scenario starts from."""
 
@@ -151,6 +175,7 @@ class Instantane:
     veille_bas: FloatArray
     fragile_des: int = 2
     vigilance_marges: int = 2
+    abordabilite: Abordabilite | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +215,8 @@ class Construction:
     commune: str = ""
     #: Rebuilt on site: the new dwellings belong to this QPV.
     qpv: str = ""
+    #: Rent as a share of the stock's median rent for the same financing and size.
+    loyer_relatif: float = 1.0
     #: Shares of PLAI, PLUS and PLS, summing to 1.
     repartition: tuple[float, float, float] = (0.3, 0.6, 0.1)
     #: Shares of 1 to 5 rooms, summing to 1.
@@ -204,10 +231,21 @@ class Vente:
 
 
 @dataclass(frozen=True)
+class HausseLoyer:
+    """Rents raised by ``hausse`` (a fraction: 0.05 for 5 %) from ``annee`` on, beyond
+    the yearly revaluation, for one landlord (empty: all)."""
+
+    annee: int
+    hausse: float
+    bailleur: str = ""
+
+
+@dataclass(frozen=True)
 class Programme:
     demolitions: tuple[Demolition, ...] = ()
     constructions: tuple[Construction, ...] = ()
     ventes: tuple[Vente, ...] = ()
+    loyers: tuple[HausseLoyer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,6 +282,8 @@ class Politique:
     #: The allocation plan's settings: with them, the plan's optimiser decides who gets
     #: the vacancies (:mod:`mixite.scenarios.optimiseur`) instead of the observed pattern.
     plan: ReglesPlan | None = None
+    #: A newcomer must afford the dwelling after housing benefit (:class:`Abordabilite`).
+    abordabilite: bool = False
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ class Prepare:
     n_batiments: int
     n_zones: dict[str, int]
     ventes: tuple[tuple[int, int, int], ...]  # (year, landlord code, dwellings)
+    hausses: tuple[tuple[int, int, float], ...]  # (year, landlord code or −1, factor)
     contraintes: tuple[Contrainte, ...]
     #: Each dwelling's (IRIS, QPV, landlord) cell, and each level's zones × cells matrix:
     #: a year is counted once per cell, then summed to every level.
@@ -151,6 +152,17 @@ def preparer(inst: Instantane, scenario: Scenario) -> Prepare:
         parts["financement"].append(fin)
         parts["pieces"].append(rooms)
         parts["collectif"].append(np.ones(n, dtype=bool))
+        parts["loyer"].append(
+            built.loyer_relatif
+            * _median_by(
+                p.loyer,
+                p.financement * 5 + _pieces_classe(p.pieces),
+                fin * 5 + _pieces_classe(rooms),
+            )
+        )
+        parts["charges"].append(
+            _median_by(p.charges, _pieces_classe(p.pieces), _pieces_classe(rooms))
+        )
         actif_des.append(np.full(n, built.annee - inst.seuils.annee + 1))
         n_ent = int(entrance.max()) + 1 if n else n_ent
         n_bat = n_ent if n else n_bat
@@ -166,6 +178,19 @@ def preparer(inst: Instantane, scenario: Scenario) -> Prepare:
             )
         codes = np.array([bat_pos[b] for b in d.batiments], dtype=np.int64)
         demoli[np.isin(parc.batiment, codes)] = d.annee - inst.seuils.annee + 1
+    hausses = []
+    for h in prog.loyers:
+        if h.bailleur and h.bailleur not in bailleur_pos:
+            raise ValueError(
+                f"Rent rise for landlord {h.bailleur!r}: not a landlord of the snapshot."
+            )
+        hausses.append(
+            (
+                h.annee - inst.seuils.annee + 1,
+                bailleur_pos[h.bailleur] if h.bailleur else -1,
+                1 + h.hausse,
+            )
+        )
     ventes = []
     for v in prog.ventes:
         if v.bailleur not in bailleur_pos:
@@ -236,8 +261,24 @@ def preparer(inst: Instantane, scenario: Scenario) -> Prepare:
         n_batiments=n_bat,
         n_zones=n_zones,
         ventes=tuple(ventes),
+        hausses=tuple(hausses),
         contraintes=cons,
     )
+
+
+def _median_by(values: FloatArray, groups: IntArray, wanted: IntArray) -> FloatArray:
+    """The median of ``values`` in each ``wanted`` group (the overall median for a group
+    absent from ``groups``).
+
+    >>> _median_by(np.array([1.0, 3.0, 10.0]), np.array([0, 0, 1]), np.array([0, 1, 2])).tolist()
+    [2.0, 10.0, 3.0]
+    """
+    out = np.full(len(wanted), float(np.median(values)) if len(values) else 0.0)
+    for g in np.unique(wanted):
+        inside = values[groups == g]
+        if len(inside):
+            out[wanted == g] = float(np.median(inside))
+    return out
 
 
 def _largest_remainder(shares: FloatArray, n: int) -> IntArray:
@@ -525,6 +566,33 @@ class _Tirage:
         return self.vacant[np.concatenate(self.out_v)], self.order[np.concatenate(self.out_a)]
 
 
+def _cout_reel(prep: Prepare, t: int) -> FloatArray:
+    """Each dwelling's monthly rent + charges in year ``t``, in the snapshot's money
+    (the yearly revaluation cancels out; the programme's rent rises do not)."""
+    mult = np.ones(len(prep.parc))
+    for year, landlord, factor in prep.hausses:
+        if year <= t:
+            mult[prep.parc.bailleur == landlord if landlord >= 0 else slice(None)] *= factor
+    return np.asarray(prep.parc.loyer * mult + prep.parc.charges, dtype=float)
+
+
+def _abordable(
+    inst: Instantane, d: _Tirage, prep: Prepare, cout: FloatArray | None, factor: float
+) -> tuple[IntArray, IntArray, int]:
+    """Cost class of each vacancy and affordable class of each applicant (all 0 when
+    affordability is not asked), and the number of classes."""
+    g = inst.abordabilite
+    if cout is None or g is None:
+        return np.zeros(len(d.vacant), dtype=np.int64), np.zeros(len(d.dem), dtype=np.int64), 1
+    from mixite.scenarios.abordabilite import classe_abordable, classe_de_cout
+
+    return (
+        classe_de_cout(g, cout[d.vacant]),
+        classe_abordable(g, d.dem, d.dem.ressources / factor),
+        len(g.loyer_type),
+    )
+
+
 def _allouer(
     inst: Instantane,
     prep: Prepare,
@@ -534,6 +602,7 @@ def _allouer(
     veille: bool,
     factor: float,
     rng: np.random.Generator,
+    cout: FloatArray | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Let ``vacant``: households to relocate first (by size), then the policy's
     newcomers, drawn from the demand by profile, size and financing ceiling, falling
@@ -544,6 +613,7 @@ def _allouer(
     vacant, dem, reloger = d.vacant, d.dem, d.reloger
     size_v, size_a, free_v, free_a = d.size_v, d.size_a, d.free_v, d.free_a
     match = d.match
+    cost_v, afford_a, n_cost = _abordable(inst, d, prep, cout, factor)
     bits_a, ratio_a = _profile(inst, dem, factor)
     ceiling_class = _classe(ratio_a, np.array(PLAFOND_RELATIF) + 1e-12)
     key = prep.cle[vacant]
@@ -571,12 +641,15 @@ def _allouer(
         (kept_v, kept_a),
         (np.zeros(len(vacant), dtype=np.int64), np.zeros(len(dem), dtype=np.int64)),
     ):
+        # Nested eligibilities, the most restrictive first: the financing ceiling
+        # (PLAI first) and, with affordability, the cost class (dearest first).
         for f in range(len(PLAFOND_RELATIF)):
-            vpos = np.flatnonzero(free_v & (fin_v == f))
-            if not len(vpos):
-                continue
-            apos = np.flatnonzero(candidates & free_a & (ceiling_class <= f))
-            match(vpos, apos, g_v[vpos], g_a[apos])
+            for r in range(n_cost - 1, -1, -1):
+                vpos = np.flatnonzero(free_v & (fin_v == f) & (cost_v == r))
+                if not len(vpos):
+                    continue
+                apos = np.flatnonzero(candidates & free_a & (ceiling_class <= f) & (afford_a >= r))
+                match(vpos, apos, g_v[vpos], g_a[apos])
         if not free_v.any():
             break
     return d.resultat()
@@ -590,6 +663,7 @@ def _allouer_optimal(
     factor: float,
     rng: np.random.Generator,
     regles: ReglesPlan,
+    cout: FloatArray | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Let ``vacant`` by the allocation plan's optimiser (:mod:`.optimiseur`):
     relocations first, then the year's exact programme on groups, individuals drawn
@@ -599,11 +673,14 @@ def _allouer_optimal(
     d = _Tirage(prep, st, vacant, rng)
     bits_a, ratio_a = _profile(inst, d.dem, factor)
     ceiling = _classe(ratio_a, np.array(PLAFOND_RELATIF) + 1e-12)
+    cost_v, afford_a, _ = _abordable(inst, d, prep, cout, factor)
     counted = np.int64(BIT_PRIO)
     for c in prep.contraintes:
         counted |= c.bit
     vpos = np.flatnonzero(d.free_v)
-    apos = np.flatnonzero(d.free_a & ~d.reloger & (ceiling < len(PLAFOND_RELATIF)))
+    apos = np.flatnonzero(
+        d.free_a & ~d.reloger & (ceiling < len(PLAFOND_RELATIF)) & (afford_a >= 0)
+    )
     if not len(vpos) or not len(apos):
         return d.resultat()
     scope = prep.applicable[d.vacant[vpos]]
@@ -613,19 +690,22 @@ def _allouer_optimal(
         else np.zeros(len(vpos), dtype=np.int64)
     )
     v_keys, gv = np.unique(
-        np.stack([scope_key, d.size_v[vpos], prep.parc.financement[d.vacant[vpos]]], axis=1),
+        np.stack(
+            [scope_key, d.size_v[vpos], prep.parc.financement[d.vacant[vpos]], cost_v[vpos]], axis=1
+        ),
         axis=0,
         return_inverse=True,
     )
     a_keys, ga = np.unique(
-        np.stack([bits_a[apos] & counted, d.size_a[apos], ceiling[apos]], axis=1),
+        np.stack([bits_a[apos] & counted, d.size_a[apos], ceiling[apos], afford_a[apos]], axis=1),
         axis=0,
         return_inverse=True,
     )
     gv, ga = gv.ravel(), ga.ravel()
     g_scope = ((v_keys[:, :1] >> np.arange(len(prep.contraintes))) & 1).astype(bool)
     rep = repartir(np.bincount(gv), g_scope, v_keys[:, 1], v_keys[:, 2], np.bincount(ga),
-                   a_keys[:, 0], a_keys[:, 1], a_keys[:, 2], prep.contraintes, regles)  # fmt: skip
+                   a_keys[:, 0], a_keys[:, 1], a_keys[:, 2], prep.contraintes, regles,
+                   g_cout=v_keys[:, 3], h_abordable=a_keys[:, 3])  # fmt: skip
     # Inside each group, vacancies and applicants are already in random order.
     by_g = np.split(vpos[np.argsort(gv, kind="stable")], np.cumsum(np.bincount(gv))[:-1])
     by_h = np.split(apos[np.argsort(ga, kind="stable")], np.cumsum(np.bincount(ga))[:-1])
@@ -711,12 +791,17 @@ def simuler(
         vacant = np.flatnonzero(in_stock & ~st.occupe & ~prep.structurel)
         housed_v = np.empty(0, dtype=np.int64)
         relocated = np.zeros(0, dtype=bool)
+        cout = _cout_reel(prep, t) if pol.abordabilite and inst.abordabilite is not None else None
         if pol.attribuer and len(vacant) and pol.plan is not None:
-            housed_v, housed_a = _allouer_optimal(inst, prep, st, vacant, factor, rng, pol.plan)
+            housed_v, housed_a = _allouer_optimal(
+                inst, prep, st, vacant, factor, rng, pol.plan, cout
+            )
             relocated = st.reloger[housed_a]
             _installer(st, housed_v, housed_a)
         elif pol.attribuer and len(vacant):
-            housed_v, housed_a = _allouer(inst, prep, st, vacant, status, pol.veille, factor, rng)
+            housed_v, housed_a = _allouer(
+                inst, prep, st, vacant, status, pol.veille, factor, rng, cout
+            )
             relocated = st.reloger[housed_a]
             _installer(st, housed_v, housed_a)
         bits_new = _profile(inst, st.menages.take(housed_v), factor)[0]

@@ -57,6 +57,9 @@ def repartir(
     h_ceiling: IntArray,
     contraintes: tuple[Contrainte, ...],
     regles: ReglesPlan,
+    *,
+    g_cout: IntArray | None = None,
+    h_abordable: IntArray | None = None,
 ) -> Repartition:
     """Solve one year's programme. ``g_scope`` is (groups, constraints): which
     objectives count a vacancy group.
@@ -78,6 +81,8 @@ def repartir(
     gg, hh = gg.ravel(), hh.ravel()
     gap = np.abs(g_size[gg] - h_size[hh])
     ok = (gap <= 1) & (h_ceiling[hh] <= g_fin[gg])
+    if g_cout is not None and h_abordable is not None:  # the household affords the dwelling
+        ok &= h_abordable[hh] >= g_cout[gg]
     gg, hh, gap = gg[ok], hh[ok], gap[ok]
     if not len(gg):
         return Repartition(gg, hh, np.zeros(0, dtype=np.int64), False)
