@@ -36,6 +36,11 @@ def add_parser(sub: Any, store_arg: Any) -> None:
             "--bailleur",
             help="ajouter les entrées de ce bailleur une à une (diffusion restreinte au bailleur)",
         )
+        a.add_argument(
+            "--typologie",
+            default="pecquencourt",
+            help="typologie des IRIS (modèle ou fichier YAML ; défaut pecquencourt)",
+        )
     b = actions.add_parser("backtest", help="valider le modèle : estimer jusqu'à une date, projeter l'année suivante, comparer à l'observé",
                            epilog="Exemple : mixite scenarios backtest --fin-estimation 2025-12-31")  # fmt: skip
     b.add_argument(
