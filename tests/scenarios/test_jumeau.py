@@ -94,6 +94,8 @@ def test_the_command_writes_tables_and_fan_charts_under_secrecy(
     z = sheets["indicateurs"]
     published = z["menages"].notna()
     assert (z.loc[published, "menages"] >= 11).all()
+    assert z.loc[~published, "mediane_niveau_de_vie"].isna().all()
+    assert z.loc[published & (z["niveau"] == "EPCI"), "mediane_niveau_de_vie"].gt(5000).all()
     # No published commune gives a single hidden IRIS away by difference.
     for (scen, year), part in z.groupby(["scenario", "au_1er_janvier"]):
         iris = part[part["niveau"] == "IRIS"]

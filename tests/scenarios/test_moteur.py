@@ -230,3 +230,27 @@ def test_indices_equal_pysal_segregation(instantane: Instantane) -> None:
     assert got[INDICES.index("D_premier_quartile_iris")] == pytest.approx(d, abs=1e-9)
     assert got[INDICES.index("H_premier_quartile_iris")] == pytest.approx(h, abs=1e-9)
     assert got[INDICES.index("M_tranches_batiments")] == pytest.approx(mi, abs=1e-9)
+
+
+def test_the_median_standard_of_living_is_the_observatory_s_to_half_a_class(
+    instantane: Instantane,
+) -> None:
+    """Each IRIS' median standard of living (persons-weighted) from the histogram equals
+    the observatory's exact weighted median to within one log class (about 4 %) for
+    zones of 50 households or more (on the full twin: at most 3.6 %, 1.3 % for 95 % of
+    the IRIS)."""
+    from mixite.observatoire.indicateurs import grouped_weighted_median
+    from mixite.scenarios.moteur import BORNES_NIVEAU_DE_VIE
+
+    r = run(instantane, Scenario("s", horizon=1))
+    p, m = instantane.parc, instantane.occupants
+    occ = instantane.occupant >= 0
+    rows = instantane.occupant[occ]
+    uc = np.asarray(oecd_consumption_units(m.personnes[rows], m.moins_14[rows]), dtype=float)
+    exact = grouped_weighted_median(p.iris[occ].astype(np.int64), m.ressources[rows] / uc,
+                                    m.personnes[rows].astype(float), 4)  # fmt: skip
+    got = r.medianes["iris"][0]
+    big = np.bincount(p.iris[occ], minlength=4) >= 50
+    assert big.sum() >= 2
+    one_class = np.log(BORNES_NIVEAU_DE_VIE[1] / BORNES_NIVEAU_DE_VIE[0])
+    assert np.all(np.abs(np.log(got[big] / exact[big])) <= one_class)

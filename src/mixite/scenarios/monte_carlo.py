@@ -40,6 +40,7 @@ class Ensemble:
 
     scenario: Scenario
     zones: dict[str, np.ndarray]  # level → (replicates, years + 1, zones, MESURES)
+    medianes: dict[str, np.ndarray]  # level → (replicates, years + 1, zones)
     indices: np.ndarray  # (replicates, years + 1, INDICES)
     flux: np.ndarray  # (replicates, years, FLUX)
     objectifs: np.ndarray  # (replicates, years, constraints, 2)
@@ -77,6 +78,7 @@ def _lot(
     )
     return {
         "zones": {k: np.stack([r.zones[k] for r in runs]) for k in NIVEAUX},
+        "medianes": {k: np.stack([r.medianes[k] for r in runs]) for k in NIVEAUX},
         "indices": np.stack([r.indices for r in runs]),
         "flux": np.stack([r.flux for r in runs]),
         "objectifs": np.stack([r.objectifs for r in runs]),
@@ -172,6 +174,7 @@ def lancer(
     return Ensemble(
         scenario=scenario,
         zones={k: np.concatenate([p["zones"][k] for p in parts]) for k in NIVEAUX},
+        medianes={k: np.concatenate([p["medianes"][k] for p in parts]) for k in NIVEAUX},
         indices=np.concatenate([p["indices"] for p in parts]),
         flux=np.concatenate([p["flux"] for p in parts]),
         objectifs=np.concatenate([p["objectifs"] for p in parts]),

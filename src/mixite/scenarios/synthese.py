@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from mixite.core.secret import Count, Measure, Release, Share
+from mixite.core.secret import Count, Measure, Release, Share, Statistic
 from mixite.observatoire.fragilite import ConfigFragilite, indice_fragilite
 from mixite.observatoire.typologie import Typologie, classer
 from mixite.scenarios.modele import Parc, Zones
@@ -85,6 +85,7 @@ def zones_publiees(ens: Ensemble, zones: Zones, annee0: int) -> pd.DataFrame:
         Count("n_menages_pauvres", part_of="menages"),
         Count("n_taux_pauvrete", part_of="personnes", households="n_menages_pauvres"),
         Share("taux_pauvrete", "n_taux_pauvrete", "personnes"),
+        Statistic("mediane_niveau_de_vie", "menages"),
     ]
     for m in PARTS:
         measures += [Count(f"n_{m}", part_of="menages"), Share(f"part_{m}", f"n_{m}", "menages")]
@@ -108,6 +109,8 @@ def zones_publiees(ens: Ensemble, zones: Zones, annee0: int) -> pd.DataFrame:
                 for m in PARTS:
                     frame[f"part_{m}"] = frame[f"n_{m}"] / frame["menages"] * 100
                 frame["taux_pauvrete"] = frame["n_taux_pauvrete"] / frame["personnes"] * 100
+            median = _bands(ens.medianes[level][:, t, :])[1]
+            frame["mediane_niveau_de_vie"] = np.r_[median, np.nan] if level != "epci" else median
             name = f"{annee0 + t}/{level}"
             release.add_table(name, frame, measures)
             if level != "epci":
@@ -139,7 +142,14 @@ def zones_publiees(ens: Ensemble, zones: Zones, annee0: int) -> pd.DataFrame:
                 out[name] = b_shares[1, t, :, j].round(1)
                 out[f"{name}_p05"] = b_shares[0, t, :, j].round(1)
                 out[f"{name}_p95"] = b_shares[2, t, :, j].round(1)
+            med = _bands(ens.medianes[level][:, t, :])
+            out["mediane_niveau_de_vie"] = med[1].round(0)
+            out["mediane_niveau_de_vie_p05"] = med[0].round(0)
+            out["mediane_niveau_de_vie_p95"] = med[2].round(0)
+            hidden_med = secret["mediane_niveau_de_vie"].isna().to_numpy()[: len(labels)]
             hidden_hh = secret["menages"].isna().to_numpy()[: len(labels)]
+            out.loc[hidden_med | hidden_hh, ["mediane_niveau_de_vie", "mediane_niveau_de_vie_p05",
+                                              "mediane_niveau_de_vie_p95"]] = np.nan  # fmt: skip
             out.loc[secret["logements"].isna().to_numpy()[: len(labels)], "logements"] = np.nan
             out.loc[hidden_hh, "menages"] = np.nan
             for name, count in [*((f"part_{m}", f"n_{m}") for m in PARTS),
@@ -235,9 +245,9 @@ def comparer(ensembles: list[Ensemble], annee0: int) -> pd.DataFrame:
 
 
 #: The observatory's fragility components and the projected columns that measure them
-#: on the social stock (the median standard of living and housing benefit are not
-#: projected: those components are left out).
+#: on the social stock (housing benefit is not projected: that component is left out).
 COMPOSANTES_PROJETEES = {
+    "mediane_niveau_de_vie": "mediane_niveau_de_vie",
     "taux_pauvrete": "taux_pauvrete",
     "monoparentales": "part_monoparentales",
     "grandes_familles": "part_grandes_familles",
@@ -255,6 +265,7 @@ def fragilite(zones: pd.DataFrame, config: ConfigFragilite) -> tuple[pd.DataFram
         dataclasses.replace(c, indicateur=COMPOSANTES_PROJETEES[c.indicateur])
         for c in config.composantes
         if c.indicateur in COMPOSANTES_PROJETEES
+        and COMPOSANTES_PROJETEES[c.indicateur] in zones.columns
     )
     if not parts:
         raise ValueError("None of the fragility index's components is projected.")
