@@ -95,6 +95,14 @@ def test_the_command_writes_tables_and_fan_charts_under_secrecy(
     published = z["menages"].notna()
     assert (z.loc[published, "menages"] >= 11).all()
     assert z.loc[~published, "mediane_niveau_de_vie"].isna().all()
+    # Territories are a level of their own: where all are published they add up to the EPCI.
+    first = z[(z["scenario"] == z["scenario"].iloc[0]) & (z["au_1er_janvier"] == 2024)]
+    territories = first[first["niveau"] == "territoire"]
+    assert len(territories) >= 2
+    if territories["menages"].notna().all():
+        assert (
+            territories["menages"].sum() == first.loc[first["niveau"] == "EPCI", "menages"].iloc[0]
+        )
     assert z.loc[published & (z["niveau"] == "EPCI"), "mediane_niveau_de_vie"].gt(5000).all()
     # No published commune gives a single hidden IRIS away by difference.
     for (scen, year), part in z.groupby(["scenario", "au_1er_janvier"]):

@@ -189,6 +189,19 @@ def instantane(
     commune_of = dict(
         zip(iris["code_iris"].astype(str), iris["code_commune"].astype(str), strict=True)
     )
+    territories = (
+        store.query("SELECT code_commune, code_territoire FROM communes")
+        if store.has_table("communes")
+        else pd.DataFrame({"code_commune": [], "code_territoire": []})
+    )
+    territory_of = {
+        str(c): str(t)
+        for c, t in zip(territories["code_commune"], territories["code_territoire"], strict=True)
+        if isinstance(t, str) and t
+    }
+    territory_labels = tuple(
+        sorted({territory_of.get(c, "hors territoire") for c in commune_labels})
+    )
     zones = Zones(
         entrees=tuple(sorted(dwellings["id_entree"].astype(str).unique())),
         batiments=tuple(sorted(dwellings["id_batiment"].astype(str).unique())),
@@ -199,6 +212,14 @@ def instantane(
         contingents=("prefecture", "action_logement", "collectivite", "bailleur", "autre"),
         commune_de_l_iris=np.array(
             [commune_labels.index(commune_of.get(c, c[:5])) for c in iris_labels], dtype=np.int64
+        ),
+        territoires=territory_labels,
+        territoire_de_la_commune=np.array(
+            [
+                territory_labels.index(territory_of.get(c, "hors territoire"))
+                for c in commune_labels
+            ],
+            dtype=np.int64,
         ),
     )
     fin_class = dwellings["financement"].map({"PLAI": 0, "PLUS": 1}).fillna(2)

@@ -67,6 +67,9 @@ class Zones:
     contingents: tuple[str, ...]
     #: Commune of each IRIS (IRIS nest in communes).
     commune_de_l_iris: IntArray
+    #: Territories (the EPCI's own division) and the territory of each commune.
+    territoires: tuple[str, ...] = ("ensemble",)
+    territoire_de_la_commune: IntArray | None = None
 
 
 @dataclass(frozen=True)

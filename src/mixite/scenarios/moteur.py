@@ -18,7 +18,6 @@ from scipy import sparse  # type: ignore[import-untyped]
 
 from mixite.core.model import oecd_consumption_units
 from mixite.indices._regions import single_region
-from mixite.indices.multigroup import mutual_information
 from mixite.indices.singlegroup import dissimilarity, entropy
 from mixite.plan.modele import ReglesPlan
 from mixite.scenarios import departs as dep
@@ -66,7 +65,7 @@ FLUX: tuple[str, ...] = ("occupes_debut", "arrivees", "departs", "reloges_sortis
 #: What is counted of each year's newcomers, by landlord.
 ATTRIBUTIONS: tuple[str, ...] = ("attributions", "premier_quartile", "sous_40_plus",
                                  "prioritaires", "en_qpv", "relogements")  # fmt: skip
-NIVEAUX: tuple[str, ...] = ("iris", "commune", "qpv", "bailleur", "epci")
+NIVEAUX: tuple[str, ...] = ("iris", "commune", "territoire", "qpv", "bailleur", "epci")
 STATUT_OK, STATUT_VIGILANCE, STATUT_FRAGILE, STATUT_HORS_VEILLE = 0, 1, 2, 255
 
 
@@ -92,6 +91,8 @@ class Prepare:
     #: a year is counted once per cell, then summed to every level.
     zone_jointe: IntArray
     iris_du_batiment: IntArray
+    bailleur_de_l_entree: IntArray
+    entree_collective: BoolArray
     vers_niveau: dict[str, sparse.csr_matrix]
 
 
@@ -227,14 +228,20 @@ def preparer(inst: Instantane, scenario: Scenario) -> Prepare:
     for i, k in enumerate(keys):
         active = tuple(c for j, c in enumerate(cons) if (k >> j) & 1)
         tables[i] = projeter(base[i : i + 1], active)[0] if active else base[i]
-    n_zones = {"iris": len(z.iris), "commune": len(z.communes), "qpv": len(z.qpv) + 1,
-               "bailleur": len(z.bailleurs), "epci": 1}  # fmt: skip
+    n_zones = {"iris": len(z.iris), "commune": len(z.communes), "territoire": len(z.territoires),
+               "qpv": len(z.qpv) + 1, "bailleur": len(z.bailleurs), "epci": 1}  # fmt: skip
+    territory_of = (
+        z.territoire_de_la_commune
+        if z.territoire_de_la_commune is not None
+        else np.zeros(len(z.communes), dtype=np.int64)
+    )
     qpv_zone = np.where(parc.qpv >= 0, parc.qpv, len(z.qpv))
     triple = np.stack([parc.iris, qpv_zone, parc.bailleur], axis=1)
     cells, joint = np.unique(triple, axis=0, return_inverse=True)
     of_cell = {
         "iris": cells[:, 0],
         "commune": z.commune_de_l_iris[cells[:, 0]],
+        "territoire": territory_of[z.commune_de_l_iris[cells[:, 0]]],
         "qpv": cells[:, 1],
         "bailleur": cells[:, 2],
         "epci": np.zeros(len(cells), dtype=np.int64),
@@ -247,9 +254,15 @@ def preparer(inst: Instantane, scenario: Scenario) -> Prepare:
     }
     iris_of_building = np.zeros(n_bat, dtype=np.int64)
     iris_of_building[parc.batiment] = parc.iris
+    landlord_of_entrance = np.zeros(n_ent, dtype=np.int64)
+    landlord_of_entrance[parc.entree] = parc.bailleur
+    collective = np.zeros(n_ent, dtype=bool)
+    collective[parc.entree] = parc.collectif
     return Prepare(
         zone_jointe=joint.ravel().astype(np.int64),
         iris_du_batiment=iris_of_building,
+        bailleur_de_l_entree=landlord_of_entrance,
+        entree_collective=collective,
         vers_niveau=to_level,
         parc=parc,
         actif_des=np.concatenate(actif_des),
@@ -409,28 +422,26 @@ def _assign(groups_v: IntArray, groups_a: IntArray) -> tuple[IntArray, IntArray]
 
 
 def _statuts(
-    inst: Instantane, prep: Prepare, st: _Etat, occ: BoolArray, sous40: BoolArray
+    inst: Instantane, prep: Prepare, o: IntArray, m: Menages, sous40: BoolArray
 ) -> np.ndarray:
-    p, m = prep.parc, st.menages
-    e = p.entree[occ]
+    """Each entrance's watch status from its occupants (rows ``o`` of the dwellings,
+    their households ``m``)."""
+    e = prep.parc.entree[o]
     n = prep.n_entrees
     hh = np.bincount(e, minlength=n).astype(float)
     values = np.stack(
         [
-            np.bincount(e, weights=(m.actifs[occ] == 0), minlength=n),
-            np.bincount(e, weights=sous40[occ], minlength=n),
-            np.bincount(e, weights=(m.monoparental[occ] & (m.enfants[occ] > 0)), minlength=n),
-            np.bincount(e, weights=m.enfants[occ], minlength=n),
+            np.bincount(e[m.actifs == 0], minlength=n),
+            np.bincount(e[sous40], minlength=n),
+            np.bincount(e[m.monoparental & (m.enfants > 0)], minlength=n),
+            np.bincount(e, weights=m.enfants, minlength=n),
         ],
         axis=1,
-    )
+    ).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         values = values / hh[:, None]
     values[:, :3] *= 100
-    landlord = np.zeros(n, dtype=np.int64)
-    landlord[p.entree] = p.bailleur
-    collective = np.zeros(n, dtype=bool)
-    collective[p.entree] = p.collectif
+    landlord, collective = prep.bailleur_de_l_entree, prep.entree_collective
     high = inst.veille_haut[landlord]
     low = inst.veille_bas[landlord]
     over = (values > high).sum(axis=1)
@@ -457,7 +468,11 @@ def _medianes(
     (IRIS, QPV, landlord) cell summed to every level, interpolated inside its class."""
     bounds = BORNES_NIVEAU_DE_VIE
     k = len(bounds) - 1
-    b = np.clip(np.searchsorted(bounds, niveau, side="right") - 1, 0, k - 1)
+    # Log-spaced classes: the class is arithmetic on the logarithm (no binary search).
+    step = np.log(bounds[1] / bounds[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = np.floor((np.log(np.maximum(niveau, 1e-9)) - np.log(bounds[0])) / step)
+    b = np.clip(np.nan_to_num(raw, nan=0.0), 0, k - 1).astype(np.int64)
     n_cells = prep.vers_niveau["epci"].shape[1]
     hist = np.bincount(cell * k + b, weights=personnes, minlength=n_cells * k).reshape(n_cells, k)
     out = {}
@@ -479,24 +494,27 @@ def _medianes(
 def _mesurer(
     inst: Instantane, prep: Prepare, st: _Etat, t: int, factor: float, sorti: IntArray
 ) -> tuple[dict[str, np.ndarray], FloatArray, np.ndarray, dict[str, FloatArray]]:
-    p, m = prep.parc, st.menages
+    p, everyone = prep.parc, st.menages
     in_stock = (prep.actif_des <= t) & (sorti > t)
     occ = st.occupe & in_stock
-    bits, ratio = _profile(inst, m, factor)
     cell = prep.zone_jointe
     n_cells = prep.vers_niveau["epci"].shape[1]
     o = np.flatnonzero(occ)
+    m = everyone.take(o)  # the occupants only: every measure below is on them
+    bits, ratio = _profile(inst, m, factor)
     co = cell[o]
-    q1_o = (bits[o] & BIT_Q1) > 0
-    uc = np.asarray(oecd_consumption_units(m.personnes[o], m.moins_14[o]), dtype=float)
-    poor = m.ressources[o] / uc < inst.seuils.seuil_pauvrete * factor
+    q1_o = (bits & BIT_Q1) > 0
+    sous40_o = (bits & BIT_SOUS40) > 0
+    uc = np.asarray(oecd_consumption_units(m.personnes, m.moins_14), dtype=float)
+    niveau = m.ressources / uc
+    poor = niveau < inst.seuils.seuil_pauvrete * factor
     flags = (
-        (bits[o] & BIT_SOUS40) > 0,
+        sous40_o,
         q1_o,
-        m.actifs[o] == 0,
-        m.monoparental[o] & (m.enfants[o] > 0),
-        m.personnes[o] >= 5,
-        m.age[o] >= 65,
+        m.actifs == 0,
+        m.monoparental & (m.enfants > 0),
+        m.personnes >= 5,
+        m.age >= 65,
         poor,
     )
     # Counts per (IRIS, QPV, landlord) cell: a flag's count is a bincount of the
@@ -505,9 +523,9 @@ def _mesurer(
         [
             np.bincount(cell[in_stock], minlength=n_cells),
             np.bincount(co, minlength=n_cells),
-            np.bincount(co, weights=m.personnes[o], minlength=n_cells),
+            np.bincount(co, weights=m.personnes, minlength=n_cells),
             *(np.bincount(co[f], minlength=n_cells) for f in flags),
-            np.bincount(co[poor], weights=m.personnes[o][poor], minlength=n_cells),
+            np.bincount(co[poor], weights=m.personnes[poor], minlength=n_cells),
         ],
         axis=1,
     ).astype(float)
@@ -522,7 +540,7 @@ def _mesurer(
         d = float(dissimilarity(x_iris, t_iris, one)[0])
         h = float(entropy(x_iris, t_iris, one)[0])
     n_b = len(TRANCHES)
-    bracket = _classe(ratio[o], BORNES_TRANCHES)
+    bracket = _classe(ratio, BORNES_TRANCHES)
     # Buildings × brackets, then summed to IRIS and communes (buildings nest in both).
     by_building = np.bincount(p.batiment[o] * n_b + bracket, minlength=prep.n_batiments * n_b)
     k = np.tile(np.arange(n_b), prep.n_batiments)
@@ -536,10 +554,17 @@ def _mesurer(
                              minlength=prep.n_zones["commune"] * n_b)  # fmt: skip
 
     def m_of(flat: np.ndarray) -> float:
+        """M = E(groups) − Σ_u (t_u / T) E(groups in u), in nats (the engine's
+        ``mutual_information`` on one region, without its generality)."""
         tab = flat.reshape(-1, n_b).astype(float)
-        tab = tab[tab.sum(axis=1) > 0]
+        total = tab.sum()
         with np.errstate(divide="ignore", invalid="ignore"):
-            return float(mutual_information(tab, single_region(len(tab)))[0])
+            plogp = np.where(tab > 0, tab * np.log(tab), 0.0)
+            rows = tab.sum(axis=1)
+            cols = tab.sum(axis=0)
+            within = plogp.sum() - np.where(rows > 0, rows * np.log(rows), 0.0).sum()
+            overall = np.where(cols > 0, cols * np.log(cols), 0.0).sum() - total * np.log(total)
+        return float((within - overall) / total) if total > 0 else float("nan")
 
     m_com, m_iris, m_bat = m_of(by_commune), m_of(by_iris), m_of(by_building)
     in_qpv = p.qpv[o] >= 0
@@ -558,9 +583,9 @@ def _mesurer(
             q1_qpv / hh_qpv if hh_qpv else np.nan,
         ]
     )
-    medians = _medianes(prep, co, m.ressources[o] / uc / factor, m.personnes[o].astype(float))
+    medians = _medianes(prep, co, niveau / factor, m.personnes.astype(float))
     medians = {level: v * factor for level, v in medians.items()}  # in the year's money
-    return zones, indices, _statuts(inst, prep, st, occ, (bits & BIT_SOUS40) > 0), medians
+    return zones, indices, _statuts(inst, prep, o, m, sous40_o), medians
 
 
 class _Tirage:

@@ -29,8 +29,8 @@ from mixite.scenarios.moteur import (
 
 QUANTILES = (0.05, 0.5, 0.95)
 #: What each level's zones are called in the tables.
-LIBELLES_NIVEAUX = {"iris": "IRIS", "commune": "commune", "qpv": "QPV", "bailleur": "bailleur",
-                    "epci": "EPCI"}  # fmt: skip
+LIBELLES_NIVEAUX = {"iris": "IRIS", "commune": "commune", "territoire": "territoire",
+                    "qpv": "QPV", "bailleur": "bailleur", "epci": "EPCI"}  # fmt: skip
 #: Shares of households (in %); the poverty rate is a share of persons.
 PARTS = ("sous_40_plus", "premier_quartile", "sans_actif", "monoparentales", "grandes_familles",
          "reference_65_plus")  # fmt: skip
@@ -59,6 +59,7 @@ def _labels(zones: Zones, level: str) -> list[str]:
     return {
         "iris": list(zones.iris),
         "commune": list(zones.communes),
+        "territoire": list(zones.territoires),
         "qpv": [*zones.qpv, "hors QPV"],
         "bailleur": list(zones.bailleurs),
         "epci": ["ensemble"],
@@ -119,6 +120,11 @@ def zones_publiees(ens: Ensemble, zones: Zones, annee0: int) -> pd.DataFrame:
     for t in range(years):
         parent = np.r_[zones.commune_de_l_iris, -1]  # the « ensemble » row nests in nothing
         release.add_nesting(f"{annee0 + t}/commune", f"{annee0 + t}/iris", parent_rows=parent)
+        if zones.territoire_de_la_commune is not None:
+            parent = np.r_[zones.territoire_de_la_commune, -1]
+            release.add_nesting(
+                f"{annee0 + t}/territoire", f"{annee0 + t}/commune", parent_rows=parent
+            )
     published = release.publish()
     rows = []
     for level in NIVEAUX:
