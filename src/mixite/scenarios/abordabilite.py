@@ -24,8 +24,10 @@ def apl(grille: Abordabilite, m: Menages, revenus: FloatArray) -> FloatArray:
     >>> g = Abordabilite(np.array([400.0]), np.array([300.0, 500.0]), np.array([50.0, 80.0]),
     ...                  np.array([0.0, 20000.0]), np.zeros((7, 2, 2, 2)))
     >>> g.apl[1, 0, :, 0] = [200.0, 100.0]
-    >>> m = Menages(*(np.array([1]),) * 4, np.array([40]), np.array([10000.0]), np.array([0]),
-    ...             np.array([False]), np.array([False]))
+    >>> one = np.array([1])
+    >>> m = Menages(personnes=one, adultes=one, enfants=0 * one, moins_14=0 * one,
+    ...             age=np.array([40]), ressources=np.array([10000.0]), actifs=0 * one,
+    ...             monoparental=np.array([False]), prioritaire=np.array([False]))
     >>> apl(g, m, np.array([10000.0]))[0].tolist()  # halfway: 150
     [150.0, 0.0]
     """
