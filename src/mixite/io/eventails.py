@@ -22,7 +22,7 @@ GRAPHIQUES: dict[str, bool] = {
     "D_premier_quartile_iris": False,
     "M_entre_batiments_dans_iris": False,
 }
-COULEURS = ("#000091", "#c9191e", "#18753c", "#b34000", "#6a6af4", "#7f7f7f")
+COULEURS = ("#000091", "#b34000", "#18753c", "#8c4fc4", "#7f7f7f", "#c9191e")
 
 
 def _fr(x: float, pct: bool, decimals: int = 1) -> str:
