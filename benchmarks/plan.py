@@ -43,6 +43,11 @@ def main() -> int:
         action="store_true",
         help="mesurer aussi le plan dont chaque paire est abordable après APL (OpenFisca, plusieurs minutes)",
     )
+    parser.add_argument(
+        "--veille",
+        action="store_true",
+        help="mesurer le plan avec la veille des entrées (désactivée par défaut)",
+    )
     args = parser.parse_args()
     if not args.store.exists():
         print(f"{args.store} absent : lancez d'abord « make demo SERVEUR=0 ».")
