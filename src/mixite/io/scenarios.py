@@ -474,6 +474,7 @@ def backtest(
     from mixite.scenarios.modele import Scenario as _Scenario
     from mixite.scenarios.monte_carlo import lancer
     from mixite.scenarios.moteur import ATTRIBUTIONS
+    from mixite.scenarios.synthese import QUANTILES
 
     inst, _ = instantane(store, fin_estimation=fin_estimation)
     year = fin_estimation.year + 1
@@ -512,16 +513,13 @@ def backtest(
             observed = float(part[column].fillna(False).astype(bool).mean() * 100) if n else np.nan
             figures.append((f"part {name.replace('_', ' ')} (%)", observed, share))
         for label, observed, values in figures:
-            low, mid, high = np.nanquantile(values, QUANTILES_BACKTEST)
+            low, mid, high = np.nanquantile(values, QUANTILES)
             rows.append({"bailleur": landlord, "mesure": label, "observe": observed, "mediane": mid,
                          "p05": low, "p95": high, "dans la bande": bool(low <= observed <= high)})  # fmt: skip
     table = pd.DataFrame(rows)
     table.attrs["annee"] = year
     table.attrs["fraction_observee"] = fraction
     return table, float(table["dans la bande"].mean())
-
-
-QUANTILES_BACKTEST = (0.05, 0.5, 0.95)
 
 
 def verifier(scenario: Scenario, inst: Instantane) -> None:

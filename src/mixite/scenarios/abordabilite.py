@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from mixite.core.model import oecd_consumption_units
-from mixite.scenarios.modele import Abordabilite, FloatArray, IntArray, Menages
+from mixite.scenarios.modele import Abordabilite, FloatArray, IntArray, Menages, classe
 
 JOURS_PAR_MOIS = 30.0
 
@@ -60,7 +60,4 @@ def classe_abordable(grille: Abordabilite, m: Menages, revenus: FloatArray) -> I
 
 def classe_de_cout(grille: Abordabilite, cout: FloatArray) -> IntArray:
     """Housing-cost class of each dwelling (rent + charges, in the grid's money)."""
-    out = np.zeros(len(cout), dtype=np.int64)
-    for b in grille.bornes:
-        out += cout >= b
-    return out
+    return classe(cout, grille.bornes)

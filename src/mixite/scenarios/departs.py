@@ -18,7 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mixite.scenarios.modele import BORNES_TRANCHES, TRANCHES, BoolArray, FloatArray, IntArray
+from mixite.scenarios.modele import (
+    BORNES_TRANCHES,
+    TRANCHES,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    classe,
+)
 
 BORNES_AGE: tuple[int, ...] = (30, 45, 60, 75)
 TYPES: tuple[str, ...] = ("personne seule", "couple sans enfant", "couple avec enfants",
@@ -35,10 +42,7 @@ def type_menage(adultes: IntArray, enfants: IntArray, personnes: IntArray) -> In
 
 def tranche(part_du_plafond: FloatArray) -> IntArray:
     """Income bracket (index in TRANCHES) from resources / PLUS ceiling."""
-    out = np.zeros(len(part_du_plafond), dtype=np.int64)
-    for b in BORNES_TRANCHES:  # comparisons: faster than a binary search on 3 bounds
-        out += part_du_plafond >= b
-    return out
+    return classe(part_du_plafond, BORNES_TRANCHES)
 
 
 def cellule(age: IntArray, kind: IntArray, bracket: IntArray, en_qpv: BoolArray) -> IntArray:
@@ -51,9 +55,7 @@ def cellule(age: IntArray, kind: IntArray, bracket: IntArray, en_qpv: BoolArray)
     >>> int(cellule(np.array([80]), np.array([3]), np.array([3]), np.array([True]))[0]) == N_CELLULES - 1
     True
     """
-    a = np.zeros(len(age), dtype=np.int64)
-    for b in BORNES_AGE:
-        a += age >= b
+    a = classe(age, BORNES_AGE)
     n_t, n_b = len(TYPES), len(TRANCHES)
     return np.asarray(
         ((a * n_t + kind) * n_b + bracket) * 2 + en_qpv.astype(np.int64), dtype=np.int64

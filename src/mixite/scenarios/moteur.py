@@ -39,6 +39,7 @@ from mixite.scenarios.modele import (
     Menages,
     Parc,
     Scenario,
+    classe,
 )
 from mixite.scenarios.politique import projeter, restreindre_veille
 
@@ -376,15 +377,6 @@ def _evolve(m: Menages, ev: Evolution, rng: np.random.Generator) -> None:
         m.ressources[:] *= np.exp(shock)
 
 
-def _classe(values: FloatArray, bornes: FloatArray) -> IntArray:
-    """Index of the interval of ``bornes`` holding each value (``searchsorted(side=
-    "right")`` on a handful of bounds, by comparisons: ten times faster)."""
-    out = np.zeros(len(values), dtype=np.int64)
-    for b in bornes:
-        out += values >= b
-    return out
-
-
 def n_small(wanted: BoolArray) -> type[np.integer]:
     """The narrowest integer type for the group codes: numpy sorts 16-bit keys by radix."""
     return np.int16 if len(wanted) < 2**15 else np.int64
@@ -540,7 +532,7 @@ def _mesurer(
         d = float(dissimilarity(x_iris, t_iris, one)[0])
         h = float(entropy(x_iris, t_iris, one)[0])
     n_b = len(TRANCHES)
-    bracket = _classe(ratio, BORNES_TRANCHES)
+    bracket = classe(ratio, BORNES_TRANCHES)
     # Buildings × brackets, then summed to IRIS and communes (buildings nest in both).
     by_building = np.bincount(p.batiment[o] * n_b + bracket, minlength=prep.n_batiments * n_b)
     k = np.tile(np.arange(n_b), prep.n_batiments)
@@ -638,7 +630,7 @@ def _cout_reel(prep: Prepare, t: int) -> FloatArray:
 
 
 def _abordable(
-    inst: Instantane, d: _Tirage, prep: Prepare, cout: FloatArray | None, factor: float
+    inst: Instantane, d: _Tirage, cout: FloatArray | None, factor: float
 ) -> tuple[IntArray, IntArray, int]:
     """Cost class of each vacancy and affordable class of each applicant (all 0 when
     affordability is not asked), and the number of classes."""
@@ -674,9 +666,9 @@ def _allouer(
     vacant, dem, reloger = d.vacant, d.dem, d.reloger
     size_v, size_a, free_v, free_a = d.size_v, d.size_a, d.free_v, d.free_a
     match = d.match
-    cost_v, afford_a, n_cost = _abordable(inst, d, prep, cout, factor)
+    cost_v, afford_a, n_cost = _abordable(inst, d, cout, factor)
     bits_a, ratio_a = _profile(inst, dem, factor)
-    ceiling_class = _classe(ratio_a, np.array(PLAFOND_RELATIF) + 1e-12)
+    ceiling_class = classe(ratio_a, np.array(PLAFOND_RELATIF) + 1e-12)
     key = prep.cle[vacant]
     if veille:
         watched = np.isin(status[p.entree[vacant]], (STATUT_VIGILANCE, STATUT_FRAGILE))
@@ -733,8 +725,8 @@ def _allouer_optimal(
 
     d = _Tirage(prep, st, vacant, rng)
     bits_a, ratio_a = _profile(inst, d.dem, factor)
-    ceiling = _classe(ratio_a, np.array(PLAFOND_RELATIF) + 1e-12)
-    cost_v, afford_a, _ = _abordable(inst, d, prep, cout, factor)
+    ceiling = classe(ratio_a, np.array(PLAFOND_RELATIF) + 1e-12)
+    cost_v, afford_a, _ = _abordable(inst, d, cout, factor)
     counted = np.int64(BIT_PRIO)
     for c in prep.contraintes:
         counted |= c.bit
