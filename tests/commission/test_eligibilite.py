@@ -128,6 +128,56 @@ def test_housing_benefit_equals_openfisca_run_directly() -> None:
     assert batch[0] > batch[2] > 0 and batch[3] >= 0  # low incomes with children get most
 
 
+def _direct_household(h: pd.Series, month: str) -> float:
+    """Any household through OpenFisca's own entity format: the reference person and
+    a partner, further adults as dependants, children at their ages."""
+    from openfisca_core.simulation_builder import SimulationBuilder
+
+    adults = [f"adulte{k}" for k in range(int(h["nb_adultes"]))]
+    kids = [f"enfant{k}" for k in range(int(h["nb_enfants"]))]
+    ages = [int(a) for a in str(h["ages_enfants"]).split(";")] if h["ages_enfants"] else []
+    people = {a: {"age": {month: int(h["age_reference"]) if k < 2 else 22}}
+              for k, a in enumerate(adults)}  # fmt: skip
+    people.update(
+        {c: {"age": {month: ages[k] if k < len(ages) else 8}} for k, c in enumerate(kids)}
+    )
+    parents, dependants = adults[:2], adults[2:] + kids
+    case = {
+        "individus": people,
+        "familles": {"f": {"parents": parents, "enfants": dependants,
+                           "aide_logement_base_ressources": {month: float(h["ressources_annuelles"])}}},
+        "foyers_fiscaux": {"ff": {"declarants": parents, "personnes_a_charge": dependants}},
+        "menages": {"m": {"personne_de_reference": parents[:1], "conjoint": parents[1:],
+                          "enfants": dependants, "loyer": {month: float(h["loyer"])},
+                          "statut_occupation_logement": {month: "locataire_hlm"},
+                          "depcom": {month: str(h["code_commune"])}}},
+    }  # fmt: skip
+    sim = SimulationBuilder().build_from_entities(systeme(), case)
+    return float(sim.calculate("aide_logement", month)[0])
+
+
+def test_batches_built_from_arrays_equal_openfisca_household_by_household() -> None:
+    """Couples, three adults, known and unknown children's ages, the three APL zones,
+    incomes from nothing to well above the benefit, and a batch split in several
+    simulations: every amount equals OpenFisca run on that household alone."""
+    rng = np.random.default_rng(7)
+    n = 40
+    kids = rng.integers(0, 5, n)
+    households = pd.DataFrame({
+        "nb_adultes": rng.integers(1, 4, n), "nb_enfants": kids,
+        "age_reference": rng.integers(19, 90, n),
+        "ressources_annuelles": rng.choice([0.0, 6_000.0, 12_500.0, 21_000.0, 45_000.0], n),
+        "loyer": rng.uniform(200, 950, n).round(2),
+        "code_commune": rng.choice(["59350", "59009", "75101", "92012", "69123"], n),
+        "ages_enfants": [";".join(map(str, rng.integers(0, 21, k))) if k and rng.random() < 0.7
+                         else "" for k in kids],
+    })  # fmt: skip
+    batch = estimer_apl(households, month="2025-06", lot=15)
+    direct = [_direct_household(h, "2025-06") for _, h in households.iterrows()]
+    assert batch.tolist() == direct
+    assert (batch > 0).sum() >= 10 and (batch == 0).sum() >= 3  # both sides are exercised
+
+
 def test_reference_ceilings_match_openfisca_where_both_hold_a_value() -> None:
     """Report: our PLUS and PLAI ceilings against OpenFisca-France's parameters (zone 3,
     categories 1-6), for every year OpenFisca holds a value dated that year. They agree.

@@ -128,9 +128,9 @@ def test_the_command_writes_the_plan_and_never_overwrites(
 
 
 def test_every_proposed_pair_is_affordable_after_housing_benefit(donnees: Donnees) -> None:
-    """The lazy re-solving ends with every proposed pair under the commission's effort
-    rate and over its reste à vivre; one pair's APL equals the commission's own
-    estimate for that household in that dwelling."""
+    """Every proposed pair is under the commission's effort rate and over its reste à
+    vivre, and the unaffordable pairs are forbidden; one pair's APL equals the
+    commission's own estimate for that household in that dwelling."""
     import datetime as dt
 
     from mixite.io.commission import apl_dans
@@ -140,6 +140,7 @@ def test_every_proposed_pair_is_affordable_after_housing_benefit(donnees: Donnee
     rules = load_commission(None)
     lazy = resoudre_abordable(donnees.probleme, rules, 2025)
     assert lazy.efforts["abordable"].all()
+    assert lazy.verifiees == len(donnees.probleme.paires) and lazy.interdites > 0
     assert sorted(lazy.efforts.index) == sorted(lazy.plan.choisies)
     assert (lazy.efforts["taux_effort"] <= rules.taux_effort_max).all()
     p = donnees.probleme

@@ -125,10 +125,11 @@ def run(args: argparse.Namespace) -> int:
         from mixite.io.config import load_commission
         from mixite.plan.abordabilite import resoudre_abordable
 
-        lazy = resoudre_abordable(p, load_commission(None), donnees.annee)
-        plan = lazy.plan
-        print(f"Abordabilité après APL (OpenFisca-France) : {lazy.verifiees} paires vérifiées, "
-              f"{lazy.interdites} écartées, {lazy.tours} résolution(s).")  # fmt: skip
+        print(f"Abordabilité après APL (OpenFisca-France) : calcul des {len(p.paires)} paires…")
+        affordable = resoudre_abordable(p, load_commission(None), donnees.annee)
+        plan = affordable.plan
+        print(f"  {affordable.verifiees} paires calculées en {affordable.duree_apl_s:.0f} s, "
+              f"{affordable.interdites} écartées (taux d'effort ou reste à vivre).")  # fmt: skip
     else:
         plan = resoudre(p)
     print(

@@ -3,8 +3,8 @@
 OpenFisca-France is the State's open-source tax-benefit model: the APL it computes
 follows the legislation (barème, loyer plafond by zone and household, participation
 personnelle, forfait charges, abattements) instead of a hand-written approximation.
-All candidates go into **one** vectorised simulation; the tax-benefit system is loaded
-once per process (about 4 s) and kept.
+Candidates go into vectorised simulations built from arrays (about 0.1 ms a
+household); the tax-benefit system is loaded once per process (about 4 s) and kept.
 
 What mixite gives OpenFisca for each household: its adults (the reference person at
 the applicant's age, a partner of the same age) and children (their ages, or 8 when
@@ -43,66 +43,81 @@ def systeme() -> Any:
     return FranceTaxBenefitSystem()
 
 
-def _case(households: pd.DataFrame, month: str) -> dict[str, dict[str, Any]]:
-    individus: dict[str, Any] = {}
-    familles: dict[str, Any] = {}
-    foyers: dict[str, Any] = {}
-    menages: dict[str, Any] = {}
-    ages = parse_ages(households.get("ages_enfants", pd.Series(index=households.index)))
-    n_adults = households["nb_adultes"].to_numpy(dtype=np.int64)
-    n_kids = households["nb_enfants"].to_numpy(dtype=np.int64)
+#: Households per OpenFisca simulation: bounds memory (about 1 GB for 50 000).
+LOT = 50_000
+
+
+def _simulation(households: pd.DataFrame, month: str) -> Any:
+    """One OpenFisca simulation of ``households`` built from arrays (one entity per
+    household: the famille, the foyer fiscal and the ménage).
+
+    Persons of a household: the adults first (the reference person, a partner at the
+    same age, further adults at 22, dependants of the family), then the children at
+    their known ages or :data:`AGE_ENFANT`. The persons' own incomes are not given
+    (the family's resources base is), so their individual resources base is zero;
+    it is given as such, which spares OpenFisca the chain of salary variables that
+    would compute that zero (a 3x speed-up, identical results)."""
+    from openfisca_core.simulation_builder import SimulationBuilder
+
+    n = len(households)
+    n_adults = np.maximum(1, households["nb_adultes"].to_numpy(dtype=np.int64))
+    n_kids = np.maximum(0, households["nb_enfants"].to_numpy(dtype=np.int64))
+    size = n_adults + n_kids
+    owner = np.repeat(np.arange(n), size)
+    start = np.r_[0, np.cumsum(size)[:-1]]
+    rank = np.arange(owner.size) - start[owner]
+    adult = rank < n_adults[owner]
+    parent = adult & (rank < 2)
     ref_ages = households["age_reference"].to_numpy(dtype=np.int64)
-    incomes = households["ressources_annuelles"].to_numpy(dtype=float)
-    rents = households["loyer"].to_numpy(dtype=float)
-    communes = households["code_commune"].astype(str).tolist()
-    for k, kid_ages in enumerate(ages):
-        adults = max(1, int(n_adults[k]))
-        kids = max(0, int(n_kids[k]))
-        known = kid_ages if kid_ages is not None and kid_ages != [-1] else []
-        parents = [f"h{k}a0"] + ([f"h{k}a1"] if adults >= 2 else [])
-        others = [f"h{k}a{j}" for j in range(2, adults)]
-        children = [f"h{k}e{j}" for j in range(kids)]
-        for p in parents:
-            individus[p] = {"age": {month: int(ref_ages[k])}}
-        for p in others:
-            individus[p] = {"age": {month: 22}}
-        for j, c in enumerate(children):
-            individus[c] = {"age": {month: known[j] if j < len(known) else AGE_ENFANT}}
-        dependants = others + children
-        familles[f"h{k}"] = {
-            "parents": parents,
-            "enfants": dependants,
-            # The tax reference income of N-2 is the resources base the CAF uses (net
-            # categorical incomes, after the 10 % deduction): given as such, not rebuilt.
-            "aide_logement_base_ressources": {month: float(incomes[k])},
-        }
-        foyers[f"h{k}"] = {"declarants": parents, "personnes_a_charge": dependants}
-        menages[f"h{k}"] = {
-            "personne_de_reference": parents[:1],
-            "conjoint": parents[1:],
-            "enfants": dependants,
-            "loyer": {month: float(rents[k])},
-            "statut_occupation_logement": {month: "locataire_hlm"},
-            "depcom": {month: communes[k]},
-        }
-    return {"individus": individus, "familles": familles, "foyers_fiscaux": foyers,
-            "menages": menages}  # fmt: skip
+    ages = np.where(parent, ref_ages[owner], np.where(adult, 22, AGE_ENFANT))
+    known = parse_ages(households.get("ages_enfants", pd.Series(index=households.index)))
+    for k, kid_ages in enumerate(known):
+        if kid_ages and kid_ages != [-1]:
+            m = min(len(kid_ages), int(n_kids[k]))
+            ages[start[k] + n_adults[k] + np.arange(m)] = kid_ages[:m]
+    builder = SimulationBuilder()
+    builder.create_entities(systeme())
+    builder.declare_person_entity("individu", [str(i) for i in range(owner.size)])
+    members = owner.astype(str).tolist()
+    first, second = rank == 0, parent & (rank == 1)
+    for entity, roles in (
+        ("famille", ("demandeur", "conjoint", "enfant")),
+        ("foyer_fiscal", ("declarant_principal", "conjoint", "personne_a_charge")),
+        ("menage", ("personne_de_reference", "conjoint", "enfant")),
+    ):
+        population = builder.declare_entity(entity, [str(i) for i in range(n)])
+        builder.join_with_persons(
+            population, members, np.select([first, second], roles[:2], roles[2]).tolist()
+        )
+    simulation = builder.build(systeme())
+    simulation.set_input("age", month, ages.astype(np.int64))
+    simulation.set_input("prestations_familiales_base_ressources_individu", month,
+                         np.zeros(owner.size))  # fmt: skip
+    # The tax reference income of N-2 is the resources base the CAF uses (net
+    # categorical incomes, after the 10 % deduction): given as such, not rebuilt.
+    simulation.set_input("aide_logement_base_ressources", month,
+                         households["ressources_annuelles"].to_numpy(dtype=float))  # fmt: skip
+    simulation.set_input("loyer", month, households["loyer"].to_numpy(dtype=float))
+    simulation.set_input("statut_occupation_logement", month, np.full(n, "locataire_hlm"))
+    simulation.set_input("depcom", month,
+                         households["code_commune"].astype(str).to_numpy().astype("S5"))  # fmt: skip
+    return simulation
 
 
-def estimer_apl(households: pd.DataFrame, *, month: str) -> npt.NDArray[np.float64]:
+def estimer_apl(households: pd.DataFrame, *, month: str, lot: int = LOT) -> npt.NDArray[np.float64]:
     """Monthly housing benefit in euros of each household in ``month`` (``AAAA-MM``).
 
     ``households`` has ``nb_adultes, nb_enfants, age_reference, ressources_annuelles``
     (euros, year N-2), ``loyer`` (monthly rent in euros), ``code_commune`` and optionally
-    ``ages_enfants`` (``"3;7"``).
+    ``ages_enfants`` (``"3;7"``). Computed by simulations of ``lot`` households (about
+    0.1 ms a household).
     """
-    if households.empty:
-        return np.zeros(0)
-    from openfisca_core.simulation_builder import SimulationBuilder
-
-    simulation = SimulationBuilder().build_from_entities(systeme(), _case(households, month))
-    amounts = simulation.calculate("aide_logement", month)
-    return np.asarray(amounts, dtype=np.float64)
+    out = np.zeros(len(households))
+    for begin in range(0, len(households), lot):
+        part = households.iloc[begin : begin + lot]
+        amounts = _simulation(part, month).calculate("aide_logement", month)
+        out[begin : begin + len(part)] = amounts
+    return out
 
 
 def plafond_logement_social(
