@@ -4,6 +4,7 @@ pass that gives each vacancy, in date order, to its best free candidate, as a
 commission deciding one dwelling at a time would — and their ratios.
 
     python benchmarks/plan.py [--store mixite.duckdb] [--periode 2025] [--charte loi-2017]
+                              [--abordabilite] [--sans-veille]
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ def main() -> int:
         help="mesurer aussi le plan dont chaque paire est abordable après APL (OpenFisca, plusieurs minutes)",
     )
     parser.add_argument(
-        "--veille",
+        "--sans-veille",
         action="store_true",
-        help="mesurer le plan avec la veille des entrées (désactivée par défaut)",
+        help="mesurer le plan sans la veille des entrées (active par défaut)",
     )
     args = parser.parse_args()
     if not args.store.exists():
@@ -55,14 +56,14 @@ def main() -> int:
     from mixite.io.config import load_plan
     from mixite.io.plan import charger
     from mixite.io.store import Store
-    from mixite.plan.resolution import choix, mesures, parts, resoudre
+    from mixite.plan.resolution import AU_DELA, au_dela, choix, mesures, parts, resoudre
 
     t0 = time.perf_counter()
     d = charger(
         Store(args.store),
         args.periode,
         tuple(args.charte or ["loi-2017"]),
-        replace(load_plan(None), abordabilite=False, veille=args.veille),
+        replace(load_plan(None), abordabilite=False, veille=not args.sans_veille),
     )
     build = time.perf_counter() - t0
     p = d.probleme
@@ -72,8 +73,9 @@ def main() -> int:
     t0 = time.perf_counter()
     ref = greedy(p)
     ref_s = time.perf_counter() - t0
-    value = p.paires["poids"].to_numpy()
-    ref_value = float(value[ref].sum())
+    # The greedy pass valued as the plan is: weights less the watch's penalties.
+    ref_value = float(p.paires["poids"].to_numpy()[ref].sum())
+    ref_value -= p.regles.penalite_veille * au_dela(p, *choix(p, ref)) if p.regles.veille else 0.0
     print(f"Plan d'attribution {args.periode}, chartes {', '.join(args.charte or ['loi-2017'])}")
     print(f"  modèle : {p.taille}")
     print(f"  construction du modèle              {build:6.1f} s")
@@ -88,9 +90,11 @@ def main() -> int:
         v, a = choix(p, rows)
         m = mesures(p, v, a)
         ok = parts(p, v, a)["respecté"]
+        watch = f" ; {m[AU_DELA]:.1f} ménages au-delà du niveau fragile" if AU_DELA in m else ""
         print(
             f"  {name:<8} {int(m['logements attribués'])} logements, {int(m['ménages prioritaires logés'])} "
             f"prioritaires, {m['points de cotation']:.0f} points ; objectifs respectés : {int(ok.sum())} sur {len(ok)}"
+            + watch
         )
     if args.abordabilite:
         from mixite.io.config import load_commission

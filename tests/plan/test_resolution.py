@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mixite.plan.modele import Contrainte, Probleme, ReglesPlan
-from mixite.plan.resolution import choix, parts, resoudre
+from mixite.plan.resolution import AU_DELA, choix, mesures, parts, resoudre
 
 EXACT = ReglesPlan(ecart=0.0, abordabilite=False, duree_max_s=30, veille=True)
 
@@ -117,3 +117,71 @@ def test_the_entrance_watch_row_by_hand() -> None:
     plan = resoudre(dear)
     assert 2 in set(dear.paires.iloc[plan.choisies]["a"])
     assert plan.valeur == pytest.approx(18)
+
+
+def watch_instance(seed: int) -> Probleme:
+    """The random instance with five watch rows over entrances of one, two and three
+    vacancies, shares and a mean, margins positive and negative (an entrance already
+    beyond its fragile level)."""
+    from dataclasses import replace
+
+    from mixite.plan.modele import LigneVeille
+
+    rng = np.random.default_rng(seed)
+    p = instance(seed, n_v=7, n_a=10)
+    flag = np.where(rng.random(10) < 0.5, 100.0, 0.0)
+    kids = rng.integers(0, 4, 10).astype(float)
+    rows = [
+        LigneVeille("E1", "part_sans_actif", np.array([0]), flag, 50.0, 40.0, 4.0),
+        LigneVeille("E4", "part_sans_actif", np.array([6]), flag, 30.0, 40.0, 2.0),
+        LigneVeille("E2", "part_sous_40_plus", np.array([1, 2]), flag, 45.0, 40.0, 6.0),
+        LigneVeille("E3", "part_monoparentales", np.array([3, 4, 5]), flag, 20.0, 35.0, 5.0),
+        LigneVeille("E3", "enfants_par_logement", np.array([3, 4, 5]), kids, 1.2, 1.5, 5.0, 1.0),
+    ]
+    return replace(
+        p, veille=rows, regles=replace(EXACT, penalite_veille=float(rng.integers(1, 40)))
+    )
+
+
+def brute_force_with_watch(p: Probleme) -> float:
+    """Every assignment, valued as Σ weights − Σ rows penalty × households beyond."""
+    options = [np.r_[-1, np.flatnonzero(p.paires["v"].to_numpy() == j)]
+               for j in range(len(p.vacances))]  # fmt: skip
+    weights, apps = p.paires["poids"].to_numpy(), p.paires["a"].to_numpy()
+    vac = p.paires["v"].to_numpy()
+    best = -np.inf
+    for combo in itertools.product(*options):
+        chosen = np.array([c for c in combo if c >= 0], dtype=np.int64)
+        if len(set(apps[chosen])) < len(chosen):
+            continue
+        scope = [np.isin(vac[chosen], c.vacances) for c in p.contraintes]
+        if any(
+            (c.public[apps[chosen][s]].sum() < c.cible * s.sum() - 1e-9)
+            if c.comparateur == "au_moins"
+            else (c.public[apps[chosen][s]].sum() > c.cible * s.sum() + 1e-9)
+            for c, s in zip(p.contraintes, scope, strict=True)
+        ):
+            continue
+        value = float(weights[chosen].sum())
+        for w in p.veille:
+            mine = apps[chosen][np.isin(vac[chosen], w.vacances)]
+            beyond = max(0.0, float((w.valeur[mine] - w.moyenne).sum()) - w.marge)
+            value -= p.regles.penalite_veille / w.echelle * beyond
+        best = max(best, value)
+    return best
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000))
+def test_the_optimum_with_the_entrance_watch_equals_brute_force(seed: int) -> None:
+    """The watch's penalties (entrances of one vacancy folded into the pairs' weights,
+    the others as rows with their per-vacancy cuts) value every plan as brute force
+    does, and the optimum is the same."""
+    p = watch_instance(seed)
+    plan = resoudre(p)
+    assert plan.statut == "optimal"
+    assert plan.valeur == pytest.approx(brute_force_with_watch(p))
+    v, a = choix(p, plan.choisies)
+    beyond = mesures(p, v, a)[AU_DELA]
+    weights = p.paires["poids"].to_numpy()[plan.choisies].sum()
+    assert plan.valeur == pytest.approx(weights - p.regles.penalite_veille * beyond, abs=0.01)

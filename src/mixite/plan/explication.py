@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from mixite.plan.modele import Contrainte, Probleme
-from mixite.plan.resolution import Plan, choix, mesures, resoudre
+from mixite.plan.resolution import AU_DELA, Plan, choix, mesures, resoudre
 
 MOIS = "mois d'ancienneté"
 
@@ -50,6 +50,8 @@ class Prix:
             f"{int(e['logés dans leur première commune'])} vœu(x) de première commune",
             f"{int(e['logements attribués'])} logement(s) attribué(s)",
         ]
+        if AU_DELA in e:
+            parts.append(f"{e[AU_DELA]:.1f} ménage(s) au-delà du niveau fragile des entrées")
         if self.gain <= self.incertitude + 1e-6:
             return (f"« {self.libelle} » ne coûte rien de mesurable : sans lui, le meilleur "
                     f"plan ne vaut pas davantage, à la tolérance de résolution près "

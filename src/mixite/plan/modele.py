@@ -67,7 +67,7 @@ class ReglesPlan:
     abordabilite: bool = True
     #: The entrance watch: each entrance's variables kept under their fragile level
     #: (threshold + margin), a household beyond it costing ``penalite_veille``.
-    veille: bool = False
+    veille: bool = True
     penalite_veille: float = 200.0
 
     def __post_init__(self) -> None:
