@@ -141,9 +141,10 @@ def test_every_proposed_pair_is_affordable_after_housing_benefit(donnees: Donnee
     lazy = resoudre_abordable(donnees.probleme, rules, 2025)
     assert lazy.efforts["abordable"].all()
     assert lazy.verifiees == len(donnees.probleme.paires) and lazy.interdites > 0
+    assert len(lazy.probleme.paires) == lazy.verifiees - lazy.interdites
     assert sorted(lazy.efforts.index) == sorted(lazy.plan.choisies)
     assert (lazy.efforts["taux_effort"] <= rules.taux_effort_max).all()
-    p = donnees.probleme
+    p = lazy.probleme
     row = int(lazy.plan.choisies[0])
     pair = p.paires.iloc[row]
     dwelling = p.vacances.iloc[int(pair["v"])]

@@ -5,6 +5,7 @@ decision."""
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
 
         print(f"Abordabilité après APL (OpenFisca-France) : calcul des {len(p.paires)} paires…")
         affordable = resoudre_abordable(p, load_commission(None), donnees.annee)
-        plan = affordable.plan
+        plan, p = affordable.plan, affordable.probleme
+        donnees = replace(donnees, probleme=p)  # every later solve without those pairs
         print(f"  {affordable.verifiees} paires calculées en {affordable.duree_apl_s:.0f} s, "
               f"{affordable.interdites} écartées (taux d'effort ou reste à vivre).")  # fmt: skip
     else:

@@ -3,7 +3,7 @@
 Every candidate pair gets its APL (OpenFisca-France, about 0.1 ms a pair: 35 s for the
 300 000 pairs of a year of the full twin), effort rate and reste à vivre with the
 commission's formulas and thresholds (``commission.yaml``); the pairs that fail are
-forbidden and the plan is solved once. (Solving first and checking only the proposed
+left out of the problem and the plan is solved once. (Solving first and checking only the proposed
 pairs, then solving again, took 35 solves and 5 minutes on the full twin.)
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -68,20 +68,27 @@ def effort_des_paires(
 
 @dataclass(frozen=True)
 class Abordable:
-    """The affordable plan and how it was reached."""
+    """The problem restricted to affordable pairs, its plan and how it was reached."""
 
-    plan: Plan
+    probleme: Probleme  # the candidate pairs that pass, renumbered
+    plan: Plan  # rows of ``probleme.paires``
     verifiees: int  # pairs whose APL was computed
-    interdites: int  # pairs forbidden as unaffordable
+    interdites: int  # pairs left out as unaffordable
     duree_apl_s: float
     efforts: pd.DataFrame  # the proposed pairs' APL, effort rate, reste à vivre
 
 
 def resoudre_abordable(probleme: Probleme, regles: Regles, annee: int) -> Abordable:
-    """Compute every candidate pair's APL, forbid the unaffordable pairs, solve once."""
+    """Compute every candidate pair's APL, leave out the unaffordable pairs, solve.
+
+    Every later solve (the price of each objective, the conflicts) must use the
+    returned ``probleme``, so that no plan compared with this one houses a household
+    in a dwelling it cannot afford."""
     t0 = time.perf_counter()
     efforts = effort_des_paires(probleme, np.arange(len(probleme.paires)), regles, annee)
     took = time.perf_counter() - t0
-    banned = np.flatnonzero(~efforts["abordable"].to_numpy(dtype=bool))
-    plan = resoudre(probleme, interdites=banned)
-    return Abordable(plan, len(efforts), len(banned), took, efforts.loc[plan.choisies])
+    ok = efforts["abordable"].to_numpy(dtype=bool)
+    kept = replace(probleme, paires=probleme.paires[ok].reset_index(drop=True))
+    plan = resoudre(kept)
+    efforts = efforts[ok].reset_index(drop=True)
+    return Abordable(kept, plan, len(ok), int((~ok).sum()), took, efforts.loc[plan.choisies])
