@@ -151,3 +151,34 @@ def test_every_proposed_pair_is_affordable_after_housing_benefit(donnees: Donnee
     household = p.demandes.iloc[[int(pair["a"])]]
     expected = apl_dans(dwelling, dt.date(2025, 6, 30))(household)[0]
     assert lazy.efforts.loc[row, "apl"] == pytest.approx(expected)
+
+
+def test_the_explanation_prices_objectives_on_affordable_pairs_only(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`plan expliquer` with affordability (the default): the prices and the conflicts
+    are computed on the problem without the unaffordable pairs, the same as the plan
+    they are compared with."""
+    import mixite.plan.explication as explication
+
+    seen: list[int] = []
+    real_prix, real_conflits = explication.prix, explication.conflits
+
+    def spy_prix(probleme: object, base: object) -> object:
+        seen.append(len(probleme.paires))  # type: ignore[attr-defined]
+        return real_prix(probleme, base)  # type: ignore[arg-type]
+
+    def spy_conflits(probleme: object) -> object:
+        seen.append(len(probleme.paires))  # type: ignore[attr-defined]
+        return real_conflits(probleme)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(explication, "prix", spy_prix)
+    monkeypatch.setattr(explication, "conflits", spy_conflits)
+    out = tmp_path / "prix.xlsx"
+    args = ["plan", "expliquer", "--periode", "2025", "--charte", "loi-2017",
+            "--sortie", str(out), "--store", str(store.path)]  # fmt: skip
+    assert main(args) == 0
+    full = charger(store, 2025, ("loi-2017",), ReglesPlan()).probleme
+    notes = pd.read_excel(out, sheet_name="Notes")
+    assert "veille" in " ".join(notes.iloc[:, 0].astype(str))  # the watch is on by default
+    assert len(seen) == 2 and seen[0] == seen[1] < len(full.paires)
