@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,26 @@ def sha256(path: Path) -> str:
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     return Store(tmp_path / "test.duckdb")
+
+
+@pytest.fixture(scope="session")
+def serveur_postgres() -> Iterator[str]:
+    """A PostgreSQL server for the session (skipped when PostgreSQL is not installed:
+    ``.ci/run`` installs Debian's package)."""
+    from tests import postgres
+
+    if not postgres.disponible():
+        pytest.skip("PostgreSQL is not installed (.ci/run installs Debian's postgresql)")
+    with postgres.serveur() as url:
+        yield url
+
+
+@pytest.fixture
+def base_postgres(serveur_postgres: str) -> str:
+    """The URL of a fresh empty database on the session's PostgreSQL server."""
+    from tests import postgres
+
+    return postgres.nouvelle_base(serveur_postgres)
 
 
 def require_shared() -> None:

@@ -67,12 +67,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INVALID, f"{self.prog} : erreur : {message}\n")
 
 
+def _store_location(value: str) -> Path | str:
+    """A file path, or a PostgreSQL URL kept as written (a Path would fold its ``//``)."""
+    from mixite.io import est_url
+
+    return value if est_url(value) else Path(value)
+
+
 def _store_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--store",
-        type=Path,
-        default=Path(os.environ.get("MIXITE_STORE", DEFAULT_STORE)),
-        help="fichier de la base (défaut : ./mixite.duckdb ou $MIXITE_STORE)",
+        type=_store_location,
+        default=_store_location(os.environ.get("MIXITE_STORE", str(DEFAULT_STORE))),
+        help="fichier de la base ou URL postgresql://… (défaut : ./mixite.duckdb ou $MIXITE_STORE)",
     )
 
 
@@ -95,6 +102,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rapport": ("rapports : l'état du peuplement d'un territoire (HTML ou PDF)", "rapport"),
     "plan": ("plan d'attribution sous objectifs de mixité : optimisation exacte, explications", "plan"),
     "scenarios": ("projeter l'occupation du parc social sous des politiques d'attribution", "scenarios"),
+    "exporter-base": ("copier toute la base vers une autre (fichier DuckDB ou PostgreSQL)", "base"),
+    "importer-base": ("remplir la base depuis une autre (fichier DuckDB ou PostgreSQL)", "base"),
     "info": ("résumer le contenu de la base", "main"),
     "journal": ("vérifier que les journaux (audit, accès) n'ont pas été modifiés", "main"),
 }  # fmt: skip
@@ -134,6 +143,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "rapport": ("rapport", "add_parser"),
         "plan": ("plan", "add_parser"),
         "scenarios": ("scenarios", "add_parser"),
+        "base": ("base", "add_parser"),
     }
     done: set[str] = set()
     for name, (help_text, module) in COMMANDS.items():
@@ -333,7 +343,7 @@ def _demo(args: argparse.Namespace) -> int:
                 listing = ", ".join(f"{k} ({format_int(v)} lignes)" for k, v in imported.items())
                 bar.close()
                 print(
-                    f"mixite demo : la base « {args.store.path} » contient des données "
+                    f"mixite demo : la base « {args.store.nom} » contient des données "
                     f"importées : {listing}. Le jumeau les remplacerait ; rien n'a été écrit. "
                     "Choisissez une autre base (--store jumeau.duckdb) ou confirmez avec --ecraser.",
                     file=sys.stderr,
@@ -342,7 +352,7 @@ def _demo(args: argparse.Namespace) -> int:
             write_twin(args.store, twin)
     total = time.perf_counter() - start
     print(
-        f"Jumeau synthétique de la MEL écrit dans {args.store.path} "
+        f"Jumeau synthétique de la MEL écrit dans {args.store.nom} "
         f"(génération {built:.1f} s, total {total:.1f} s). DONNÉES SYNTHÉTIQUES."
     )
     _print_info(args.store)
@@ -360,14 +370,14 @@ def _print_info(store: Store) -> None:
 
     if not store.exists():
         raise MissingDataError(
-            f"la base « {store.path} » n'existe pas ; lancez « mixite demo » ou "
+            f"la base « {store.nom} » n'existe pas ; lancez « mixite demo » ou "
             "« mixite importer », ou indiquez la bonne base avec --store"
         )
     tables = store.tables()
     if not tables:
-        print(f"La base {store.path} est vide. Lancez « mixite demo » ou « mixite importer ».")
+        print(f"La base {store.nom} est vide. Lancez « mixite demo » ou « mixite importer ».")
         return
-    print(f"Base {store.path} :")
+    print(f"Base {store.nom} :")
     width = max(len(t.name) for t in tables)
     for t in tables:
         flag = (
@@ -477,6 +487,8 @@ _RUNNERS: dict[str, tuple[str, str]] = {
     "rapport": ("rapport", "run"),
     "plan": ("plan", "run"),
     "scenarios": ("scenarios", "run"),
+    "exporter-base": ("base", "run"),
+    "importer-base": ("base", "run"),
 }
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 import pandas as pd
@@ -77,8 +77,19 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def create_sql(table: Table) -> str:
-    cols = ", ".join(f"{_quote(c.name)} {_SQL_TYPES[c.kind]}" for c in table.columns)
+def _types(con: Any) -> dict[str, str]:
+    """SQL types of the connection's database (DuckDB, or PostgreSQL's wrapper)."""
+    if getattr(con, "dialecte", "duckdb") == "postgresql":
+        from mixite.io.store_postgres import TYPES_POSTGRES
+
+        return TYPES_POSTGRES
+    return _SQL_TYPES
+
+
+def create_sql(table: Table, types: Mapping[str, str] = _SQL_TYPES) -> str:
+    cols = ", ".join(f"{_quote(c.name)} {types[c.kind]}" for c in table.columns)
+    if types is not _SQL_TYPES and table.name in CHAINED:  # PostgreSQL: rows keep their order
+        cols += ", _rang BIGINT GENERATED ALWAYS AS IDENTITY"
     return f"CREATE TABLE IF NOT EXISTS {_quote(table.name)} ({cols})"
 
 
@@ -116,7 +127,8 @@ _PARTAGEES: set[str] = set()
 
 
 class Store:
-    """A DuckDB file holding every table of mixite.
+    """A DuckDB file holding every table of mixite; ``Store("postgresql://…")`` gives
+    the same store on a PostgreSQL server (:class:`~mixite.io.store_postgres.PostgresStore`).
 
     ``partagee``: the process reads while it writes (the web platform, whose requests
     read while a background import writes). Every connection is then opened read-write,
@@ -127,6 +139,15 @@ class Store:
     that file in the process opens it read-write too.
     """
 
+    def __new__(cls, path: Path | str = DEFAULT_STORE, *, partagee: bool = False) -> Store:
+        from mixite.io import est_url
+
+        if cls is Store and est_url(path):
+            from mixite.io.store_postgres import PostgresStore
+
+            return super().__new__(PostgresStore)
+        return super().__new__(cls)
+
     def __init__(self, path: Path | str = DEFAULT_STORE, *, partagee: bool = False) -> None:
         self.path = Path(path)
         if partagee:  # for the whole process: every Store of this file must open it alike
@@ -135,6 +156,11 @@ class Store:
     @property
     def partagee(self) -> bool:
         return str(self.path.resolve()) in _PARTAGEES
+
+    @property
+    def nom(self) -> str:
+        """How messages name the store: its file, or its URL without the password."""
+        return str(self.path)
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -156,7 +182,7 @@ class Store:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                     if "lock" in str(exc).lower():
                         raise StoreError(
-                            f"la base « {self.path} » est occupée par une autre commande "
+                            f"la base « {self.nom} » est occupée par une autre commande "
                             "(import en cours ?) ; réessayez quand elle aura fini"
                         ) from exc
                     raise StoreError(f"Cannot open the store {self.path}: {exc}") from exc
@@ -212,11 +238,11 @@ class Store:
         if not self.has_table(name):
             if not self.exists():
                 raise MissingDataError(
-                    f"la base « {self.path} » n'existe pas ; lancez « mixite demo » ou "
+                    f"la base « {self.nom} » n'existe pas ; lancez « mixite demo » ou "
                     "« mixite importer », ou indiquez la bonne base avec --store"
                 )
             raise MissingDataError(
-                f"la base « {self.path} » n'a pas de table « {name} » ; importez-la "
+                f"la base « {self.nom} » n'a pas de table « {name} » ; importez-la "
                 f"(« mixite importer {name.replace('_', '-')} … ») ou lancez « mixite demo »"
             )
         cols = ", ".join(_quote(c) for c in columns) if columns else "*"
@@ -243,7 +269,9 @@ class Store:
             values = [now, acteur(), perimetre, objet, lignes, destination]
             link = chain_link(_last_link(con, "_mixite_journal_acces"), values)
             con.execute(
-                "INSERT INTO _mixite_journal_acces VALUES (?, ?, ?, ?, ?, ?, ?)", [*values, link]
+                "INSERT INTO _mixite_journal_acces (consulte_le, utilisateur, perimetre, objet, "
+                "lignes, destination, chaine) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [*values, link],
             )
 
     def verify_journals(self) -> list[str]:
@@ -327,7 +355,7 @@ class Store:
         references point at nothing (repeatedly, down the references), and return how
         many rows each table lost.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._preparer()
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         with self._connect(read_only=False) as con:
             con.execute("BEGIN TRANSACTION")
@@ -344,6 +372,10 @@ class Store:
                 con.execute("ROLLBACK")
                 raise
         return deleted
+
+    def _preparer(self) -> None:
+        """Before a write: the file's folder exists."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
 
     def meta(self) -> dict[str, str]:
         if not self.has_table("_mixite_meta"):
@@ -426,6 +458,11 @@ def _ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE _mixite_journal_acces ADD COLUMN IF NOT EXISTS chaine VARCHAR")
     con.execute("ALTER TABLE _mixite_imports ADD COLUMN IF NOT EXISTS utilisateur VARCHAR")
     con.execute("ALTER TABLE _mixite_imports ADD COLUMN IF NOT EXISTS chaine VARCHAR")
+    if getattr(con, "dialecte", "duckdb") == "postgresql":  # no rowid: an identity orders rows
+        for journal in ("_mixite_imports", "_mixite_journal_acces"):
+            con.execute(
+                f"ALTER TABLE {journal} ADD COLUMN IF NOT EXISTS _rang BIGINT GENERATED ALWAYS AS IDENTITY"
+            )
 
 
 #: Journals whose rows are chained by hash (append-only, tamper-evident).
@@ -492,7 +529,7 @@ def _migrate(con: duckdb.DuckDBPyConnection, t: Table, existing: list[str]) -> N
         )
     for c in added:
         con.execute(
-            f"ALTER TABLE {_quote(t.name)} ADD COLUMN {_quote(c.name)} {_SQL_TYPES[c.kind]}"
+            f"ALTER TABLE {_quote(t.name)} ADD COLUMN {_quote(c.name)} {_types(con)[c.kind]}"
         )
 
 
@@ -513,29 +550,21 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
             [t.name],
         ).fetchall()
+        if r[0] != "_rang"  # PostgreSQL's order of a journal's rows
     ]
     if existing and existing != list(t.column_names):
         _migrate(con, t, existing)
-    con.execute(create_sql(t))
+    con.execute(create_sql(t, _types(con)))
     if w.replace_where:
         clause = " AND ".join(f"{_quote(k)} = ?" for k in w.replace_where)
         con.execute(f"DELETE FROM {_quote(t.name)} WHERE {clause}", list(w.replace_where.values()))
     frame = w.frame[list(t.column_names)]
-    # An Arrow table is scanned by DuckDB in parallel and without conversion (geometry
-    # columns of Python objects stay a pandas scan).
-    incoming: object = frame
-    if not any(c.kind == "geometry" for c in t.columns):
-        with contextlib.suppress(pa.ArrowException):
-            incoming = pa.Table.from_pandas(frame, preserve_index=False)
-    con.register("_incoming", incoming)
-    try:
-        select = ", ".join(_select_expr(c) for c in t.columns)
-        names = ", ".join(_quote(c.name) for c in t.columns)
-        con.execute(f"INSERT INTO {_quote(t.name)} ({names}) SELECT {select} FROM _incoming")
-    finally:
-        # If the transaction already failed, the first error is the one to report.
-        with contextlib.suppress(duckdb.Error):
-            con.unregister("_incoming")
+    if getattr(con, "dialecte", "duckdb") == "postgresql":
+        from mixite.io.store_postgres import lignes
+
+        cast(Any, con).copier(t.name, t.column_names, lignes(frame, [c.kind for c in t.columns]))
+    else:
+        _insert_duckdb(con, t, frame)
     title = t.title + (" — SYNTHÉTIQUE" if w.synthetic else "")
     con.execute(f"COMMENT ON TABLE {_quote(t.name)} IS '{title.replace(chr(39), chr(39) * 2)}'")
     con.execute("DELETE FROM _mixite_tables WHERE name = ?", [t.name])
@@ -550,3 +579,22 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
         "utilisateur, chaine) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [*values, link],
     )
+
+
+def _insert_duckdb(con: duckdb.DuckDBPyConnection, t: Table, frame: pd.DataFrame) -> None:
+    """Insert the typed rows through a registered scan. An Arrow table is scanned by
+    DuckDB in parallel and without conversion (geometry columns of Python objects stay a
+    pandas scan)."""
+    incoming: object = frame
+    if not any(c.kind == "geometry" for c in t.columns):
+        with contextlib.suppress(pa.ArrowException):
+            incoming = pa.Table.from_pandas(frame, preserve_index=False)
+    con.register("_incoming", incoming)
+    try:
+        select = ", ".join(_select_expr(c) for c in t.columns)
+        names = ", ".join(_quote(c.name) for c in t.columns)
+        con.execute(f"INSERT INTO {_quote(t.name)} ({names}) SELECT {select} FROM _incoming")
+    finally:
+        # If the transaction already failed, the first error is the one to report.
+        with contextlib.suppress(duckdb.Error):
+            con.unregister("_incoming")

@@ -1,0 +1,242 @@
+"""The store on a PostgreSQL server, for several users at once (ADR 0001).
+
+The same tables, generated from the same descriptions, and the same :class:`Store`
+methods: ``Store("postgresql://…")`` returns a :class:`PostgresStore`. Its connection
+is wrapped in :class:`Connexion`, which speaks the small part of DuckDB's connection
+interface the store uses (``execute`` with ``?`` parameters, ``fetchone``,
+``fetchall``, ``df``), so that the store's logic is written once. What differs:
+
+- types: ``DOUBLE PRECISION`` and ``BYTEA`` for DuckDB's ``DOUBLE`` and ``BLOB``;
+- the journals' order: PostgreSQL has no ``rowid``, so chained journals carry an
+  identity column ``_rang`` that reads leave out;
+- bulk writes go through ``COPY`` in the write's transaction, money as exact decimals;
+- a read connection is read-only (``default_transaction_read_only``);
+- one writer at a time through an advisory lock instead of a lock file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import pandas as pd
+
+from mixite.errors import StoreError
+
+#: SQL types on PostgreSQL, for the kinds of ``core.schema.Column``.
+TYPES_POSTGRES = {
+    "text": "VARCHAR",
+    "integer": "BIGINT",
+    "decimal": "DOUBLE PRECISION",
+    "money": "DECIMAL(14,2)",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+    "geometry": "BYTEA",
+}
+
+#: The identity column that orders a journal's rows on PostgreSQL (DuckDB's ``rowid``).
+RANG = "_rang"
+
+#: The advisory lock key that serialises writers (checks then write), as the lock file
+#: does beside a DuckDB store.
+VERROU_ECRITURE = 7_345_112
+
+
+def sans_mot_de_passe(url: str) -> str:
+    """The URL as it may be shown: the password replaced by ``***``.
+
+    >>> sans_mot_de_passe("postgresql://mixite:secret@db:5432/mel")
+    'postgresql://mixite:***@db:5432/mel'
+    """
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+_PLACEHOLDER = re.compile(r"\?")
+_ROWID = re.compile(r"\browid\b", re.IGNORECASE)
+
+
+class Resultat:
+    """The rows of one statement, as DuckDB's connection returns them."""
+
+    def __init__(self, columns: list[str], rows: list[tuple[Any, ...]], rowcount: int) -> None:
+        self.columns, self.rows, self.rowcount = columns, rows, rowcount
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        if not self.columns:  # DELETE, UPDATE: DuckDB returns the count of rows
+            return (self.rowcount,)
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self.rows
+
+    def df(self) -> pd.DataFrame:
+        """A data frame typed as DuckDB's ``df()`` types it: exact decimals and integers
+        with gaps as floats, dates as ``datetime64``; the journals' ``_rang`` left out."""
+        frame = pd.DataFrame.from_records(self.rows, columns=self.columns)
+        for name in frame.columns:
+            values = frame[name]
+            sample = values.dropna()
+            if sample.empty:
+                continue
+            first = sample.iloc[0]
+            if isinstance(first, Decimal) or (
+                isinstance(first, int | np.integer)
+                and not isinstance(first, bool)
+                and values.isna().any()
+            ):
+                frame[name] = values.astype("float64")
+            elif isinstance(first, dt.date) and not isinstance(first, dt.datetime):
+                frame[name] = pd.to_datetime(values)
+            elif isinstance(first, memoryview):
+                frame[name] = values.map(lambda v: None if v is None else bytes(v))
+        return frame.drop(columns=[RANG], errors="ignore")
+
+
+class Connexion:
+    """A psycopg connection behind the few DuckDB connection methods the store uses."""
+
+    dialecte = "postgresql"
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Resultat:
+        sql = _ROWID.sub(RANG, sql)
+        args: list[Any] | None = None
+        if params:
+            sql = _PLACEHOLDER.sub("%s", sql.replace("%", "%%"))
+            args = [_python(v) for v in params]
+        with self.raw.cursor() as cur:
+            cur.execute(sql, args)
+            columns = [d.name for d in cur.description] if cur.description else []
+            rows = cur.fetchall() if cur.description else []
+            return Resultat(columns, rows, cur.rowcount)
+
+    def copier(self, table: str, columns: Sequence[str], rows: Iterator[Sequence[Any]]) -> None:
+        """``COPY`` rows into ``table`` (inside the current transaction)."""
+        names = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+        quoted = '"' + table.replace('"', '""') + '"'
+        with self.raw.cursor() as cur, cur.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _python(value: Any) -> Any:
+    """A value psycopg adapts: numpy scalars as Python ones, missing values as NULL."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def lignes(frame: pd.DataFrame, kinds: Sequence[str]) -> Iterator[list[Any]]:
+    """The frame's rows as Python values for ``COPY``: money from cents to exact euros
+    (as the DuckDB store's cast does), dates as dates."""
+    columns = []
+    for (_, series), kind in zip(frame.items(), kinds, strict=True):
+        values = [_python(v) for v in series.astype(object).tolist()]
+        if kind == "money":
+            values = [None if v is None else _euros(v) for v in values]
+        elif kind == "date":
+            values = [None if v is None else pd.Timestamp(v).date() for v in values]
+        elif kind == "integer":
+            values = [None if v is None else int(v) for v in values]
+        columns.append(values)
+    yield from (list(row) for row in zip(*columns, strict=True))
+
+
+def _euros(cents: Any) -> Decimal:
+    """Cents (as the validated frames hold money) to exact euros, rounded half away from
+    zero like DuckDB's cast.
+
+    >>> _euros(12345), _euros(12.5)
+    (Decimal('123.45'), Decimal('0.13'))
+    """
+    whole = Decimal(str(cents)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return (whole / 100).quantize(Decimal("0.01"))
+
+
+@contextmanager
+def connecter(url: str, *, read_only: bool) -> Iterator[Connexion]:
+    """A connection in autocommit (the store opens its transactions), read-only when
+    asked; an unreachable server is reported in French."""
+    import psycopg
+
+    try:
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        raise StoreError(
+            f"la base PostgreSQL « {sans_mot_de_passe(url)} » est injoignable ; vérifiez "
+            f"l'adresse, le serveur et le mot de passe (détail : {str(exc).strip()})"
+        ) from exc
+    try:
+        if read_only:
+            raw.execute("SET default_transaction_read_only = on")
+        yield Connexion(raw)
+    finally:
+        raw.close()
+
+
+@contextmanager
+def verrou_ecriture(url: str) -> Iterator[None]:
+    """One writer at a time on the database, from the checks to the write."""
+    with connecter(url, read_only=False) as con:
+        con.execute(f"SELECT pg_advisory_lock({VERROU_ECRITURE})")
+        try:
+            yield
+        finally:
+            con.execute(f"SELECT pg_advisory_unlock({VERROU_ECRITURE})")
+
+
+def _store_class() -> type:
+    from mixite.io.store import Store
+
+    return Store
+
+
+class PostgresStore(_store_class()):  # type: ignore[misc]
+    """The store on a PostgreSQL database named by its URL (``postgresql://…``)."""
+
+    def __init__(self, path: Any, *, partagee: bool = False) -> None:
+        self.url = str(path)
+
+    @property
+    def partagee(self) -> bool:
+        return True  # the server shares itself between readers and writers
+
+    @property
+    def nom(self) -> str:
+        return sans_mot_de_passe(self.url)
+
+    def exists(self) -> bool:
+        """The database answers (an unreachable server raises :class:`StoreError`)."""
+        with connecter(self.url, read_only=True):
+            return True
+
+    @contextmanager
+    def _connect(self, *, read_only: bool) -> Iterator[Any]:
+        with connecter(self.url, read_only=read_only) as con:
+            yield con
+
+    @contextmanager
+    def writer(self) -> Iterator[None]:
+        with verrou_ecriture(self.url):
+            yield
+
+    def _preparer(self) -> None:
+        """Nothing to prepare: the database exists on its server."""

@@ -1,0 +1,126 @@
+"""The store on PostgreSQL: the same methods as on DuckDB, and a whole store moved to
+PostgreSQL and back without loss (identical tables, journals still verifying)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mixite.errors import StoreError
+from mixite.io.store import Store
+from mixite.io.store_postgres import PostgresStore
+from mixite.io.transfert import copier_base
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Equal frames whatever the row order (tables without a journal's order)."""
+    assert list(a.columns) == list(b.columns)
+    key = list(a.columns)
+    left = a.astype(str).sort_values(key).reset_index(drop=True)
+    right = b.astype(str).sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right)
+
+
+def test_a_url_opens_the_postgresql_store_and_hides_its_password() -> None:
+    store = Store("postgresql://mixite:secret@localhost:5432/mel")
+    assert isinstance(store, PostgresStore)
+    assert store.nom == "postgresql://mixite:***@localhost:5432/mel"
+    assert not isinstance(Store("mixite.duckdb"), PostgresStore)
+
+
+def test_an_unreachable_server_is_reported_in_french() -> None:
+    store = Store("postgresql://mixite:secret@127.0.0.1:1/mel")
+    with pytest.raises(StoreError, match="injoignable") as err:
+        store.exists()
+    assert "secret" not in str(err.value)
+
+
+def test_the_twin_moves_to_postgresql_and_back_without_loss(
+    jumeau_2pct: Path, base_postgres: str, tmp_path: Path
+) -> None:
+    """DuckDB → PostgreSQL → DuckDB: every table identical to the original, money to
+    the cent, the journals in their order and their chains intact on both sides; the
+    store's own reads give the same frames on both databases."""
+    original = Store(tmp_path / "origine.duckdb")
+    shutil.copy(jumeau_2pct, original.path)
+    original.journal_access(perimetre="EPCI", objet="menages", lignes=3, destination="test")
+    pg = Store(base_postgres)
+    copied = copier_base(original, pg)
+    assert copied["menages"] > 1000 and copied["_mixite_journal_acces"] == 1
+    assert pg.verify_journals() == []
+    back = Store(tmp_path / "retour.duckdb")
+    assert copier_base(pg, back) == copied
+    assert back.verify_journals() == []
+    for table in copied:
+        _same(original.query(f'SELECT * FROM "{table}"'), back.query(f'SELECT * FROM "{table}"'))
+    # The store's methods read the same on PostgreSQL as on DuckDB.
+    assert [t.name for t in pg.tables()] == [t.name for t in original.tables()]
+    assert pg.count("logements") == original.count("logements")
+    assert pg.meta() == original.meta()
+    rents = "SELECT id_logement, loyer_mensuel FROM logements WHERE loyer_mensuel > ?"
+    _same(pg.query(rents, [400]), original.query(rents, [400]))
+    pd.testing.assert_frame_equal(pg.imports_journal(), original.imports_journal())
+    pd.testing.assert_frame_equal(pg.access_journal(), original.access_journal())
+
+
+def test_writes_on_postgresql_are_all_or_nothing_and_journalled(
+    jumeau_2pct: Path, base_postgres: str
+) -> None:
+    """A write that fails half-way leaves the database as it was; a write that succeeds
+    is journalled and chained; a read connection cannot write."""
+    from mixite.core.model import TABLES_BY_NAME
+    from mixite.io.store import Write
+
+    pg = Store(base_postgres)
+    copier_base(Store(jumeau_2pct), pg)
+    before = pg.count("bailleurs"), len(pg.imports_journal())
+    table = TABLES_BY_NAME["bailleurs"]
+    frame = pg.read("bailleurs")
+    broken = frame.drop(columns=[table.column_names[-1]])
+    with pytest.raises(ValueError, match="lacks columns"):
+        pg.write([Write(table, frame.assign(nom="changé"), "a.csv", replace_all=True),
+                  Write(table, broken, "b.csv")])  # fmt: skip
+    assert (pg.count("bailleurs"), len(pg.imports_journal())) == before
+    assert "changé" not in set(pg.read("bailleurs")["nom"])
+    pg.write([Write(table, frame.assign(nom="changé"), "a.csv", replace_all=True)])
+    assert set(pg.read("bailleurs")["nom"]) == {"changé"}
+    assert pg.imports_journal()["source"].iloc[-1] == "a.csv" and pg.verify_journals() == []
+    with pytest.raises(Exception, match="read-only"):
+        pg.query("DELETE FROM bailleurs")
+
+
+def test_the_target_is_never_replaced_without_being_told(
+    jumeau_2pct: Path, base_postgres: str
+) -> None:
+    pg = Store(base_postgres)
+    copier_base(Store(jumeau_2pct), pg)
+    logements = pg.count("logements")
+    with pytest.raises(StoreError, match="--remplacer"):
+        copier_base(Store(jumeau_2pct), pg)
+    assert pg.count("logements") == logements
+    assert copier_base(Store(jumeau_2pct), pg, remplacer=True)["logements"] == logements
+
+
+def test_the_commands_move_a_store_and_read_it_on_postgresql(
+    jumeau_2pct: Path, base_postgres: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`exporter-base` to PostgreSQL, `info` and `journal verifier` on it, `importer-base`
+    back into a new file; a second export is refused without --remplacer."""
+    from mixite.cli.main import main
+
+    assert main(["exporter-base", base_postgres, "--store", str(jumeau_2pct)]) == 0
+    assert "tables" in capsys.readouterr().out
+    assert main(["info", "--store", base_postgres]) == 0
+    info = capsys.readouterr().out
+    assert base_postgres in info and "logements" in info
+    assert main(["journal", "verifier", "--store", base_postgres]) == 0
+    capsys.readouterr()
+    back = tmp_path / "retour.duckdb"
+    assert main(["importer-base", base_postgres, "--store", str(back)]) == 0
+    capsys.readouterr()
+    assert Store(back).count("menages") == Store(jumeau_2pct).count("menages")
+    assert main(["exporter-base", base_postgres, "--store", str(jumeau_2pct)]) != 0
+    assert "--remplacer" in capsys.readouterr().err

@@ -1,0 +1,72 @@
+"""A private PostgreSQL server for the tests: a cluster in a temporary folder, started
+on a free loopback port with Debian's binaries (``.ci/run`` installs the package when
+it is absent), stopped at the end of the session. As root, the server runs as the
+``postgres`` system user (PostgreSQL refuses to run as root)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def binaire(name: str) -> str | None:
+    """A PostgreSQL server program, on the PATH or in Debian's versioned folder."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+def disponible() -> bool:
+    return binaire("initdb") is not None and binaire("pg_ctl") is not None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serveur() -> Iterator[str]:
+    """Start a throw-away cluster; yield the URL of its ``postgres`` database."""
+    initdb, pg_ctl = binaire("initdb"), binaire("pg_ctl")
+    assert initdb and pg_ctl
+    base = Path(tempfile.mkdtemp(prefix="mixite-pg-"))
+    data = base / "data"
+    as_root = os.geteuid() == 0
+    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
+    if as_root:
+        shutil.chown(base, "postgres")
+    port = _free_port()
+    subprocess.run([*prefix, initdb, "-D", str(data), "-A", "trust", "-U", "postgres",
+                    "-E", "UTF8", "--locale", "C", "--no-sync"],
+                   check=True, capture_output=True)  # fmt: skip
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-l", str(base / "journal.log"),
+                    "-o", options, "-w", "start"], check=True, capture_output=True)  # fmt: skip
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
+                       check=False, capture_output=True)  # fmt: skip
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def nouvelle_base(url: str) -> str:
+    """A fresh empty database on the server of ``url``; its URL."""
+    import psycopg
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}")
+    return url.rsplit("/", 1)[0] + "/" + name
