@@ -54,12 +54,31 @@ def serveur() -> Iterator[str]:
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run([*prefix, pg_ctl, "-D", str(data), "-l", str(base / "journal.log"),
                     "-o", options, "-w", "start"], check=True, capture_output=True)  # fmt: skip
+    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    _SERVEURS[url] = [*prefix, pg_ctl, "-D", str(data), "-l", str(base / "journal.log"),
+                      "-o", options, "-w"]  # fmt: skip
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield url
     finally:
+        _SERVEURS.pop(url, None)
+        from mixite.io.store_postgres import fermer_connexions
+
+        fermer_connexions()
         subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
                        check=False, capture_output=True)  # fmt: skip
         shutil.rmtree(base, ignore_errors=True)
+
+
+#: How to drive each running server (its pg_ctl command without the action).
+_SERVEURS: dict[str, list[str]] = {}
+
+
+def redemarrer(url: str) -> None:
+    """Restart the server of ``url`` at once, as a crash and a recovery would (every
+    open connection is cut)."""
+    server = url.rsplit("/", 1)[0] + "/postgres"
+    command = _SERVEURS[server]
+    subprocess.run([*command, "-m", "immediate", "restart"], check=True, capture_output=True)
 
 
 def nouvelle_base(url: str) -> str:

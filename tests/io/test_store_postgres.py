@@ -124,3 +124,24 @@ def test_the_commands_move_a_store_and_read_it_on_postgresql(
     assert Store(back).count("menages") == Store(jumeau_2pct).count("menages")
     assert main(["exporter-base", base_postgres, "--store", str(jumeau_2pct)]) != 0
     assert "--remplacer" in capsys.readouterr().err
+
+
+def test_a_server_restart_gives_a_clear_error_and_the_next_request_works(
+    jumeau_2pct: Path,
+) -> None:
+    """The server restarts between two requests (its own server: the session's is
+    shared): the request on the cut connection fails in French, nothing half-written,
+    and the next one reconnects."""
+    from tests import postgres
+
+    if not postgres.disponible():
+        pytest.skip("PostgreSQL is not installed (.ci/run installs Debian's postgresql)")
+    with postgres.serveur() as server:
+        url = postgres.nouvelle_base(server)
+        pg = Store(url)
+        copier_base(Store(jumeau_2pct), pg)
+        logements = pg.count("logements")
+        postgres.redemarrer(url)
+        with pytest.raises(StoreError, match="interrompue ; réessayez"):
+            pg.count("logements")
+        assert pg.count("logements") == logements

@@ -373,6 +373,13 @@ class Store:
                 raise
         return deleted
 
+    def modifiee_le(self) -> int | None:
+        """When the file or its write-ahead log last changed (ns), 0 if absent; ``None``
+        when the store cannot tell (a server's database)."""
+        stamp = self.path.stat().st_mtime_ns if self.path.exists() else 0
+        wal = self.path.with_name(self.path.name + ".wal")
+        return max(stamp, wal.stat().st_mtime_ns) if wal.exists() else stamp
+
     def _preparer(self) -> None:
         """Before a write: the file's folder exists."""
         self.path.parent.mkdir(parents=True, exist_ok=True)

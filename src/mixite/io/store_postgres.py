@@ -16,8 +16,10 @@ interface the store uses (``execute`` with ``?`` parameters, ``fetchone``,
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
@@ -171,10 +173,22 @@ def _euros(cents: Any) -> Decimal:
     return (whole / 100).quantize(Decimal("0.01"))
 
 
-@contextmanager
-def connecter(url: str, *, read_only: bool) -> Iterator[Connexion]:
-    """A connection in autocommit (the store opens its transactions), read-only when
-    asked; an unreachable server is reported in French."""
+#: Open connections, one per database, mode and thread: a command runs hundreds of
+#: small queries, and opening a connection costs more than most of them.
+_OUVERTES: dict[tuple[str, bool, int], Any] = {}
+
+
+def fermer_connexions() -> None:
+    """Close every connection kept open (at exit, or before a server is stopped)."""
+    while _OUVERTES:
+        _, raw = _OUVERTES.popitem()
+        raw.close()
+
+
+atexit.register(fermer_connexions)
+
+
+def _ouvrir(url: str, read_only: bool) -> Any:
     import psycopg
 
     try:
@@ -184,12 +198,41 @@ def connecter(url: str, *, read_only: bool) -> Iterator[Connexion]:
             f"la base PostgreSQL « {sans_mot_de_passe(url)} » est injoignable ; vérifiez "
             f"l'adresse, le serveur et le mot de passe (détail : {str(exc).strip()})"
         ) from exc
-    try:
-        if read_only:
-            raw.execute("SET default_transaction_read_only = on")
-        yield Connexion(raw)
-    finally:
+    if read_only:
+        raw.execute("SET default_transaction_read_only = on")
+    return raw
+
+
+@contextmanager
+def connecter(url: str, *, read_only: bool) -> Iterator[Connexion]:
+    """A connection in autocommit (the store opens its transactions), read-only when
+    asked, kept open for the thread's next use; one the server closed (a restart) is
+    replaced. An unreachable server is reported in French."""
+    import psycopg
+
+    key = (url, read_only, threading.get_ident())
+    raw = _OUVERTES.pop(key, None)
+    if raw is not None and (raw.closed or raw.broken):
         raw.close()
+        raw = None
+    if raw is None:
+        raw = _ouvrir(url, read_only)
+    try:
+        yield Connexion(raw)
+    except psycopg.OperationalError as exc:
+        raw.close()  # the server went away mid-statement: a new connection next time
+        raise StoreError(
+            f"la connexion à la base PostgreSQL « {sans_mot_de_passe(url)} » a été "
+            f"interrompue ; réessayez (détail : {str(exc).strip()})"
+        ) from exc
+    finally:
+        # Kept if idle (never a half-done transaction) and if no nested use of the same
+        # kind already left one; closed otherwise.
+        if not raw.closed:
+            if raw.info.transaction_status == 0 and key not in _OUVERTES:
+                _OUVERTES[key] = raw
+            else:
+                raw.close()
 
 
 @contextmanager
@@ -237,6 +280,9 @@ class PostgresStore(_store_class()):  # type: ignore[misc]
     def writer(self) -> Iterator[None]:
         with verrou_ecriture(self.url):
             yield
+
+    def modifiee_le(self) -> int | None:
+        return None  # the server's files are not ours to watch
 
     def _preparer(self) -> None:
         """Nothing to prepare: the database exists on its server."""

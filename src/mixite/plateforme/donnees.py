@@ -33,7 +33,7 @@ _cache: dict[tuple[Any, ...], Any] = {}
 #: the first computation instead of repeating it (20 users on a cold cache).
 _en_cours: dict[tuple[Any, ...], threading.Lock] = {}
 #: Per store: the file's last modification seen, and the data version it had.
-_vues: dict[str, tuple[int, int]] = {}
+_vues: dict[str, tuple[int | None, int]] = {}
 #: Entries kept at most (the oldest go first).
 TAILLE_CACHE = 64
 
@@ -43,15 +43,13 @@ def _version(store: Store) -> tuple[str, int]:
 
     Every data write appends to the store's write journal; the access journal does not
     (viewing a household must not throw away every computed figure). The journal is
-    counted again only when the file or its write-ahead log changed."""
-    stamp = store.path.stat().st_mtime_ns if store.path.exists() else 0
-    wal = store.path.with_name(store.path.name + ".wal")
-    if wal.exists():
-        stamp = max(stamp, wal.stat().st_mtime_ns)
-    key = str(store.path)
+    counted again only when the file or its write-ahead log changed (on PostgreSQL,
+    whose files are the server's, at every call: one count of a small table)."""
+    stamp = store.modifiee_le()
+    key = store.nom
     with _lock:
         seen = _vues.get(key)
-    if seen is not None and seen[0] == stamp:
+    if seen is not None and stamp is not None and seen[0] == stamp:
         return key, seen[1]
     writes = 0
     if store.has_table("_mixite_imports"):
