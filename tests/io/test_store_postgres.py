@@ -145,3 +145,68 @@ def test_a_server_restart_gives_a_clear_error_and_the_next_request_works(
         with pytest.raises(StoreError, match="interrompue ; réessayez"):
             pg.count("logements")
         assert pg.count("logements") == logements
+
+
+def test_row_level_security_keeps_each_landlord_to_its_own_rows(
+    jumeau_2pct: Path, base_postgres: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Connected straight to the database (no mixite in between), each landlord's role
+    reads its own buildings, dwellings, households, allocations and relocations and
+    nothing of another's, even when it asks by identifier; it reads the shared tables,
+    cannot write, cannot take another landlord's role; the rules survive a table
+    replaced by an import."""
+    import psycopg
+
+    from mixite.cli.main import main
+    from mixite.io.securite_postgres import role_du_bailleur
+    from mixite.io.store import Write
+
+    source = Store(jumeau_2pct)
+    copier_base(source, Store(base_postgres))
+    assert main(["securiser-base", "--store", base_postgres]) == 0
+    assert "mixite_bailleur_b01" in capsys.readouterr().out
+    owners = source.query(
+        "SELECT m.id_menage, b.code_bailleur FROM menages m JOIN logements l USING (id_logement) "
+        "JOIN entrees e USING (id_entree) JOIN batiments b USING (id_batiment)"
+    )
+    codes = sorted(source.read("bailleurs")["code_bailleur"])
+    with psycopg.connect(base_postgres, autocommit=True) as admin:
+        for code in codes[:3]:  # an account acting for each landlord, logging in itself
+            admin.execute(
+                f'CREATE ROLE "compte_{code.lower()}" LOGIN IN ROLE "{role_du_bailleur(code)}"'
+            )
+    for code in codes[:3]:
+        account = base_postgres.replace("postgres@", f"compte_{code.lower()}@", 1)
+        with psycopg.connect(account, autocommit=True) as con:
+            mine = {r[0] for r in con.execute("SELECT id_menage FROM menages").fetchall()}
+            assert mine and mine == set(owners.loc[owners["code_bailleur"] == code, "id_menage"])
+            other = owners.loc[owners["code_bailleur"] != code, "id_menage"].iloc[0]
+            asked = con.execute("SELECT count(*) FROM menages WHERE id_menage = %s", [other])
+            assert asked.fetchone() == (0,)
+            for table in ("batiments", "attributions"):
+                seen = {r[0] for r in con.execute(f"SELECT DISTINCT code_bailleur FROM {table}")}
+                assert seen <= {code}
+            assert con.execute("SELECT count(*) FROM demandes").fetchone()[0] > 0  # shared
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                con.execute("DELETE FROM menages")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                con.execute("SELECT * FROM _mixite_imports")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                con.execute(f'SET ROLE "{role_du_bailleur(codes[-1])}"')
+    # An import replaces a table: the new table is protected too.
+    from mixite.core.model import TABLES_BY_NAME
+
+    pg = Store(base_postgres)
+    pg.write([Write(TABLES_BY_NAME["bailleurs"], pg.read("bailleurs"), "b.csv", replace_all=True)])
+    with psycopg.connect(base_postgres, autocommit=True) as con:
+        con.execute(f'SET ROLE "{role_du_bailleur(codes[0])}"')
+        assert con.execute("SELECT code_bailleur FROM bailleurs").fetchall() == [(codes[0],)]
+
+
+def test_row_level_security_needs_postgresql(
+    jumeau_2pct: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mixite.cli.main import main
+
+    assert main(["securiser-base", "--store", str(jumeau_2pct)]) == 2
+    assert "PostgreSQL" in capsys.readouterr().err

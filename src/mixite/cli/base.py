@@ -28,6 +28,40 @@ def add_parser(sub: Any, store_arg: Any) -> None:
         p.add_argument("--remplacer", action="store_true",
                        help="remplacer entièrement la base cible si elle contient des tables")  # fmt: skip
         store_arg(p)
+    add_securite_parser(sub, store_arg)
+
+
+def add_securite_parser(sub: Any, store_arg: Any) -> None:
+    p = sub.add_parser(
+        "securiser-base",
+        help="rôles des bailleurs et sécurité au niveau des lignes (PostgreSQL)",
+        description="Crée dans la base PostgreSQL un rôle par bailleur (mixite_bailleur_b01…, "
+        "sans connexion : la plateforme ou un administrateur le prend avec SET ROLE) et "
+        "active la sécurité au niveau des lignes : chaque rôle ne lit que son parc, ses "
+        "ménages, ses attributions et ses relogements, plus les tables partagées "
+        "(territoires, demandes), même à travers une erreur de l'application. Les règles "
+        "sont reposées après chaque écriture.",
+        epilog="Exemple : mixite securiser-base --store postgresql://mixite@localhost/mel",
+    )
+    p.add_argument("--bailleur", action="append", metavar="CODE",
+                   help="seulement ce bailleur (répétable ; défaut : tous ceux de la base)")  # fmt: skip
+    store_arg(p)
+
+
+def run_securite(args: argparse.Namespace) -> int:
+    from mixite.io.store_postgres import PostgresStore
+
+    store = args.store
+    if not isinstance(store, PostgresStore):
+        raise ValueError(
+            "la sécurité au niveau des lignes est celle de PostgreSQL : indiquez la base "
+            "avec --store postgresql://… (un fichier DuckDB n'a ni rôles ni droits)"
+        )
+    codes = args.bailleur or sorted(store.read("bailleurs", ["code_bailleur"])["code_bailleur"])
+    roles = store.securiser([str(c) for c in codes])
+    print(f"{len(roles)} rôle(s) de bailleur, sécurité au niveau des lignes active : "
+          + ", ".join(roles))  # fmt: skip
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:

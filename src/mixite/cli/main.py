@@ -104,6 +104,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scenarios": ("projeter l'occupation du parc social sous des politiques d'attribution", "scenarios"),
     "exporter-base": ("copier toute la base vers une autre (fichier DuckDB ou PostgreSQL)", "base"),
     "importer-base": ("remplir la base depuis une autre (fichier DuckDB ou PostgreSQL)", "base"),
+    "securiser-base": ("rôles des bailleurs et sécurité au niveau des lignes (PostgreSQL)", "base"),
     "info": ("résumer le contenu de la base", "main"),
     "journal": ("vérifier que les journaux (audit, accès) n'ont pas été modifiés", "main"),
 }  # fmt: skip
@@ -489,6 +490,7 @@ _RUNNERS: dict[str, tuple[str, str]] = {
     "scenarios": ("scenarios", "run"),
     "exporter-base": ("base", "run"),
     "importer-base": ("base", "run"),
+    "securiser-base": ("base", "run_securite"),
 }
 
 

@@ -367,6 +367,7 @@ class Store:
                 for key, value in (meta or {}).items():
                     con.execute("DELETE FROM _mixite_meta WHERE key = ?", [key])
                     con.execute("INSERT INTO _mixite_meta VALUES (?, ?)", [key, value])
+                self._avant_validation(con)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -379,6 +380,9 @@ class Store:
         stamp = self.path.stat().st_mtime_ns if self.path.exists() else 0
         wal = self.path.with_name(self.path.name + ".wal")
         return max(stamp, wal.stat().st_mtime_ns) if wal.exists() else stamp
+
+    def _avant_validation(self, con: Any) -> None:
+        """Last step of a write's transaction (the server's security, on PostgreSQL)."""
 
     def _preparer(self) -> None:
         """Before a write: the file's folder exists."""

@@ -286,3 +286,24 @@ class PostgresStore(_store_class()):  # type: ignore[misc]
 
     def _preparer(self) -> None:
         """Nothing to prepare: the database exists on its server."""
+
+    def _avant_validation(self, con: Any) -> None:
+        """A replaced table is a new table: its row-level security is set again."""
+        from mixite.io.securite_postgres import proteger
+
+        proteger(con)
+
+    def securiser(self, codes: list[str]) -> list[str]:
+        """A database role per landlord of ``codes`` and row-level security (see
+        :mod:`mixite.io.securite_postgres`); the roles' names."""
+        from mixite.io.securite_postgres import creer_roles
+
+        with self.writer(), self._connect(read_only=False) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                names = creer_roles(con, codes)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return names

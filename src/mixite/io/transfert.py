@@ -122,6 +122,7 @@ def copier_base(source: Store, cible: Store, *, remplacer: bool = False) -> dict
                 for table, (columns, rows) in contents.items():
                     _create(dst, table, columns)
                     _insert(dst, table, columns, rows)
+                cible._avant_validation(dst)
                 dst.execute("COMMIT")
             except BaseException:
                 dst.execute("ROLLBACK")
