@@ -4,7 +4,12 @@ side by side with the tools users would otherwise reach for, in one run.
 - ``pandas.read_csv`` + ``DataFrame.to_sql`` into SQLite (the usual script);
 - DuckDB's own ``read_csv`` into a table (fastest possible, but checks nothing).
 
-Usage: ``python benchmarks/store.py [--rows 1000000]``. Prints times and ratios.
+And the same import into the PostgreSQL store (``--postgresql URL`` of an empty
+database, or a private server started for the run when Debian's PostgreSQL is
+installed): the ratio to the embedded store is printed (target: at most 2).
+
+Usage: ``python benchmarks/store.py [--rows 1000000] [--postgresql URL]``. Prints times
+and ratios.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from mixite.twin.params import TwinParameters
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--postgresql", metavar="URL", help="base PostgreSQL vide")
     args = parser.parse_args()
     twin = build_twin(
         refdata.mel_sources(),
@@ -68,6 +74,8 @@ def main() -> None:
         con2.close()
         t_duck = time.perf_counter() - t
 
+        t_pg = _postgresql(args.postgresql, d, twin, csv)
+
         t = time.perf_counter()
         agg = store.query(
             "SELECT code_commune, count(*) AS n, median(ressources_annuelles / unites_consommation) AS m "
@@ -83,6 +91,31 @@ def main() -> None:
     ):
         print(f"{name:<48}{secs:>10.2f}{secs / t_mixite:>10.2f}")
     print(f"group-by median per commune on the store ({len(agg)} communes): {t_query:.3f} s")
+    if t_pg is not None:
+        print(f"{'mixite importer into PostgreSQL':<48}{t_pg:>10.2f}{t_pg / t_mixite:>10.2f}")
+        print(f"PostgreSQL / embedded store: x {t_pg / t_mixite:.2f} (target: at most 2)")
+
+
+def _postgresql(url: str | None, d: Path, twin: object, csv: Path) -> float | None:
+    """Seconds of the same validated import into a PostgreSQL store (None without one)."""
+    import contextlib
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests import postgres
+
+    with contextlib.ExitStack() as stack:
+        if url is None:
+            if not postgres.disponible():
+                print("PostgreSQL absent : comparaison omise (--postgresql URL)")
+                return None
+            url = postgres.nouvelle_base(stack.enter_context(postgres.serveur()))
+        store = Store(url)
+        for kind in ("bailleurs", "batiments", "entrees", "logements"):
+            import_file(kind, d / f"{kind}.csv", store)
+        t = time.perf_counter()
+        import_file("menages", csv, store)
+        return time.perf_counter() - t
 
 
 if __name__ == "__main__":

@@ -146,20 +146,32 @@ def _python(value: Any) -> Any:
     return value
 
 
-def lignes(frame: pd.DataFrame, kinds: Sequence[str]) -> Iterator[list[Any]]:
+def _valeurs(series: pd.Series, kind: str) -> list[Any]:
+    """One column as Python values (``None`` for missing), converted column-wise: a
+    value-by-value conversion cost more than the ``COPY`` itself on 10⁶ rows."""
+    present = series.notna().to_numpy()
+    if kind == "money":
+        cents = pd.to_numeric(series, errors="coerce")
+        return [_euros(v) if ok else None for v, ok in zip(cents.tolist(), present, strict=True)]
+    if kind == "date":
+        days = pd.to_datetime(series, errors="coerce").dt.date
+        return days.astype(object).where(present, None).tolist()
+    if kind == "integer":
+        numbers = pd.to_numeric(series, errors="coerce").astype("Int64")
+        return numbers.astype(object).where(present, None).tolist()
+    values = series.astype(object).where(present, None).tolist()
+    if kind == "decimal":
+        return [None if v is None else float(v) for v in values]
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
+
+
+def lignes(frame: pd.DataFrame, kinds: Sequence[str]) -> Iterator[tuple[Any, ...]]:
     """The frame's rows as Python values for ``COPY``: money from cents to exact euros
     (as the DuckDB store's cast does), dates as dates."""
-    columns = []
-    for (_, series), kind in zip(frame.items(), kinds, strict=True):
-        values = [_python(v) for v in series.astype(object).tolist()]
-        if kind == "money":
-            values = [None if v is None else _euros(v) for v in values]
-        elif kind == "date":
-            values = [None if v is None else pd.Timestamp(v).date() for v in values]
-        elif kind == "integer":
-            values = [None if v is None else int(v) for v in values]
-        columns.append(values)
-    yield from (list(row) for row in zip(*columns, strict=True))
+    columns = [
+        _valeurs(series, kind) for (_, series), kind in zip(frame.items(), kinds, strict=True)
+    ]
+    return zip(*columns, strict=True)
 
 
 def _euros(cents: Any) -> Decimal:
