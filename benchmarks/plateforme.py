@@ -17,14 +17,19 @@ same users without pause then measure the capacity (requests per second; with on
 process, Python runs one request at a time, so latency there is mostly queueing).
 Caches are warmed by one visit of each role first (its time is printed).
 
+``--bases duckdb,postgresql`` runs the same load with the store copied into a
+PostgreSQL database (a private server started for the run, or ``--postgresql URL`` of
+an empty database) and prints the ratios between the two stores.
+
 Usage: ``python benchmarks/plateforme.py [--store mixite.duckdb] [--users 20]
-[--rounds 5]`` (``make demo SERVEUR=0`` first). Target (issue 14): p95 under 300 ms, no
-error.
+[--rounds 5] [--bases duckdb,postgresql]`` (``make demo SERVEUR=0`` first). Target
+(issues 14 and 18): p95 under 300 ms, no error.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import re
@@ -226,19 +231,24 @@ def main() -> int:
     parser.add_argument(
         "--pause", default="0.5-2", help="pause entre deux pages, en secondes (min-max)"
     )
+    parser.add_argument("--bases", default="duckdb", help="duckdb, postgresql ou les deux")
+    parser.add_argument("--postgresql", metavar="URL", help="base PostgreSQL vide à utiliser")
     args = parser.parse_args()
     low, _, high = args.pause.partition("-")
     pause = (float(low), float(high or low))
     if not args.store.exists():
         print(f"{args.store} absent : lancez d'abord « make demo SERVEUR=0 ».", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory() as d:
+    with tempfile.TemporaryDirectory() as d, contextlib.ExitStack() as servers:
         # A copy of the store: the pages journal what they show.
         store = Path(d) / "mixite.duckdb"
         shutil.copy(args.store, store)
+        locations = {"duckdb": str(store)}
+        if "postgresql" in args.bases:
+            locations["postgresql"] = _postgresql_copy(store, args.postgresql, servers)
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mixite.plateforme.settings",
                "MIXITE_STORE": str(store), "MIXITE_COMPTES": str(Path(d) / "comptes.sqlite3"),
-               "MIXITE_STATIQUES": "1"}  # fmt: skip
+               "MIXITE_STATIQUES": "1", "MIXITE_FICHIERS": d}  # fmt: skip
         os.environ.update(env)
         import django
 
@@ -254,11 +264,12 @@ def main() -> int:
               f"{len(PAGES_COMMUNES)}–{len(PAGES_COMMUNES) + 1} pages ; base de "
               f"{households:_} ménages ; {os.cpu_count()} cœurs".replace("_", " "))  # fmt: skip
         results = {}
-        for kind in args.serveurs.split(","):
+        runs = [(b, k) for b in args.bases.split(",") for k in args.serveurs.split(",")]
+        for base, kind in runs:
             port = _free_port()
-            proc = _start(kind, port, env)
+            proc = _start(kind, port, {**env, "MIXITE_STORE": locations[base]})
             try:
-                print(f"\n{kind}")
+                print(f"\n{kind}, base {base}")
                 # Every role once: the first visits compute what the caches keep (the
                 # server also warms the territory-wide figures itself as it starts).
                 warm, wall = _browse(
@@ -278,16 +289,34 @@ def main() -> int:
                 stress, wall_x = _browse(port, accounts, args.users, args.rounds, static=False,
                                          pause=(0, 0))  # fmt: skip
                 _line("pages (sans pause)", stress, wall_x)
-                results[kind] = (p95, len(stress.durees) / wall_x)
+                results[(base, kind)] = (p95, len(stress.durees) / wall_x)
             finally:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(timeout=30)
-        if len(results) == 2:
-            (a, (pa, ta)), (b, (pb, tb)) = results.items()
-            print(
-                f"\n{a} / {b} : p95 en navigation × {pa / pb:.2f}, débit sans pause × {ta / tb:.2f}"
-            )
+        print()
+        for (base, kind), (p95, rate) in results.items():
+            for (other, kind2), (p95b, rateb) in results.items():
+                if (base, kind) < (other, kind2) and (base == other or kind == kind2):
+                    print(f"{kind} {base} / {kind2} {other} : p95 en navigation × "
+                          f"{p95 / p95b:.2f}, débit sans pause × {rate / rateb:.2f}")  # fmt: skip
     return 0
+
+
+def _postgresql_copy(store: Path, url: str | None, servers: contextlib.ExitStack) -> str:
+    """The store copied into a PostgreSQL database: ``url``, or a new database on a
+    private server started for the run (Debian's PostgreSQL)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests import postgres
+
+    from mixite.io.store import Store
+    from mixite.io.transfert import copier_base
+
+    if url is None:
+        if not postgres.disponible():
+            raise SystemExit("PostgreSQL absent : --postgresql URL, ou installez postgresql")
+        url = postgres.nouvelle_base(servers.enter_context(postgres.serveur()))
+    copier_base(Store(store), Store(url))
+    return url
 
 
 def _count_households(store: Path) -> int:

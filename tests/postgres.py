@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 
 def binaire(name: str) -> str | None:
@@ -89,3 +90,55 @@ def nouvelle_base(url: str) -> str:
     with psycopg.connect(url, autocommit=True) as con:
         con.execute(f"CREATE DATABASE {name}")
     return url.rsplit("/", 1)[0] + "/" + name
+
+
+def copie_de_base(request: Any, source: Path | str, folder: Path) -> Path | str:
+    """A copy of the store ``source`` for a test parametrized by store (``duckdb`` or
+    ``postgresql``: ``request.param``): a file in ``folder``, or a new database on the
+    session's server."""
+    backend = getattr(request, "param", "duckdb")
+    if backend == "postgresql":
+        import pytest
+
+        if not disponible():
+            pytest.skip("PostgreSQL is not installed (.ci/run installs Debian's postgresql)")
+        return dupliquer(source, folder, serveur=request.getfixturevalue("serveur_postgres"))
+    return dupliquer(source, folder)
+
+
+def dupliquer(source: Path | str, folder: Path, *, serveur: str | None = None) -> Path | str:
+    """A copy of a store: a new file in ``folder``, or a new database (on ``serveur``,
+    or on the source's own server when the source is a database)."""
+    from mixite.io import est_url
+    from mixite.io.store import Store
+    from mixite.io.transfert import copier_base
+
+    if serveur is None and not est_url(source):
+        target = folder / f"copie-{uuid.uuid4().hex[:8]}.duckdb"
+        shutil.copy(source, target)
+        return target
+    url = nouvelle_base(serveur or str(source))
+    copier_base(Store(source), Store(url))
+    return url
+
+
+def empreinte(location: Path | str) -> str:
+    """A fingerprint of a whole store: its file's bytes, or every table's rows."""
+    import hashlib
+
+    from mixite.io import est_url
+    from mixite.io.store import Store
+
+    if not est_url(location):
+        return hashlib.sha256(Path(location).read_bytes()).hexdigest()
+    store = Store(location)
+    tables = store.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+        "ORDER BY table_name"
+    )["table_name"]
+    digest = hashlib.sha256()
+    for table in tables:
+        rows = store.query(f'SELECT * FROM "{table}"')
+        rows = rows.map(lambda v: v.hex() if isinstance(v, bytes) else str(v))
+        digest.update(table.encode() + rows.sort_values(list(rows.columns)).to_csv().encode())
+    return digest.hexdigest()

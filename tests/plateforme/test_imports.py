@@ -4,8 +4,6 @@ recorded in the journal, and pages that keep answering while an import writes.""
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 import threading
 from pathlib import Path
 
@@ -18,22 +16,26 @@ from mixite.io import store as store_module
 from mixite.io.exporters import write_import_csv
 from mixite.io.store import Store
 from mixite.plateforme.comptes import creer_comptes_demo
+from mixite.plateforme.donnees import a_cote
 from mixite.plateforme.imports import attendre
 from mixite.plateforme.models import Import
+from tests.postgres import copie_de_base, empreinte
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the import runs in another thread
 
 
-@pytest.fixture()
-def store_path(jumeau_2pct: Path, tmp_path: Path, settings: object) -> Path:
-    copy = tmp_path / "jumeau.duckdb"
-    shutil.copy(jumeau_2pct, copy)
+@pytest.fixture(params=["duckdb", "postgresql"])
+def store_path(
+    request: pytest.FixtureRequest, jumeau_2pct: Path, tmp_path: Path, settings: object
+) -> Path | str:
+    """A copy of the twin in the embedded store, and one on PostgreSQL."""
+    copy = copie_de_base(request, jumeau_2pct, tmp_path)
     settings.STORE = copy  # type: ignore[attr-defined]
     return copy
 
 
 @pytest.fixture()
-def comptes(store_path: Path) -> dict[str, str]:
+def comptes(store_path: Path | str) -> dict[str, str]:
     return {login: password for login, password, _ in creer_comptes_demo()}
 
 
@@ -61,12 +63,8 @@ def _upload(c: Client, kind: str, path: Path) -> Import:
     return attendre(job.pk)
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def test_a_bad_file_gets_the_french_report_and_the_store_is_unchanged(
-    comptes: dict[str, str], store_path: Path, tmp_path: Path
+    comptes: dict[str, str], store_path: Path | str, tmp_path: Path
 ) -> None:
     store = Store(store_path)
     forms = _new_allocations(store, "B01", 5)
@@ -77,7 +75,7 @@ def test_a_bad_file_gets_the_french_report_and_the_store_is_unchanged(
     cells[header.index("date_cal")] = "31/02/2025"
     text[3] = ",".join(cells)
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
-    before = _digest(store_path)
+    before = empreinte(store_path)
     job = _upload(_client("bailleur", comptes), "attributions", path)
     assert job.etat == "refuse" and job.total_problemes == 1
     assert job.problemes == [
@@ -89,17 +87,17 @@ def test_a_bad_file_gets_the_french_report_and_the_store_is_unchanged(
         }
     ]
     assert "date" in job.problemes[0]["regle"]
-    assert _digest(store_path) == before  # nothing written
+    assert empreinte(store_path) == before  # nothing written
     page = _client("bailleur", comptes).get(f"/imports/{job.pk}/").content.decode()
     assert "rien n&#x27;a été écrit" in page or "rien n'a été écrit" in page
     assert "31/02/2025" in page and "date_cal" in page
     report = _client("bailleur", comptes).get(f"/imports/{job.pk}/?format=csv")
     assert b"31/02/2025" in report.content
-    assert not list(store_path.parent.glob("*.depots/*")), "the uploaded file is deleted"
+    assert not list(a_cote(".depots").glob("*")), "the uploaded file is deleted"
 
 
 def test_a_landlord_adds_its_own_forms_and_not_another_landlords(
-    comptes: dict[str, str], store_path: Path, tmp_path: Path
+    comptes: dict[str, str], store_path: Path | str, tmp_path: Path
 ) -> None:
     store = Store(store_path)
     n0 = store.count("attributions")
@@ -128,7 +126,7 @@ def test_a_landlord_adds_its_own_forms_and_not_another_landlords(
 
 
 def test_what_each_role_may_import(
-    comptes: dict[str, str], store_path: Path, tmp_path: Path
+    comptes: dict[str, str], store_path: Path | str, tmp_path: Path
 ) -> None:
     path = tmp_path / "x.csv"
     path.write_text("id_demande\nD1\n", encoding="utf-8")
@@ -154,7 +152,7 @@ def test_what_each_role_may_import(
 
 
 def test_pages_keep_answering_while_an_import_writes(
-    comptes: dict[str, str], store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    comptes: dict[str, str], store_path: Path | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The write transaction is held open until the pages have been read: every page
     answers from the last committed state, then the import commits in full."""

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from mixite.plateforme.comptes import creer_comptes_demo
+from tests.postgres import copie_de_base, dupliquer, empreinte
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
@@ -27,16 +28,17 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def store_path(jumeau_2pct: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy: the pages record accesses in the store's journal."""
-    copy = tmp_path_factory.mktemp("navigateur") / "jumeau.duckdb"
-    shutil.copy(jumeau_2pct, copy)
-    return copy
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def store_path(
+    request: pytest.FixtureRequest, jumeau_2pct: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path | str:
+    """A copy, in the embedded store and on PostgreSQL: the pages record accesses in
+    the store's journal."""
+    return copie_de_base(request, jumeau_2pct, tmp_path_factory.mktemp("navigateur"))
 
 
 @pytest.fixture()
-def browser_page(settings: Any, store_path: Path, live_server: Any) -> Any:
+def browser_page(settings: Any, store_path: Path | str, live_server: Any) -> Any:
     from playwright.sync_api import sync_playwright
 
     settings.STORE = store_path
@@ -123,10 +125,9 @@ def test_the_epci_explores_indicators_without_reloading(browser_page: Any) -> No
 
 
 def test_a_commission_records_its_decision_and_the_tracking_follows(
-    browser_page: Any, store_path: Path, tmp_path: Path, settings: Any
+    browser_page: Any, store_path: Path | str, tmp_path: Path, settings: Any
 ) -> None:
-    copy = tmp_path / "copie.duckdb"
-    shutil.copy(store_path, copy)
+    copy = dupliquer(store_path, tmp_path)
     settings.STORE = copy
     page, url, accounts = browser_page
     _login(page, url, "bailleur", accounts["bailleur"])
@@ -150,14 +151,11 @@ def test_a_commission_records_its_decision_and_the_tracking_follows(
 
 
 def test_a_bad_file_is_refused_with_its_report_and_nothing_is_written(
-    browser_page: Any, store_path: Path, tmp_path: Path, settings: Any
+    browser_page: Any, store_path: Path | str, tmp_path: Path, settings: Any
 ) -> None:
-    import hashlib
-
-    copy = tmp_path / "copie.duckdb"
-    shutil.copy(store_path, copy)
+    copy = dupliquer(store_path, tmp_path)
     settings.STORE = copy
-    before = hashlib.sha256(copy.read_bytes()).hexdigest()
+    before = empreinte(copy)
     from mixite.core import model
     from mixite.io.exporters import write_import_csv
     from mixite.io.store import Store
@@ -187,7 +185,7 @@ def test_a_bad_file_is_refused_with_its_report_and_nothing_is_written(
     text = page.inner_text("main")
     _check(page, "import-refuse")
     assert "rien n'a été écrit" in text and "2025-13-01" in text and "L-INCONNU" in text
-    assert hashlib.sha256(copy.read_bytes()).hexdigest() == before
+    assert empreinte(copy) == before
 
 
 def test_the_renewal_team_follows_its_relocated_households(browser_page: Any) -> None:

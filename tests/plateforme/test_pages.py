@@ -14,6 +14,7 @@ from django.test import Client
 from mixite.io.publication import indicateurs_publies
 from mixite.io.store import Store
 from mixite.plateforme.comptes import DEMO, creer_comptes_demo
+from tests.postgres import copie_de_base, dupliquer
 
 pytestmark = pytest.mark.django_db
 
@@ -66,18 +67,17 @@ ALLOWED = {
 }
 
 
-@pytest.fixture(scope="module")
-def store_path(jumeau_2pct: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy: the pages record accesses in the store's journal."""
-    import shutil
-
-    copy = tmp_path_factory.mktemp("plateforme") / "jumeau.duckdb"
-    shutil.copy(jumeau_2pct, copy)
-    return copy
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def store_path(
+    request: pytest.FixtureRequest, jumeau_2pct: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path | str:
+    """A copy, in the embedded store and on PostgreSQL: the pages record accesses in
+    the store's journal."""
+    return copie_de_base(request, jumeau_2pct, tmp_path_factory.mktemp("plateforme"))
 
 
 @pytest.fixture()
-def comptes(settings: object, store_path: Path) -> dict[str, str]:
+def comptes(settings: object, store_path: Path | str) -> dict[str, str]:
     settings.STORE = store_path  # type: ignore[attr-defined]
     return {login: password for login, password, _ in creer_comptes_demo()}
 
@@ -107,7 +107,7 @@ def test_every_role_and_page(comptes: dict[str, str]) -> None:
 
 
 def test_the_commune_sees_its_own_commune_with_the_librarys_figures(
-    comptes: dict[str, str], store_path: Path
+    comptes: dict[str, str], store_path: Path | str
 ) -> None:
     c = _client("commune", comptes)
     r = c.get("/?format=csv")
@@ -126,7 +126,9 @@ def test_the_commune_sees_its_own_commune_with_the_librarys_figures(
     assert len(iris) and iris["code IRIS"].str.startswith("59350").all()
 
 
-def test_a_landlord_sees_only_its_own_entrances(comptes: dict[str, str], store_path: Path) -> None:
+def test_a_landlord_sees_only_its_own_entrances(
+    comptes: dict[str, str], store_path: Path | str
+) -> None:
     mine = Store(store_path).query(
         "SELECT e.id_entree FROM entrees e JOIN batiments b USING (id_batiment) WHERE b.code_bailleur = 'B01'"
     )["id_entree"]
@@ -176,12 +178,9 @@ def test_login_is_throttled_and_headers_are_strict(comptes: dict[str, str]) -> N
 
 
 def test_the_commission_from_candidates_to_the_recorded_decision(
-    comptes: dict[str, str], store_path: Path, tmp_path: Path, settings: object
+    comptes: dict[str, str], store_path: Path | str, tmp_path: Path, settings: object
 ) -> None:
-    import shutil
-
-    copy = tmp_path / "copie.duckdb"
-    shutil.copy(store_path, copy)
+    copy = dupliquer(store_path, tmp_path)
     settings.STORE = copy  # type: ignore[attr-defined]
     store = Store(copy)
     dwelling = store.query(
@@ -230,7 +229,7 @@ def test_the_commission_from_candidates_to_the_recorded_decision(
 
 
 def test_relocated_households_are_listed_for_their_team_and_landlord_only(
-    comptes: dict[str, str], store_path: Path
+    comptes: dict[str, str], store_path: Path | str
 ) -> None:
     team = _client("renouvellement", comptes).get("/relogement/?tableau=suivi&format=csv")
     listed = pd.read_csv(io.BytesIO(team.content), sep=";", decimal=",", encoding="utf-8-sig")
@@ -249,15 +248,13 @@ def test_relocated_households_are_listed_for_their_team_and_landlord_only(
 
 
 def test_reports_are_produced_listed_and_served_within_scope(
-    comptes: dict[str, str], store_path: Path, settings: object, tmp_path: Path
+    comptes: dict[str, str], store_path: Path | str, settings: object, tmp_path: Path
 ) -> None:
-    import shutil
     import time
 
     from mixite.plateforme import rapports
 
-    copy = tmp_path / "rapports.duckdb"
-    shutil.copy(store_path, copy)
+    copy = dupliquer(store_path, tmp_path)
     settings.STORE = copy  # type: ignore[attr-defined]
     commune = _client("commune", comptes)
     assert commune.post("/rapports/", {"territoire": "epci:200093201", "date": "2026-06-30"},

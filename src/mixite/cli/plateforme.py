@@ -30,7 +30,7 @@ def setup(store: object) -> None:
     """Point Django at the store and load it (once per process)."""
     import django
 
-    os.environ["MIXITE_STORE"] = str(getattr(store, "path", store))
+    os.environ["MIXITE_STORE"] = getattr(store, "emplacement", str(store))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mixite.plateforme.settings")
     django.setup()
 

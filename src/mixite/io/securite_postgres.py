@@ -57,6 +57,15 @@ def _tables(con: Any) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
+def _fonction(con: Any) -> None:
+    """``mixite_bailleurs()``: the landlords whose role the current user holds."""
+    con.execute(
+        "CREATE OR REPLACE FUNCTION mixite_bailleurs() RETURNS SETOF VARCHAR LANGUAGE sql "
+        "STABLE AS $$ SELECT code_bailleur FROM _mixite_roles "
+        "WHERE pg_has_role(current_user, role, 'MEMBER') $$"
+    )
+
+
 def proteger(con: Any) -> None:
     """Grants and policies for every landlord role on the tables present (idempotent)."""
     present = _tables(con)
@@ -65,16 +74,28 @@ def proteger(con: Any) -> None:
     roles = [str(r[0]) for r in con.execute(
         "SELECT role FROM _mixite_roles WHERE role IN (SELECT rolname FROM pg_roles)"
     ).fetchall()]  # fmt: skip
-    con.execute(
-        "CREATE OR REPLACE FUNCTION mixite_bailleurs() RETURNS SETOF VARCHAR LANGUAGE sql "
-        "STABLE AS $$ SELECT code_bailleur FROM _mixite_roles "
-        "WHERE pg_has_role(current_user, role, 'MEMBER') $$"
-    )
+    known = con.execute("SELECT count(*) FROM pg_proc WHERE proname = 'mixite_bailleurs'")
+    if not known.fetchone()[0]:
+        _fonction(con)
+    # Only what is missing: each GRANT or ALTER locks the table against readers until
+    # the write commits.
     for table in [t for t in (*PARTAGEES, *POLITIQUES, "_mixite_roles") if t in present]:
         for role in roles:
-            con.execute(f'GRANT SELECT ON "{table}" TO "{role}"')
+            granted = con.execute(
+                "SELECT has_table_privilege(?, quote_ident(?), 'SELECT')", [role, table]
+            ).fetchone()
+            if not granted or not granted[0]:
+                con.execute(f'GRANT SELECT ON "{table}" TO "{role}"')
+    protected = {
+        str(r[0])
+        for r in con.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_policy p ON p.polrelid = c.oid "
+            "WHERE c.relrowsecurity AND p.polname = 'perimetre_bailleur' "
+            "AND c.relnamespace = current_schema()::regnamespace"
+        ).fetchall()
+    }
     for table, rule in POLITIQUES.items():
-        if table not in present:
+        if table not in present or table in protected:
             continue
         con.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
         con.execute(f'DROP POLICY IF EXISTS perimetre_bailleur ON "{table}"')

@@ -162,6 +162,11 @@ class Store:
         """How messages name the store: its file, or its URL without the password."""
         return str(self.path)
 
+    @property
+    def emplacement(self) -> str:
+        """What opens this store again: its file, or its full URL."""
+        return str(self.path)
+
     def exists(self) -> bool:
         return self.path.exists()
 
@@ -452,6 +457,8 @@ def _delete_orphans(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def _ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    if _catalog_ready(con):
+        return
     con.execute(
         "CREATE TABLE IF NOT EXISTS _mixite_tables "
         "(name VARCHAR PRIMARY KEY, title VARCHAR, synthetic BOOLEAN, source VARCHAR, updated_at VARCHAR)"
@@ -474,6 +481,22 @@ def _ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(
                 f"ALTER TABLE {journal} ADD COLUMN IF NOT EXISTS _rang BIGINT GENERATED ALWAYS AS IDENTITY"
             )
+
+
+def _catalog_ready(con: Any) -> bool:
+    """Whether the catalog and journals already have every column (on PostgreSQL an
+    ``ALTER TABLE``, even one that changes nothing, locks the table against readers
+    until the write commits)."""
+    wanted = {("_mixite_journal_acces", "chaine"), ("_mixite_imports", "utilisateur"),
+              ("_mixite_imports", "chaine"), ("_mixite_meta", "key"), ("_mixite_tables", "name")}  # fmt: skip
+    if getattr(con, "dialecte", "duckdb") == "postgresql":
+        wanted |= {("_mixite_imports", "_rang"), ("_mixite_journal_acces", "_rang")}
+    rows = con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_name IN ('_mixite_journal_acces', '_mixite_imports', '_mixite_meta', "
+        "'_mixite_tables')"
+    ).fetchall()
+    return wanted <= {(str(t), str(c)) for t, c in rows}
 
 
 #: Journals whose rows are chained by hash (append-only, tamper-evident).
@@ -554,7 +577,7 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
             f"The frame written to {t.name!r} lacks columns {missing}; validate it against the table first."
         )
     if w.replace_all:
-        con.execute(f"DROP TABLE IF EXISTS {_quote(t.name)}")
+        _empty(con, t)
     existing = [
         r[0]
         for r in con.execute(
@@ -590,6 +613,26 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
         "utilisateur, chaine) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [*values, link],
     )
+
+
+def _empty(con: Any, t: Table) -> None:
+    """Empty a table before it is written again. PostgreSQL deletes its rows when its
+    columns are the expected ones (readers keep reading the committed rows meanwhile;
+    dropping it would lock them out until the write commits); otherwise, and on DuckDB,
+    it is dropped and created anew."""
+    if getattr(con, "dialecte", "duckdb") == "postgresql":
+        columns = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "AND column_name <> '_rang' ORDER BY ordinal_position",
+                [t.name],
+            ).fetchall()
+        ]
+        if columns == list(t.column_names):
+            con.execute(f"DELETE FROM {_quote(t.name)}")
+            return
+    con.execute(f"DROP TABLE IF EXISTS {_quote(t.name)}")
 
 
 def _insert_duckdb(con: duckdb.DuckDBPyConnection, t: Table, frame: pd.DataFrame) -> None:

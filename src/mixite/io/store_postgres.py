@@ -278,6 +278,10 @@ class PostgresStore(_store_class()):  # type: ignore[misc]
     def nom(self) -> str:
         return sans_mot_de_passe(self.url)
 
+    @property
+    def emplacement(self) -> str:
+        return self.url
+
     def exists(self) -> bool:
         """The database answers (an unreachable server raises :class:`StoreError`)."""
         with connecter(self.url, read_only=True):

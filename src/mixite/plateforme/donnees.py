@@ -4,6 +4,7 @@ path as the command line), kept in memory until the store changes."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -36,6 +37,17 @@ _en_cours: dict[tuple[Any, ...], threading.Lock] = {}
 _vues: dict[str, tuple[int | None, int]] = {}
 #: Entries kept at most (the oldest go first).
 TAILLE_CACHE = 64
+
+
+def a_cote(suffixe: str) -> Path:
+    """The platform's folder ``suffixe`` (``.rapports``, ``.depots``): beside the
+    store's file, or under ``settings.FICHIERS`` for a server's database."""
+    from django.conf import settings
+
+    from mixite.io import est_url
+
+    base = settings.FICHIERS if est_url(settings.STORE) else Path(settings.STORE)
+    return base.with_name(base.name + suffixe)
 
 
 def _version(store: Store) -> tuple[str, int]:

@@ -29,7 +29,7 @@ from mixite.io.importers import IMPORT_STEPS, IMPORTERS, ImportOptions, import_f
 from mixite.io.readers import RawTable
 from mixite.io.store import Store, Write, en_tant_que
 from mixite.plateforme.acces import Lecteur
-from mixite.plateforme.donnees import rechauffer
+from mixite.plateforme.donnees import a_cote, rechauffer
 from mixite.plateforme.models import Import
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ DEMARRAGE = timezone.now()
 
 def dossier_depot() -> Path:
     """Where uploaded files wait for their import (beside the store; deleted after)."""
-    d = Path(settings.STORE).with_name(Path(settings.STORE).name + ".depots")
+    d = a_cote(".depots")
     d.mkdir(parents=True, exist_ok=True)
     return d
 

@@ -17,6 +17,7 @@ from django.conf import settings
 
 from mixite.io.store import Store
 from mixite.plateforme.acces import Lecteur
+from mixite.plateforme.donnees import a_cote
 
 log = logging.getLogger(__name__)
 _EXECUTEUR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixite-rapport")
@@ -37,7 +38,7 @@ class Fichier:
 
 
 def dossier() -> Path:
-    d = Path(settings.STORE).with_name(Path(settings.STORE).name + ".rapports")
+    d = a_cote(".rapports")
     d.mkdir(parents=True, exist_ok=True)
     return d
 

@@ -1,8 +1,10 @@
-"""Django settings of the platform, for the embedded store (no server to install).
+"""Django settings of the platform, for the embedded store (no server to install) or a
+PostgreSQL server.
 
-Accounts and sessions live in a SQLite file beside the store (``MIXITE_COMPTES``); the
-figures come from the DuckDB store (``MIXITE_STORE``). Static files (DSFR, htmx) are
-served by the application itself.
+The figures come from the store (``MIXITE_STORE``: a DuckDB file, or a
+``postgresql://`` URL). Accounts and sessions live in a SQLite file beside the store, or
+where ``MIXITE_COMPTES`` says (a file, or a ``postgresql://`` URL of a database of
+their own). Static files (DSFR, htmx) are served by the application itself.
 """
 
 from __future__ import annotations
@@ -11,9 +13,25 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
-STORE = Path(os.environ.get("MIXITE_STORE", "mixite.duckdb")).resolve()
-ACCOUNTS = Path(os.environ.get("MIXITE_COMPTES", str(STORE.with_suffix(".comptes.sqlite3"))))
+from mixite.io import est_url
+
+_store = os.environ.get("MIXITE_STORE", "mixite.duckdb")
+STORE: Path | str = _store if est_url(_store) else Path(_store).resolve()
+_accounts = os.environ.get(
+    "MIXITE_COMPTES",
+    "mixite.comptes.sqlite3"
+    if isinstance(STORE, str)
+    else str(STORE.with_suffix(".comptes.sqlite3")),
+)
+#: Where the platform keeps its files (reports, uploaded files) when the store is a
+#: server's database: folders beside ``mixite`` in ``MIXITE_FICHIERS`` (default: the
+#: working folder); beside the store's file otherwise.
+FICHIERS = Path(os.environ.get("MIXITE_FICHIERS", ".")).resolve() / "mixite"
+#: The accounts' SQLite file (with the local secret and collected static files beside
+#: it); with accounts on PostgreSQL, the working folder's.
+ACCOUNTS = Path("mixite.comptes.sqlite3").resolve() if est_url(_accounts) else Path(_accounts)
 
 # A local secret per installation, kept beside the accounts (never in the repository).
 _secret_file = ACCOUNTS.with_suffix(".secret")
@@ -77,7 +95,7 @@ WSGI_APPLICATION = "mixite.plateforme.wsgi.application"
 # WAL: the background import's progress writes do not block the pages reading accounts
 # and sessions; writers wait for each other (timeout) instead of failing. The test
 # database is a file too (an in-memory one locks whole tables between threads).
-DATABASES = {
+DATABASES: dict[str, dict[str, object]] = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(ACCOUNTS),
@@ -89,6 +107,17 @@ DATABASES = {
         "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"mixite-test-{os.getpid()}.sqlite3")},
     }
 }
+if est_url(_accounts):  # accounts and sessions in a PostgreSQL database of their own
+    _url = urlsplit(_accounts)
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": _url.path.lstrip("/"),
+        "USER": unquote(_url.username or ""),
+        "PASSWORD": unquote(_url.password or ""),
+        "HOST": _url.hostname or "",
+        "PORT": str(_url.port or ""),
+        "CONN_MAX_AGE": 60,
+    }
 
 # Strong password hashing (scrypt, memory-hard), long enough passwords.
 PASSWORD_HASHERS = [
