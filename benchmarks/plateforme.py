@@ -74,12 +74,28 @@ class Mesures:
                 self.erreurs.append(error)
 
 
+@dataclass
+class Saisies:
+    """The commission decisions posted during a mixed run: what is left to decide, the
+    applications already taken, and the timings (candidates read + decision posted)."""
+
+    logements: list[str]
+    pris: set[str] = field(default_factory=set)
+    mesures: Mesures = field(default_factory=Mesures)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def suivant(self) -> str | None:
+        with self.lock:
+            return self.logements.pop() if self.logements else None
+
+
 class Utilisateur:
     """One browser: its cookies and a keep-alive connection."""
 
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         self.cookies: dict[str, str] = {}
+        self.location = ""
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
@@ -94,11 +110,37 @@ class Utilisateur:
             self.conn.request(method, path, body=body, headers=headers)
             r = self.conn.getresponse()
         data = r.read()
+        self.location = r.getheader("Location", "")
         for name, value in r.getheaders():
             if name.lower() == "set-cookie":
                 key, _, rest = value.partition("=")
                 self.cookies[key] = rest.split(";")[0]
         return r.status, data
+
+    def decider(self, dwelling: str, taken: set[str], lock: threading.Lock) -> str | None:
+        """A commission's decision, as a landlord records it: the dwelling's candidates
+        (a read), then the allocation to the first candidate no other user took (a form
+        posted with its CSRF token). ``None`` when recorded, else what went wrong."""
+        from urllib.parse import urlencode
+
+        status, page = self.request(
+            "GET", f"/commission/{dwelling}/?date=2026-10-31&souhaits=ignorer"
+        )
+        token = self.cookies.get("csrftoken")  # set at login; Django accepts it as the token
+        if status != 200 or token is None:
+            return f"candidats de {dwelling} : HTTP {status}"
+        ids = [m.decode() for m in re.findall(rb'name="candidat" value="([^"]+)"', page)]
+        with lock:
+            free = next((i for i in ids if i not in taken), None)
+            if free is None:
+                return f"candidats de {dwelling} : aucun libre"
+            taken.add(free)
+        body = urlencode({"csrfmiddlewaretoken": token, "demande": free,
+                          "decision": "attribution", "date": "2026-10-31"})  # fmt: skip
+        status, _ = self.request("POST", f"/commission/{dwelling}/decision/", body)
+        if status != 302 or not self.location.endswith("/objectifs/"):
+            return f"décision sur {dwelling} : HTTP {status} vers {self.location}"
+        return None
 
     def login(self, login: str, password: str) -> None:
         status, page = self.request("GET", "/connexion/")
@@ -149,9 +191,10 @@ def _start(kind: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]
 
 def _browse(port: int, accounts: list[tuple[str, str, str]], users: int, rounds: int,
             static: bool, pause: tuple[float, float],
-            warm: bool = False) -> tuple[Mesures, float]:  # fmt: skip
+            warm: bool = False, saisies: Saisies | None = None) -> tuple[Mesures, float]:  # fmt: skip
     """``users`` browsers in parallel, each reading its pages ``rounds`` times with a
-    random pause between two pages (seconds, uniform; a reader's time on a page)."""
+    random pause between two pages (seconds, uniform; a reader's time on a page); with
+    ``saisies``, the landlords' users also record one commission decision a round."""
     import random
 
     out = Mesures()
@@ -189,6 +232,16 @@ def _browse(port: int, accounts: list[tuple[str, str, str]], users: int, rounds:
                 out.add(time.perf_counter() - t0, error)
                 if pause[1] > 0:
                     time.sleep(draw.uniform(*pause))
+            dwelling = saisies.suivant() if saisies is not None and role == "bailleur" else None
+            if dwelling is not None and saisies is not None:
+                t0 = time.perf_counter()
+                try:
+                    error = u.decider(dwelling, saisies.pris, saisies.lock)
+                except Exception as exc:
+                    error = f"décision sur {dwelling} : {exc}"
+                saisies.mesures.add(time.perf_counter() - t0, error)
+                if pause[1] > 0:
+                    time.sleep(draw.uniform(*pause))
 
     threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
     for t in threads:
@@ -214,6 +267,9 @@ def _centile(values: list[float], q: float) -> float:
 
 
 def _line(name: str, m: Mesures, wall: float) -> tuple[float, float]:
+    if not m.durees:
+        print(f"  {name:<22} aucune requête")
+        return 0.0, 0.0
     p50, p95, p99 = (_centile(m.durees, q) * 1000 for q in (50, 95, 99))
     print(f"  {name:<22} {len(m.durees):>6} req  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
           f"p99 {p99:7.1f} ms  {len(m.durees) / wall:7.1f} req/s  erreurs {len(m.erreurs)}")  # fmt: skip
@@ -232,6 +288,11 @@ def main() -> int:
         "--pause", default="0.5-2", help="pause entre deux pages, en secondes (min-max)"
     )
     parser.add_argument("--bases", default="duckdb", help="duckdb, postgresql ou les deux")
+    parser.add_argument(
+        "--saisies",
+        action="store_true",
+        help="ajouter une passe mêlant lectures et décisions de commission (les bailleurs)",
+    )
     parser.add_argument("--postgresql", metavar="URL", help="base PostgreSQL vide à utiliser")
     args = parser.parse_args()
     low, _, high = args.pause.partition("-")
@@ -286,6 +347,8 @@ def main() -> int:
                 print(f"  rapport pages / statique : p50 × {p50 / s50:.1f}, p95 × {p95 / s95:.1f}")
                 verdict = "atteint" if p95 < 300 and not pages.erreurs else "NON atteint"
                 print(f"  objectif p95 < 300 ms sans erreur : {verdict}")
+                if args.saisies:
+                    _mixed(port, accounts, args, pause, locations[base])
                 stress, wall_x = _browse(port, accounts, args.users, args.rounds, static=False,
                                          pause=(0, 0))  # fmt: skip
                 _line("pages (sans pause)", stress, wall_x)
@@ -293,13 +356,37 @@ def main() -> int:
             finally:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(timeout=30)
-        print()
-        for (base, kind), (p95, rate) in results.items():
-            for (other, kind2), (p95b, rateb) in results.items():
-                if (base, kind) < (other, kind2) and (base == other or kind == kind2):
-                    print(f"{kind} {base} / {kind2} {other} : p95 en navigation × "
-                          f"{p95 / p95b:.2f}, débit sans pause × {rate / rateb:.2f}")  # fmt: skip
+        _ratios(results)
     return 0
+
+
+def _mixed(port: int, accounts: list[tuple[str, str, str]], args: argparse.Namespace,
+           pause: tuple[float, float], location: str) -> None:  # fmt: skip
+    """The same browsing while the landlords' users record a commission decision each
+    round; the decisions are checked against the store's count of allocations."""
+    saisies = Saisies(_vacant_dwellings(location))
+    before = _count(location, "attributions")
+    mixed, wall = _browse(port, accounts, args.users, args.rounds, static=False, pause=pause,
+                          saisies=saisies)  # fmt: skip
+    _line("pages (avec saisies)", mixed, wall)
+    _line("décisions (lire + saisir)", saisies.mesures, wall)
+    recorded = len(saisies.mesures.durees) - len(saisies.mesures.erreurs)
+    added = _count(location, "attributions") - before
+    print(f"  décisions enregistrées : {recorded}, attributions en base : +{added} "
+          f"({'exact' if added == recorded else 'ÉCART'})")  # fmt: skip
+    both = Mesures(mixed.durees + saisies.mesures.durees, mixed.erreurs + saisies.mesures.erreurs)
+    _, p95 = _line("tout (pages + saisies)", both, wall)
+    verdict = "atteint" if p95 < 300 and not both.erreurs else "NON atteint"
+    print(f"  objectif p95 < 300 ms sans erreur, avec saisies : {verdict}")
+
+
+def _ratios(results: dict[tuple[str, str], tuple[float, float]]) -> None:
+    print()
+    for (base, kind), (p95, rate) in results.items():
+        for (other, kind2), (p95b, rateb) in results.items():
+            if (base, kind) < (other, kind2) and (base == other or kind == kind2):
+                print(f"{kind} {base} / {kind2} {other} : p95 en navigation × "
+                      f"{p95 / p95b:.2f}, débit sans pause × {rate / rateb:.2f}")  # fmt: skip
 
 
 def _postgresql_copy(store: Path, url: str | None, servers: contextlib.ExitStack) -> str:
@@ -317,6 +404,25 @@ def _postgresql_copy(store: Path, url: str | None, servers: contextlib.ExitStack
         url = postgres.nouvelle_base(servers.enter_context(postgres.serveur()))
     copier_base(Store(store), Store(url))
     return url
+
+
+def _vacant_dwellings(location: str) -> list[str]:
+    """The first landlord's vacant dwellings in collective buildings (the demo landlord
+    account's scope), to be decided during the mixed run."""
+    from mixite.io.store import Store
+
+    frame = Store(location).query(
+        "SELECT l.id_logement FROM logements l JOIN entrees e USING (id_entree) JOIN batiments b "
+        "USING (id_batiment) WHERE l.vacant AND b.code_bailleur = 'B01' AND NOT b.individuel "
+        "ORDER BY l.id_logement"
+    )
+    return list(frame["id_logement"].astype(str))[::-1]
+
+
+def _count(location: str, table: str) -> int:
+    from mixite.io.store import Store
+
+    return Store(location).count(table)
 
 
 def _count_households(store: Path) -> int:

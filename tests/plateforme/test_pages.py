@@ -312,3 +312,37 @@ def _lecteur(role: str) -> object:
 
     code = {"commune": "59350", "epci": "200093201"}[role]
     return Lecteur(role, code, role, role)
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "words"),
+    [("reference", 422, "Données de référence manquantes"),
+     ("store", 503, "Base momentanément indisponible")],
+)  # fmt: skip
+def test_mixites_own_errors_are_french_pages_not_server_errors(
+    comptes: dict[str, str], store_path: Path | str, monkeypatch: pytest.MonkeyPatch,
+    error: str, status: int, words: str,
+) -> None:  # fmt: skip
+    """Seen in the load benchmark: a PLAI dwelling of 2026, whose ceilings the reference
+    data do not hold yet, gave an HTTP 500 on the commission page."""
+    import mixite.commission.recherche as recherche
+    from mixite.errors import ReferenceDataError, StoreError
+
+    def fails(*args: object, **kwargs: object) -> None:
+        if error == "reference":
+            raise ReferenceDataError("No PLAI ceiling for vintage 2026, zone 3, category 1")
+        raise StoreError("la connexion à la base PostgreSQL a été interrompue ; réessayez")
+
+    monkeypatch.setattr(recherche, "rechercher", fails)
+    dwelling = (
+        Store(store_path)
+        .query(
+            "SELECT l.id_logement FROM logements l JOIN entrees e USING (id_entree) JOIN batiments b "
+            "USING (id_batiment) WHERE l.vacant AND b.code_bailleur = 'B01' ORDER BY 1 LIMIT 1"
+        )
+        .iloc[0, 0]
+    )
+    page = _client("bailleur", comptes).get(f"/commission/{dwelling}/")
+    assert page.status_code == status
+    text = page.content.decode()
+    assert words in text and "Traceback" not in text

@@ -1,4 +1,6 @@
-"""The store: one DuckDB file that the user owns, needing no server.
+"""The store: one DuckDB file that the user owns, needing no server — or, named by a
+``postgresql://`` URL, the same store on a PostgreSQL server for several users
+(:mod:`mixite.io.store_postgres`).
 
 Tables are created from their :class:`~mixite.core.schema.Table` description. Every
 write happens in one transaction, after validation: a failed import leaves the file
