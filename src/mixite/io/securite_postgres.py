@@ -43,7 +43,9 @@ POLITIQUES = {
 
 
 def role_du_bailleur(code: str) -> str:
-    """>>> role_du_bailleur("B01")
+    """The database role of a landlord.
+
+    >>> role_du_bailleur("B01")
     'mixite_bailleur_b01'
     """
     safe = "".join(ch for ch in code.lower() if ch.isalnum() or ch == "_")
