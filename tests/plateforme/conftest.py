@@ -1,8 +1,10 @@
-"""The platform's tests each start with an empty cache (login throttling counts)."""
+"""The platform's tests each start with an empty cache (login throttling counts), and
+keep the files a server's store puts under ``MIXITE_FICHIERS`` in their own folder."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,3 +16,10 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fichiers(settings: object, tmp_path: Path) -> None:
+    """Reports and uploads of a PostgreSQL store go to the test's folder, not the
+    working directory."""
+    settings.FICHIERS = tmp_path / "mixite"  # type: ignore[attr-defined]
