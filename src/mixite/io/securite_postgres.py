@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mixite.io.store import table_names
+
 #: Role name of a landlord: this prefix and its code in lower case.
 PREFIXE = "mixite_bailleur_"
 
@@ -52,13 +54,6 @@ def role_du_bailleur(code: str) -> str:
     return PREFIXE + safe
 
 
-def _tables(con: Any) -> set[str]:
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-    ).fetchall()
-    return {str(r[0]) for r in rows}
-
-
 def _fonction(con: Any) -> None:
     """``mixite_bailleurs()``: the landlords whose role the current user holds."""
     con.execute(
@@ -70,7 +65,7 @@ def _fonction(con: Any) -> None:
 
 def proteger(con: Any) -> None:
     """Grants and policies for every landlord role on the tables present (idempotent)."""
-    present = _tables(con)
+    present = set(table_names(con))
     if "_mixite_roles" not in present:
         return
     roles = [str(r[0]) for r in con.execute(

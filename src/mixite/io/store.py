@@ -89,10 +89,40 @@ def _types(con: Any) -> dict[str, str]:
 
 
 def create_sql(table: Table, types: Mapping[str, str] = _SQL_TYPES) -> str:
-    cols = ", ".join(f"{_quote(c.name)} {types[c.kind]}" for c in table.columns)
-    if types is not _SQL_TYPES and table.name in CHAINED:  # PostgreSQL: rows keep their order
+    return create_statement(table.name, [(c.name, c.kind) for c in table.columns], types)
+
+
+def create_statement(
+    name: str, columns: Sequence[tuple[str, str]], types: Mapping[str, str]
+) -> str:
+    """``CREATE TABLE IF NOT EXISTS`` for ``(column, kind)`` pairs; on PostgreSQL a
+    chained journal also gets the identity column that keeps its rows' order."""
+    cols = ", ".join(f"{_quote(c)} {types[kind]}" for c, kind in columns)
+    if types is not _SQL_TYPES and name in CHAINED:
         cols += ", _rang BIGINT GENERATED ALWAYS AS IDENTITY"
-    return f"CREATE TABLE IF NOT EXISTS {_quote(table.name)} ({cols})"
+    return f"CREATE TABLE IF NOT EXISTS {_quote(name)} ({cols})"
+
+
+def table_names(con: Any) -> list[str]:
+    """The tables of the connection's schema, by name."""
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+        "AND table_type = 'BASE TABLE' ORDER BY table_name"
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+@contextmanager
+def transaction(con: Any) -> Iterator[None]:
+    """One transaction on ``con``: committed at the end of the block, rolled back if the
+    block raises."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _select_expr(c: Column) -> str:
@@ -364,21 +394,15 @@ class Store:
         """
         self._preparer()
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        with self._connect(read_only=False) as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                _ensure_catalog(con)
-                for w in writes:
-                    _write_one(con, w, now)
-                deleted = _delete_orphans(con) if cascade else {}
-                for key, value in (meta or {}).items():
-                    con.execute("DELETE FROM _mixite_meta WHERE key = ?", [key])
-                    con.execute("INSERT INTO _mixite_meta VALUES (?, ?)", [key, value])
-                self._avant_validation(con)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with self._connect(read_only=False) as con, transaction(con):
+            _ensure_catalog(con)
+            for w in writes:
+                _write_one(con, w, now)
+            deleted = _delete_orphans(con) if cascade else {}
+            for key, value in (meta or {}).items():
+                con.execute("DELETE FROM _mixite_meta WHERE key = ?", [key])
+                con.execute("INSERT INTO _mixite_meta VALUES (?, ?)", [key, value])
+            self._avant_validation(con)
         return deleted
 
     def modifiee_le(self) -> int | None:

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from mixite.errors import StoreError
+from mixite.io.store import Store, transaction
 
 #: SQL types on PostgreSQL, for the kinds of ``core.schema.Column``.
 TYPES_POSTGRES = {
@@ -241,7 +242,8 @@ def connecter(url: str, *, read_only: bool) -> Iterator[Connexion]:
         # Kept if idle (never a half-done transaction) and if no nested use of the same
         # kind already left one; closed otherwise.
         if not raw.closed:
-            if raw.info.transaction_status == 0 and key not in _OUVERTES:
+            idle = raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+            if idle and key not in _OUVERTES:
                 _OUVERTES[key] = raw
             else:
                 raw.close()
@@ -258,13 +260,7 @@ def verrou_ecriture(url: str) -> Iterator[None]:
             con.execute(f"SELECT pg_advisory_unlock({VERROU_ECRITURE})")
 
 
-def _store_class() -> type:
-    from mixite.io.store import Store
-
-    return Store
-
-
-class PostgresStore(_store_class()):  # type: ignore[misc]
+class PostgresStore(Store):
     """The store on a PostgreSQL database named by its URL (``postgresql://…``)."""
 
     def __init__(self, path: Any, *, partagee: bool = False) -> None:
@@ -314,12 +310,5 @@ class PostgresStore(_store_class()):  # type: ignore[misc]
         :mod:`mixite.io.securite_postgres`); the roles' names."""
         from mixite.io.securite_postgres import creer_roles
 
-        with self.writer(), self._connect(read_only=False) as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                names = creer_roles(con, codes)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-        return names
+        with self.writer(), self._connect(read_only=False) as con, transaction(con):
+            return creer_roles(con, codes)

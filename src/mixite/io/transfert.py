@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from mixite.errors import StoreError
-from mixite.io.store import CHAINED, Store, _quote
+from mixite.io.store import (
+    CHAINED,
+    Store,
+    _quote,
+    _types,
+    create_statement,
+    table_names,
+    transaction,
+)
 
 #: The column kinds both databases share, read from ``information_schema.columns``.
 _KINDS = {
@@ -41,14 +49,6 @@ def _kind(data_type: str, scale: int | None) -> str:
     return _KINDS[t]
 
 
-def _tables(con: Any) -> list[str]:
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-        "AND table_type = 'BASE TABLE' ORDER BY table_name"
-    ).fetchall()
-    return [str(r[0]) for r in rows]
-
-
 def _columns(con: Any, table: str) -> list[Colonne]:
     rows = con.execute(
         "SELECT column_name, data_type, numeric_scale FROM information_schema.columns "
@@ -56,16 +56,6 @@ def _columns(con: Any, table: str) -> list[Colonne]:
         [table],
     ).fetchall()
     return [Colonne(str(n), _kind(str(t), s)) for n, t, s in rows if n != "_rang"]
-
-
-def _create(con: Any, table: str, columns: Sequence[Colonne]) -> None:
-    from mixite.io.store import _types
-
-    types = _types(con)
-    cols = ", ".join(f"{_quote(c.name)} {types[c.kind]}" for c in columns)
-    if getattr(con, "dialecte", "duckdb") == "postgresql" and table in CHAINED:
-        cols += ", _rang BIGINT GENERATED ALWAYS AS IDENTITY"
-    con.execute(f"CREATE TABLE {_quote(table)} ({cols})")
 
 
 def _insert(con: Any, table: str, columns: Sequence[Colonne], rows: list[tuple[Any, ...]]) -> None:
@@ -97,7 +87,7 @@ def copier_base(source: Store, cible: Store, *, remplacer: bool = False) -> dict
         raise StoreError(f"la base source « {source.nom} » n'existe pas")
     with source._connect(read_only=True) as src:
         contents = {}
-        for table in _tables(src):
+        for table in table_names(src):
             columns = _columns(src, table)
             order = " ORDER BY rowid" if table in CHAINED else ""
             cols = ", ".join(_quote(c.name) for c in columns)
@@ -108,23 +98,19 @@ def copier_base(source: Store, cible: Store, *, remplacer: bool = False) -> dict
     with cible.writer():
         cible._preparer()
         with cible._connect(read_only=False) as dst:
-            present = _tables(dst)
+            present = table_names(dst)
             if present and not remplacer:
                 raise StoreError(
                     f"la base cible « {cible.nom} » contient déjà {len(present)} table(s) "
                     f"({', '.join(present[:5])}{'…' if len(present) > 5 else ''}) ; rien n'a été "
                     "écrit. Ajoutez --remplacer pour la remplacer entièrement."
                 )
-            dst.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(dst):
                 for table in present:
                     dst.execute(f"DROP TABLE {_quote(table)}")
                 for table, (columns, rows) in contents.items():
-                    _create(dst, table, columns)
+                    pairs = [(c.name, c.kind) for c in columns]
+                    dst.execute(create_statement(table, pairs, _types(dst)))
                     _insert(dst, table, columns, rows)
                 cible._avant_validation(dst)
-                dst.execute("COMMIT")
-            except BaseException:
-                dst.execute("ROLLBACK")
-                raise
     return {table: len(rows) for table, (_, rows) in contents.items()}
