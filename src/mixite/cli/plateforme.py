@@ -24,6 +24,61 @@ def add_parser(
         "--sans-serveur", action="store_true", help="préparer seulement (comptes), sans servir"
     )
     store_arg(p)
+    add_jeton_parser(sub, store_arg)
+
+
+def add_jeton_parser(
+    sub: argparse._SubParsersAction[Any], store_arg: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    p = sub.add_parser(
+        "jeton-api",
+        help="jetons de l'API des partenaires : créer, lister, révoquer",
+        description="Un jeton agit pour une organisation de la plateforme, avec son périmètre "
+        "(docs/api.md). Il n'est affiché qu'à sa création : seule son empreinte est gardée.",
+        epilog="Exemple : mixite jeton-api creer --organisation bailleur:B01 --nom "
+        '"logiciel de gestion locative"',
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    c = actions.add_parser("creer", help="créer un jeton (affiché une seule fois)")
+    c.add_argument("--organisation", required=True, metavar="ROLE:CODE",
+                   help="l'organisation pour laquelle il agit, ex. bailleur:B01, epci:200093201")  # fmt: skip
+    c.add_argument("--nom", required=True, help="le système qui l'utilisera")
+    actions.add_parser("lister", help="les jetons, actifs et révoqués")
+    r = actions.add_parser("revoquer", help="révoquer un jeton")
+    r.add_argument(
+        "prefixe", metavar="DEBUT", help="le début du jeton, tel que « lister » le montre"
+    )
+    for q in (c, actions.choices["lister"], r):
+        store_arg(q)
+
+
+def run_jeton(args: argparse.Namespace) -> int:
+    setup(args.store)
+    from django.core.management import call_command
+
+    from mixite.plateforme import jetons
+    from mixite.plateforme.models import Jeton
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if args.action == "creer":
+        role, _, code = args.organisation.partition(":")
+        token, record = jetons.creer(role, code, args.nom)
+        print(f"Jeton pour {record.organisation} ({args.nom}) — affiché cette fois seulement :")
+        print(f"  {token}")
+        print("À envoyer dans l'en-tête : Authorization: Bearer <jeton>")
+    elif args.action == "revoquer":
+        record = jetons.revoquer(args.prefixe)
+        print(f"Jeton {record.prefixe}… révoqué ({record.nom}, {record.organisation}).")
+    else:
+        rows = list(Jeton.objects.select_related("organisation"))
+        if not rows:
+            print("Aucun jeton.")
+        for j in rows:
+            state = f"révoqué le {j.revoque_le:%Y-%m-%d}" if j.revoque_le else "actif"
+            used = f"utilisé le {j.utilise_le:%Y-%m-%d %H:%M}" if j.utilise_le else "jamais utilisé"
+            print(f"{j.prefixe}…  {j.organisation.role}:{j.organisation.code:<12} {j.nom} "
+                  f"— {state}, {used}")  # fmt: skip
+    return 0
 
 
 def setup(store: object) -> None:

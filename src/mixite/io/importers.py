@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -509,10 +510,7 @@ def import_file(
     :class:`InvalidDataError`) before anything is written.
     """
     step = progress or (lambda i: None)
-    if kind not in IMPORTERS:
-        raise UnknownKindError(
-            f"Unknown import kind {kind!r}; available kinds: {', '.join(IMPORTERS)}"
-        )
+    _known_kind(kind)
     opts = options or ImportOptions()
     path = Path(path)
     if opts.vintage is not None:
@@ -524,37 +522,71 @@ def import_file(
         bar.set_postfix_str("lecture")
         step(0)
         raw = read_table(path, sheet=opts.sheet, encoding=opts.encoding)
-        if kind in model.TABLES_BY_NAME:
-            raw = map_columns(raw, model.TABLES_BY_NAME[kind], opts.columns)
         bar.update(1)
-        # Checks against the stored keys and the write happen under one writer lock.
-        step(1)
-        with store.writer():
-            step(2)
-            bar.set_postfix_str(f"validation de {len(raw.frame):,} lignes".replace(",", " "))
-            outcome = IMPORTERS[kind].run(raw, store, opts)
-            if not isinstance(outcome, Outcome):
-                outcome = Outcome([outcome[0]], outcome[1], raw.notices)
-            vintage = outcome.vintage
-            bar.update(1)
-            bar.set_postfix_str("écriture")
-            step(3)
-            for w in outcome.writes:
-                _check_replacement(w, store, opts, raw.source)
-            if scope is not None:
-                scope(raw, outcome.writes)
-            writes = list(outcome.writes)
-            write = writes[-1]
-            if kind in ("attributions", "sne-attributions"):
-                audit = audit_allocations(
-                    write.frame, store, source=raw.source, replace=opts.replace
-                )
-                writes.append(Write(model.AUDIT_ATTRIBUTIONS, audit, raw.source))
-            if all(len(w.frame) == 0 for w in outcome.writes) and not opts.replace:
-                cascaded: dict[str, int] = {}  # nothing to add: the store is not touched
-            else:
-                cascaded = store.write(writes, cascade=opts.replace and opts.cascade)
+        return _import(kind, raw, store, opts, step, scope, bar)
+
+
+def import_rows(
+    kind: str,
+    raw: RawTable,
+    store: Store,
+    options: ImportOptions | None = None,
+    *,
+    scope: Callable[[RawTable, Sequence[Write]], None] | None = None,
+) -> ImportResult:
+    """:func:`import_file` for rows already read as text (the partner API's JSON forms):
+    the same column mapping, validation, scope check, audit and single write."""
+    _known_kind(kind)
+    if options is not None and options.vintage is not None:
+        _check_vintage(options.vintage, raw.source, "millesime")
+    with tqdm(total=3, disable=True) as bar:
+        return _import(kind, raw, store, options or ImportOptions(), lambda i: None, scope, bar)
+
+
+def _known_kind(kind: str) -> None:
+    if kind not in IMPORTERS:
+        raise UnknownKindError(
+            f"Unknown import kind {kind!r}; available kinds: {', '.join(IMPORTERS)}"
+        )
+
+
+def _import(
+    kind: str,
+    raw: RawTable,
+    store: Store,
+    opts: ImportOptions,
+    step: Callable[[int], None],
+    scope: Callable[[RawTable, Sequence[Write]], None] | None,
+    bar: Any,
+) -> ImportResult:
+    if kind in model.TABLES_BY_NAME:
+        raw = map_columns(raw, model.TABLES_BY_NAME[kind], opts.columns)
+    # Checks against the stored keys and the write happen under one writer lock.
+    step(1)
+    with store.writer():
+        step(2)
+        bar.set_postfix_str(f"validation de {len(raw.frame):,} lignes".replace(",", " "))
+        outcome = IMPORTERS[kind].run(raw, store, opts)
+        if not isinstance(outcome, Outcome):
+            outcome = Outcome([outcome[0]], outcome[1], raw.notices)
+        vintage = outcome.vintage
         bar.update(1)
+        bar.set_postfix_str("écriture")
+        step(3)
+        for w in outcome.writes:
+            _check_replacement(w, store, opts, raw.source)
+        if scope is not None:
+            scope(raw, outcome.writes)
+        writes = list(outcome.writes)
+        write = writes[-1]
+        if kind in ("attributions", "sne-attributions"):
+            audit = audit_allocations(write.frame, store, source=raw.source, replace=opts.replace)
+            writes.append(Write(model.AUDIT_ATTRIBUTIONS, audit, raw.source))
+        if all(len(w.frame) == 0 for w in outcome.writes) and not opts.replace:
+            cascaded: dict[str, int] = {}  # nothing to add: the store is not touched
+        else:
+            cascaded = store.write(writes, cascade=opts.replace and opts.cascade)
+    bar.update(1)
     also = {w.table.name: len(w.frame) for w in outcome.writes[:-1]}
     return ImportResult(
         kind,

@@ -222,7 +222,19 @@ def table_indicateurs(
 def _table_indicateurs(
     store: Store, niveau: str, millesime: int | None, communes: frozenset[str] | None
 ) -> tuple[pd.DataFrame, list[dict[str, str]], list[str], list[int]]:
+    out, notes, years, _ = indicateurs_bruts(store, niveau, millesime, communes)
+    out = out.rename(columns=TITRES)
+    definitions = [{"libelle": i.libelle, "definition": i.definition, "unite": i.unite}
+                   for i in CATALOGUE]  # fmt: skip
+    return out, definitions, notes, years
 
+
+def indicateurs_bruts(
+    store: Store, niveau: str, millesime: int | None, communes: frozenset[str] | None
+) -> tuple[pd.DataFrame, list[str], list[int], int]:
+    """The published indicators of one level and vintage in the viewer's zones, with
+    the catalogue's codes as headers (the explorer's table before its French titles;
+    the partner API's rows), its notes, the store's vintages and the vintage shown."""
     years = millesimes(store)
     pub = publication(store, millesime)
     level = NIVEAUX[niveau]
@@ -241,18 +253,20 @@ def _table_indicateurs(
     out = table.reset_index()
     if level == "code_commune":
         out.insert(1, "nom", out["code_commune"].astype(str).map(_names(store)).fillna(""))
-    out = out.rename(columns=TITRES)
-    definitions = [{"libelle": i.libelle, "definition": i.definition, "unite": i.unite}
-                   for i in CATALOGUE]  # fmt: skip
-    return out, definitions, notes, years
+    return out, notes, years, pub.millesime
+
+
+def veille(store: Store, bailleur: str | None) -> Any:
+    """The entrances' watch (:func:`mixite.io.publication.veille_des_entrees`), kept."""
+    return _cached(("veille", *_version(store), bailleur),
+                   lambda: veille_des_entrees(store, bailleur=bailleur))  # fmt: skip
 
 
 def table_veille(store: Store, bailleur: str | None) -> tuple[pd.DataFrame, list[str]]:
     """A landlord's entrances with status and reasons, or the count by status."""
     from mixite.observatoire.veille import watch
 
-    v = _cached(("veille", *_version(store), bailleur),
-                lambda: veille_des_entrees(store, bailleur=bailleur))  # fmt: skip
+    v = veille(store, bailleur)
     notes = [
         f"Millésime {v.millesime} ; entrées d'immeubles collectifs ({v.maisons} maison(s) individuelle(s) hors veille)",
         "Seuils : " + v.calibrage,
@@ -278,12 +292,19 @@ def table_objectifs(
     store: Store, charte: str, bailleur: str | None
 ) -> tuple[pd.DataFrame, list[str]]:
     """The tracking of a charter, as ``mixite objectifs suivi`` publishes it."""
+    suivi, notes = suivi_objectifs(store, charte)
+    return suivi.french(), notes
+
+
+def suivi_objectifs(store: Store, charte: str) -> tuple[Any, list[str]]:
+    """The tracking of a charter (:class:`mixite.core.objectifs.suivi.Suivi`: its
+    published table is the one every partner sees) and its notes, kept."""
     from mixite.core.objectifs import publics_des_attributions, suivre
     from mixite.io import refdata
     from mixite.io.config import load_charter
     from mixite.io.queries import allocations_in_context
 
-    def compute() -> tuple[pd.DataFrame, list[str]]:
+    def compute() -> tuple[Any, list[str]]:
         charter = load_charter(charte)
         allocations = allocations_in_context(store)
         ref = pd.to_datetime(allocations["date_cal"]).max().date()
@@ -293,7 +314,7 @@ def table_objectifs(
         result = suivre(enriched, charter, reference=ref)
         notes = [f"Charte : {charter.nom} ({charter.fondement})", f"Date de référence : {ref.isoformat()}",
                  "Intervalle de confiance : Wilson à 95 %"]  # fmt: skip
-        return result.french(), notes
+        return result, notes
 
     return _cached(("objectifs", *_version(store), charte), compute)  # type: ignore[no-any-return]
 

@@ -85,3 +85,24 @@ class Import(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fichier} ({self.type}, {ETATS_IMPORT[self.etat]})"
+
+
+class Jeton(models.Model):
+    """A partner API token: it acts for one organisation, with that organisation's
+    scope. Only the token's SHA-256 is kept; the token itself is shown once, when it
+    is created (``mixite jeton-api creer``)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="jetons")
+    nom = models.CharField(max_length=100, help_text="le système qui l'utilise")
+    #: The first characters of the token, to name it in lists and revocations.
+    prefixe = models.CharField(max_length=12, unique=True)
+    empreinte = models.CharField(max_length=64, unique=True)
+    cree_le = models.DateTimeField(auto_now_add=True)
+    utilise_le = models.DateTimeField(null=True)
+    revoque_le = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ("cree_le",)
+
+    def __str__(self) -> str:
+        return f"{self.prefixe}… {self.nom} — {self.organisation}"

@@ -154,6 +154,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 #: Largest file imported from the browser, in MB.
 IMPORT_MAX_MO = int(os.environ.get("MIXITE_IMPORT_MAX_MO", "200"))
+#: Requests per minute allowed to each partner API token (docs/api.md).
+API_DEBIT = int(os.environ.get("MIXITE_API_DEBIT", "120"))
 
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"

@@ -7,7 +7,7 @@ import os
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from mixite.plateforme import vues, vues_commission, vues_imports, vues_rapports
+from mixite.plateforme import api, vues, vues_commission, vues_imports, vues_rapports
 
 urlpatterns = [
     path("", vues.tableau, name="tableau"),
@@ -33,7 +33,18 @@ urlpatterns = [
         vues_commission.decision,
         name="commission_decision",
     ),
+    # The partner API (docs/api.md): a token per organisation, JSON.
+    path("api/v1/", api.racine, name="api"),
+    path("api/v1/openapi.json", api.schema_openapi, name="api_schema"),
+    path("api/v1/indicateurs", api.indicateurs, name="api_indicateurs"),
+    path("api/v1/veille", api.veille, name="api_veille"),
+    path("api/v1/objectifs", api.objectifs, name="api_objectifs"),
+    path("api/v1/rapports", api.rapports, name="api_rapports"),
+    path("api/v1/rapports/<path:nom>", api.rapport, name="api_rapport"),
+    path("api/v1/attributions", api.attributions, name="api_attributions"),
 ]
+
+handler404 = api.introuvable
 
 if os.environ.get("MIXITE_STATIQUES") == "1":
     # Static files served by Django itself (an application server without a reverse
