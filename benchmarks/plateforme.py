@@ -76,17 +76,26 @@ class Mesures:
 
 @dataclass
 class Saisies:
-    """The commission decisions posted during a mixed run: what is left to decide, the
-    applications already taken, and the timings (candidates read + decision posted)."""
+    """The writes of a mixed run: commission decisions (what is left to decide, the
+    applications already taken) and allocation forms sent by the landlords' systems
+    through the API; the timings of each kind."""
 
     logements: list[str]
+    fiches: list[str]
+    jeton: str
     pris: set[str] = field(default_factory=set)
-    mesures: Mesures = field(default_factory=Mesures)
+    candidats: Mesures = field(default_factory=Mesures)
+    decisions: Mesures = field(default_factory=Mesures)
+    envois: Mesures = field(default_factory=Mesures)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def suivant(self) -> str | None:
         with self.lock:
             return self.logements.pop() if self.logements else None
+
+    def fiche(self) -> str | None:
+        with self.lock:
+            return self.fiches.pop() if self.fiches else None
 
 
 class Utilisateur:
@@ -117,30 +126,56 @@ class Utilisateur:
                 self.cookies[key] = rest.split(";")[0]
         return r.status, data
 
-    def decider(self, dwelling: str, taken: set[str], lock: threading.Lock) -> str | None:
+    def decider(self, dwelling: str, saisies: Saisies) -> None:
         """A commission's decision, as a landlord records it: the dwelling's candidates
-        (a read), then the allocation to the first candidate no other user took (a form
-        posted with its CSRF token). ``None`` when recorded, else what went wrong."""
+        (a read: the search), then the allocation to the first candidate no other user
+        took (a form posted with its CSRF token); each timed in its own measure."""
         from urllib.parse import urlencode
 
-        status, page = self.request(
-            "GET", f"/commission/{dwelling}/?date=2026-10-31&souhaits=ignorer"
-        )
+        t0 = time.perf_counter()
+        try:
+            status, page = self.request(
+                "GET", f"/commission/{dwelling}/?date=2026-10-31&souhaits=ignorer"
+            )
+            error = None if status == 200 else f"candidats de {dwelling} : HTTP {status}"
+        except Exception as exc:
+            status, page, error = 0, b"", f"candidats de {dwelling} : {exc}"
+        saisies.candidats.add(time.perf_counter() - t0, error)
         token = self.cookies.get("csrftoken")  # set at login; Django accepts it as the token
-        if status != 200 or token is None:
-            return f"candidats de {dwelling} : HTTP {status}"
+        if error is not None or token is None:
+            return
         ids = [m.decode() for m in re.findall(rb'name="candidat" value="([^"]+)"', page)]
-        with lock:
-            free = next((i for i in ids if i not in taken), None)
+        with saisies.lock:
+            free = next((i for i in ids if i not in saisies.pris), None)
             if free is None:
-                return f"candidats de {dwelling} : aucun libre"
-            taken.add(free)
+                saisies.decisions.add(0.0, f"candidats de {dwelling} : aucun libre")
+                return
+            saisies.pris.add(free)
         body = urlencode({"csrfmiddlewaretoken": token, "demande": free,
                           "decision": "attribution", "date": "2026-10-31"})  # fmt: skip
-        status, _ = self.request("POST", f"/commission/{dwelling}/decision/", body)
-        if status != 302 or not self.location.endswith("/objectifs/"):
-            return f"décision sur {dwelling} : HTTP {status} vers {self.location}"
-        return None
+        t0 = time.perf_counter()
+        try:
+            status, _ = self.request("POST", f"/commission/{dwelling}/decision/", body)
+            ok = status == 302 and self.location.endswith("/objectifs/")
+            error = None if ok else f"décision sur {dwelling} : HTTP {status} vers {self.location}"
+        except Exception as exc:
+            error = f"décision sur {dwelling} : {exc}"
+        saisies.decisions.add(time.perf_counter() - t0, error)
+
+    def envoyer(self, fiche: str, saisies: Saisies) -> None:
+        """An allocation form sent by the landlord's system through the partner API."""
+        headers = {"Authorization": f"Bearer {saisies.jeton}",
+                   "Content-Type": "application/json"}  # fmt: skip
+        t0 = time.perf_counter()
+        try:
+            self.conn.request("POST", "/api/v1/attributions", body=fiche.encode(), headers=headers)
+            r = self.conn.getresponse()
+            text = r.read()
+            error = None if r.status == 201 else f"fiche : HTTP {r.status} {text[:200]!r}"
+        except (http.client.HTTPException, OSError) as exc:
+            self.conn.close()
+            error = f"fiche : {exc}"
+        saisies.envois.add(time.perf_counter() - t0, error)
 
     def login(self, login: str, password: str) -> None:
         status, page = self.request("GET", "/connexion/")
@@ -232,14 +267,16 @@ def _browse(port: int, accounts: list[tuple[str, str, str]], users: int, rounds:
                 out.add(time.perf_counter() - t0, error)
                 if pause[1] > 0:
                     time.sleep(draw.uniform(*pause))
-            dwelling = saisies.suivant() if saisies is not None and role == "bailleur" else None
-            if dwelling is not None and saisies is not None:
-                t0 = time.perf_counter()
-                try:
-                    error = u.decider(dwelling, saisies.pris, saisies.lock)
-                except Exception as exc:
-                    error = f"décision sur {dwelling} : {exc}"
-                saisies.mesures.add(time.perf_counter() - t0, error)
+            if saisies is None or role != "bailleur":
+                continue
+            # The landlord's system sends a form through the API; its user decides one
+            # dwelling's allocation in commission.
+            fiche = saisies.fiche()
+            if fiche is not None:
+                u.envoyer(fiche, saisies)
+            dwelling = saisies.suivant()
+            if dwelling is not None:
+                u.decider(dwelling, saisies)
                 if pause[1] > 0:
                     time.sleep(draw.uniform(*pause))
 
@@ -291,7 +328,7 @@ def main() -> int:
     parser.add_argument(
         "--saisies",
         action="store_true",
-        help="ajouter une passe mêlant lectures et décisions de commission (les bailleurs)",
+        help="ajouter une passe mêlant lectures, fiches envoyées par l'API et décisions de commission",
     )
     parser.add_argument("--postgresql", metavar="URL", help="base PostgreSQL vide à utiliser")
     args = parser.parse_args()
@@ -362,22 +399,33 @@ def main() -> int:
 
 def _mixed(port: int, accounts: list[tuple[str, str, str]], args: argparse.Namespace,
            pause: tuple[float, float], location: str) -> None:  # fmt: skip
-    """The same browsing while the landlords' users record a commission decision each
-    round; the decisions are checked against the store's count of allocations."""
-    saisies = Saisies(_vacant_dwellings(location))
+    """The same browsing while each landlord's system sends an allocation form through
+    the API and its user records a commission decision, every round; what was recorded
+    is checked against the store's count of allocations."""
+    from mixite.plateforme import jetons
+
+    n = args.users * args.rounds
+    saisies = Saisies(_vacant_dwellings(location), _new_forms(location, n),
+                      jetons.creer("bailleur", "B01", "benchmark")[0])  # fmt: skip
     before = _count(location, "attributions")
     mixed, wall = _browse(port, accounts, args.users, args.rounds, static=False, pause=pause,
                           saisies=saisies)  # fmt: skip
     _line("pages (avec saisies)", mixed, wall)
-    _line("décisions (lire + saisir)", saisies.mesures, wall)
-    recorded = len(saisies.mesures.durees) - len(saisies.mesures.erreurs)
+    _line("fiches envoyées par l'API", saisies.envois, wall)
+    _line("décisions de commission (envoi)", saisies.decisions, wall)
+    _line("recherche des candidats (lecture)", saisies.candidats, wall)
+    recorded = sum(len(m.durees) - len(m.erreurs) for m in (saisies.envois, saisies.decisions))
     added = _count(location, "attributions") - before
-    print(f"  décisions enregistrées : {recorded}, attributions en base : +{added} "
+    print(f"  fiches et décisions enregistrées : {recorded}, attributions en base : +{added} "
           f"({'exact' if added == recorded else 'ÉCART'})")  # fmt: skip
-    both = Mesures(mixed.durees + saisies.mesures.durees, mixed.erreurs + saisies.mesures.erreurs)
-    _, p95 = _line("tout (pages + saisies)", both, wall)
-    verdict = "atteint" if p95 < 300 and not both.erreurs else "NON atteint"
-    print(f"  objectif p95 < 300 ms sans erreur, avec saisies : {verdict}")
+    writes = Mesures(mixed.durees + saisies.envois.durees + saisies.decisions.durees,
+                     mixed.erreurs + saisies.envois.erreurs + saisies.decisions.erreurs)  # fmt: skip
+    _, p95 = _line("pages + envois (fiches, décisions)", writes, wall)
+    verdict = "atteint" if p95 < 300 and not writes.erreurs else "NON atteint"
+    print(f"  objectif p95 < 300 ms sans erreur, lectures et envois : {verdict}")
+    every = Mesures(writes.durees + saisies.candidats.durees,
+                    writes.erreurs + saisies.candidats.erreurs)  # fmt: skip
+    _line("tout, recherche des candidats comprise", every, wall)
 
 
 def _ratios(results: dict[tuple[str, str], tuple[float, float]]) -> None:
@@ -417,6 +465,25 @@ def _vacant_dwellings(location: str) -> list[str]:
         "ORDER BY l.id_logement"
     )
     return list(frame["id_logement"].astype(str))[::-1]
+
+
+def _new_forms(location: str, n: int) -> list[str]:
+    """``n`` allocation forms of the first landlord, under new identifiers, each as the
+    JSON body of one API call."""
+    import json
+
+    from mixite.core import model
+    from mixite.io.exporters import to_import_frame
+    from mixite.io.store import Store
+
+    rows = Store(location).query(
+        "SELECT * FROM attributions WHERE code_bailleur = 'B01' ORDER BY id_attribution LIMIT ?",
+        [n],
+    )
+    rows = rows.assign(id_attribution=[f"API-BENCH-{i:05d}" for i in range(len(rows))])
+    text = to_import_frame(rows, model.ATTRIBUTIONS)
+    return [json.dumps({"fiches": [{k: (None if v == "" else v) for k, v in r.items()}]})
+            for r in text.astype(object).where(text.notna(), "").to_dict("records")]  # fmt: skip
 
 
 def _count(location: str, table: str) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import wraps
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from mixite.errors import InvalidDataError, MixiteError, StoreError
+from mixite.plateforme import fraicheur
 from mixite.plateforme.acces import Lecteur, communes_visibles, peut
 from mixite.plateforme.models import Jeton
 
@@ -52,9 +54,13 @@ def erreur(status: int, code: str, message: str, **extra: Any) -> HttpResponse:
     return reponse({"code": code, "erreur": message, **extra}, status, **headers)
 
 
-def point(action: str, methodes: tuple[str, ...] = ("GET",)) -> Callable[[Vue], Vue]:
-    """An endpoint: the method, the token, its rate limit, then ``action``'s predicate;
-    mixite's own errors as JSON. The view receives the viewer and its token."""
+def point(
+    action: str, methodes: tuple[str, ...] = ("GET",), parametres: tuple[str, ...] = ()
+) -> Callable[[Vue], Vue]:
+    """An endpoint: the method, the token, its rate limit, ``action``'s predicate, then
+    the query's parameters (an unknown one is refused: a misspelt ``millesim`` must not
+    silently give the latest vintage); mixite's own errors as JSON. The view receives
+    the viewer and its token."""
 
     def wrap(view: Vue) -> Vue:
         @csrf_exempt
@@ -80,8 +86,14 @@ def point(action: str, methodes: tuple[str, ...] = ("GET",)) -> Callable[[Vue], 
             if not peut(v, action):
                 return erreur(403, "acces_refuse",
                               "Votre organisation ne peut pas utiliser ce point d'accès.")  # fmt: skip
+            unknown = sorted(set(request.GET) - set(parametres))
+            if unknown:
+                return erreur(400, "parametre_inconnu", f"Paramètre inconnu : {unknown[0]} ; "
+                              f"paramètres : {', '.join(parametres) or 'aucun'}.",
+                              parametre=unknown[0], permis=list(parametres))  # fmt: skip
+            fresh = fraicheur.a_jour() if fraicheur.jeton_exige(jeton.pk) else nullcontext()
             try:
-                with en_tant_que(f"{v.compte} ({v.perimetre})"):
+                with en_tant_que(f"{v.compte} ({v.perimetre})"), fresh:
                     return view(request, v, jeton, *args, **kwargs)
             except StoreError as e:
                 return erreur(503, "base_indisponible", f"La base ne peut pas être lue pour "
@@ -153,7 +165,7 @@ def racine(request: HttpRequest, v: Lecteur, jeton: Jeton) -> HttpResponse:
     })  # fmt: skip
 
 
-@point("voir_indicateurs")
+@point("voir_indicateurs", parametres=("niveau", "millesime"))
 @_parametres
 def indicateurs(request: HttpRequest, v: Lecteur, jeton: Jeton) -> HttpResponse:
     from mixite.core.secret import THRESHOLD
@@ -205,7 +217,7 @@ def veille(request: HttpRequest, v: Lecteur, jeton: Jeton) -> HttpResponse:
 CHARTES = ["lille", "loi-2017", "pecquencourt"]
 
 
-@point("voir_objectifs")
+@point("voir_objectifs", parametres=("charte",))
 @_parametres
 def objectifs(request: HttpRequest, v: Lecteur, jeton: Jeton) -> HttpResponse:
     from mixite.plateforme.donnees import suivi_objectifs
@@ -269,6 +281,7 @@ def attributions(request: HttpRequest, v: Lecteur, jeton: Jeton) -> HttpResponse
     scope = perimetre_bailleur(v.code, store) if v.role == "bailleur" else None
     result = import_rows("attributions", raw, store, scope=scope)
     rechauffer(store)
+    fraicheur.jeton_apres_ecriture(jeton.pk)
     ids = [str(f.get("id_attribution")) for f in fiches]
     return reponse({"enregistrees": result.rows, "ids": ids, "notes": list(result.notices)}, 201)
 

@@ -71,14 +71,14 @@ _COMMUNES = {
     "429": _erreur("trop de requêtes pour ce jeton (en-tête Retry-After)"),
     "503": _erreur("base momentanément indisponible ; réessayer"),
 }
-_400 = {"400": _erreur("paramètre invalide (les valeurs permises sont dans la réponse)")}
+_400 = {"400": _erreur("paramètre inconnu ou valeur non permise (les permis sont dans la réponse)")}
 
 
 def _get(summary: str, ok: dict[str, Any], *, params: list[dict[str, Any]] | None = None,
          extra: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
     return {"get": {
         "summary": summary, "parameters": params or [], "security": [{"jeton": []}],
-        "responses": {"200": ok, **_COMMUNES, **(extra or {})},
+        "responses": {"200": ok, **_400, **_COMMUNES, **(extra or {})},
     }}  # fmt: skip
 
 
@@ -123,7 +123,7 @@ def schema() -> dict[str, Any]:
                 {"name": "millesime", "in": "query", "required": False,
                  "description": "défaut : le dernier de la base",
                  "schema": {"type": "integer"}},
-            ], extra=_400),
+            ]),
         "/api/v1/veille": _get(
             "Veille des entrées : celles du bailleur une à une, sinon le nombre par statut",
             _ok("veille", {"type": "object", "required": ["millesime", "variables"],
@@ -139,7 +139,7 @@ def schema() -> dict[str, Any]:
                                          "objectifs": _LIGNES}}),
             params=[{"name": "charte", "in": "query", "required": False,
                      "schema": {"type": "string", "enum": CHARTES, "default": "lille"}}],
-            extra=_400),
+        ),
         "/api/v1/rapports": _get(
             "Rapports « état du peuplement » terminés que l'organisation peut lire",
             _ok("rapports", {"type": "object", "required": ["rapports", "en_preparation"],

@@ -70,28 +70,81 @@ def _version(store: Store) -> tuple[str, int]:
     with _lock:
         previous = _vues.get(key)
         _vues[key] = (stamp, writes)
-        if previous is not None and previous[1] != writes:  # data changed: forget the old
+        if previous is not None and previous[1] != writes:
+            # Data changed: the figures of the older version are kept aside, to be shown
+            # (said to be) while the new ones are computed (:func:`_cached`).
             for k in [k for k in _cache if len(k) > 2 and k[1] == key and k[2] != writes]:
-                del _cache[k]
+                _anciens[_logique(k)] = _cache.pop(k)
+            while len(_anciens) > TAILLE_CACHE:
+                del _anciens[next(iter(_anciens))]
     return key, writes
 
 
+#: Per figure (its key without the data version): its value at an older version.
+_anciens: dict[tuple[Any, ...], Any] = {}
+#: Figures never shown from an older version: the commission's frame (a decision is
+#: prepared on the dwellings and households as they are).
+TOUJOURS_A_JOUR = frozenset({"cadre"})
+
+
+def _logique(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (key[0], key[1], *key[3:])
+
+
 def _cached(key: tuple[Any, ...], compute: Any) -> Any:
+    """The figures of ``key`` (name, store, data version, parameters), computed once.
+
+    After a write, until the new figures are ready, a request gets the previous
+    version's (stale-while-revalidate) — unless :mod:`mixite.plateforme.fraicheur`
+    says it needs fresh figures (its own write, a background warm-up) — and the response
+    says so; the new figures are computed once, in the background."""
+    from mixite.plateforme import fraicheur
+
     with _lock:
         if key in _cache:
             return _cache[key]
+        stale = _anciens.get(_logique(key), _ABSENT)
         pending = _en_cours.setdefault(key, threading.Lock())
+    if stale is not _ABSENT and key[0] not in TOUJOURS_A_JOUR and not fraicheur.exige():
+        fraicheur.signaler_anciens()
+        if pending.acquire(blocking=False):  # nobody computes them yet: start it
+            threading.Thread(target=_revalider, args=(key, compute, pending), daemon=True,
+                             name="mixite-revalide").start()  # fmt: skip
+        return stale
     with pending:
-        with _lock:
-            if key in _cache:
-                return _cache[key]
-        value = compute()
-        with _lock:
-            while len(_cache) >= TAILLE_CACHE:
-                del _cache[next(iter(_cache))]
-            _cache[key] = value
-            _en_cours.pop(key, None)
+        return _calculer(key, compute)
+
+
+_ABSENT = object()
+
+
+def _calculer(key: tuple[Any, ...], compute: Any) -> Any:
+    """Compute ``key``'s figures (the caller holds its pending lock) unless they are in."""
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+    value = compute()
+    with _lock:
+        while len(_cache) >= TAILLE_CACHE:
+            del _cache[next(iter(_cache))]
+        _cache[key] = value
+        _anciens.pop(_logique(key), None)
+        _en_cours.pop(key, None)
     return value
+
+
+def _revalider(key: tuple[Any, ...], compute: Any, pending: threading.Lock) -> None:
+    import logging
+
+    from mixite.plateforme import fraicheur
+
+    try:
+        with fraicheur.a_jour():
+            _calculer(key, compute)
+    except Exception:  # the next request computes (and reports) it itself
+        logging.getLogger(__name__).exception("Background recomputation of %s failed", key[0])
+    finally:
+        pending.release()
 
 
 def publication(store: Store, millesime: int | None = None) -> Publication:
@@ -392,18 +445,21 @@ def _suivi_en_clair(listing: pd.DataFrame) -> pd.DataFrame:
 def rechauffer(store: Store) -> threading.Thread:
     """Compute the territory-wide figures and maps in the background (at start-up and
     after each write), so that the next visitor does not wait for them; requests that
-    arrive meanwhile wait for the same computation instead of repeating it."""
-    from mixite.plateforme import cartes
+    arrive meanwhile get the previous version's figures, or wait for the same
+    computation when they need fresh ones (:func:`_cached`)."""
 
     def run() -> None:
         import logging
 
+        from mixite.plateforme import cartes, fraicheur
+
         try:
-            chiffres_cles(store, None)
-            cartes.evolution(store, None)
-            for draw in (cartes.carte_fragilite, cartes.carte_typologie, cartes.carte_mixite):
-                draw(store)
-            table_indicateurs(store, "commune", None, None)
+            with fraicheur.a_jour():
+                chiffres_cles(store, None)
+                cartes.evolution(store, None)
+                for draw in (cartes.carte_fragilite, cartes.carte_typologie, cartes.carte_mixite):
+                    draw(store)
+                table_indicateurs(store, "commune", None, None)
         except Exception:  # the pages will compute (and report) it themselves
             logging.getLogger(__name__).exception("Background warm-up failed")
 

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "mixite.plateforme.securite.EntetesDeSecurite",
     "mixite.plateforme.securite.Acteur",
+    "mixite.plateforme.fraicheur.Fraicheur",
     "mixite.plateforme.securite.ErreursMixite",
 ]
 

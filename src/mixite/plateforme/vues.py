@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from mixite.io.store import Store
+from mixite.plateforme import fraicheur
 from mixite.plateforme.acces import Lecteur, communes_visibles, lecteur, peut
 from mixite.plateforme.donnees import (
     NIVEAUX,
@@ -40,6 +41,7 @@ def contexte(request: HttpRequest) -> dict[str, Any]:
         "peut_journal": peut(v, "voir_journal"),
         "peut_relogement": peut(v, "voir_relogement"),
         "peut_importer": peut(v, "importer"),
+        "donnees_anterieures": fraicheur.anciens(),
         "SITE_CONFIG": None,
         "site_title": "mixite",
     }

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from mixite.errors import InvalidDataError
+from mixite.plateforme import fraicheur
 from mixite.plateforme.acces import Lecteur
 from mixite.plateforme.donnees import cadre_commission, logements_vacants
 from mixite.plateforme.vues import _rows, exige, store, telechargement
@@ -156,6 +157,7 @@ def decision(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse
     from mixite.plateforme.donnees import rechauffer
 
     rechauffer(store())
+    fraicheur.apres_ecriture(request)
     messages.success(
         request, f"Décision enregistrée : {ident}. Le suivi des objectifs en tient compte."
     )

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from mixite.io.importers import IMPORT_STEPS, IMPORTERS, ImportOptions
+from mixite.plateforme import fraicheur
 from mixite.plateforme.acces import Lecteur
 from mixite.plateforme.imports import EXTENSIONS, deposer, interrompus, types_permis
 from mixite.plateforme.models import ETATS_IMPORT, Import
@@ -60,6 +61,7 @@ def imports(request: HttpRequest, v: Lecteur) -> HttpResponse:
         job = deposer(
             v, int(request.user.pk or 0), kind, upload.name or "fichier", contenu, options
         )
+        fraicheur.apres_ecriture(request)  # then it sees its own import's figures
         return redirect("import_detail", job.pk)
     interrompus()
     jobs = list(_visibles(v)[:50])  # type: ignore[index]
@@ -107,4 +109,7 @@ def import_detail(request: HttpRequest, v: Lecteur, pk: int) -> HttpResponse:
 @exige("importer")
 def import_etat(request: HttpRequest, v: Lecteur, pk: int) -> HttpResponse:
     """The progress block alone (htmx polls it every second until the import ends)."""
-    return render(request, "plateforme/_import_etat.html", _contexte(_job(v, pk)))
+    job = _job(v, pk)
+    if job.etat == "reussi":  # a long import: the minutes count from its end
+        fraicheur.apres_ecriture(request)
+    return render(request, "plateforme/_import_etat.html", _contexte(job))
