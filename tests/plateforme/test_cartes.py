@@ -151,6 +151,13 @@ def test_figures_are_kept_through_journal_writes_and_recomputed_after_data_write
     store.journal_access(perimetre="bailleur:B01", objet="essai", lignes=1, destination="écran")
     assert donnees._version(store) == version
     assert donnees.chiffres_cles(store, None) is before  # the same object: not recomputed
+    # An allocation written: the objectives' version moves, not the population's.
+    tracked = donnees._version(store, attributions=True)
+    forms = pd.DataFrame({c: [] for c in model.ATTRIBUTIONS.column_names})
+    store.write([Write(model.ATTRIBUTIONS, forms, "essai")])
+    assert donnees._version(store, attributions=True) != tracked
+    assert donnees._version(store) == version
+    assert donnees.chiffres_cles(store, None) is before
     empty = pd.DataFrame({c: [] for c in model.OPERATIONS.column_names})
     store.write([Write(model.OPERATIONS, empty, "essai")])
     assert donnees._version(store) != version

@@ -3,6 +3,7 @@ path as the command line), kept in memory until the store changes."""
 
 from __future__ import annotations
 
+import atexit
 import threading
 from pathlib import Path
 from typing import Any
@@ -28,13 +29,14 @@ NIVEAUX = {
     "carreau": "idcar_200m",
 }
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # reentrant: rechauffer() registers its thread under it
 _cache: dict[tuple[Any, ...], Any] = {}
-#: One lock per key being computed: concurrent requests for the same figures wait for
-#: the first computation instead of repeating it (20 users on a cold cache).
+#: One lock per figure being computed (its key without the version): concurrent
+#: requests for the same figures wait for the first computation instead of repeating it
+#: (20 users on a cold cache).
 _en_cours: dict[tuple[Any, ...], threading.Lock] = {}
 #: Per store: the file's last modification seen, and the data version it had.
-_vues: dict[str, tuple[int | None, int]] = {}
+_vues: dict[str, tuple[int | None, dict[str, int]]] = {}
 #: Entries kept at most (the oldest go first).
 TAILLE_CACHE = 64
 
@@ -50,8 +52,15 @@ def a_cote(suffixe: str) -> Path:
     return base.with_name(base.name + suffixe)
 
 
-def _version(store: Store) -> tuple[str, int]:
-    """The store's identity and data version: the number of writes it recorded.
+#: Tables the population's figures (indicators, maps, watch) do not read: a commission
+#: decision or an allocation form leaves them as they are.
+TABLES_DES_ATTRIBUTIONS = frozenset({"attributions", "audit_attributions"})
+
+
+def _version(store: Store, attributions: bool = False) -> tuple[str, tuple[str, int]]:
+    """The store's identity and data version: the number of writes it recorded — to
+    every table (``attributions=True``: the objectives, the commission), or to the
+    tables the population's figures read (by default).
 
     Every data write appends to the store's write journal; the access journal does not
     (viewing a household must not throw away every computed figure). The journal is
@@ -61,23 +70,28 @@ def _version(store: Store) -> tuple[str, int]:
     key = store.nom
     with _lock:
         seen = _vues.get(key)
-    if seen is not None and stamp is not None and seen[0] == stamp:
-        return key, seen[1]
-    writes = 0
-    if store.has_table("_mixite_imports"):
-        row = store.query("SELECT count(*) AS n FROM _mixite_imports")
-        writes = int(row["n"].iloc[0])
-    with _lock:
-        previous = _vues.get(key)
-        _vues[key] = (stamp, writes)
-        if previous is not None and previous[1] != writes:
-            # Data changed: the figures of the older version are kept aside, to be shown
-            # (said to be) while the new ones are computed (:func:`_cached`).
-            for k in [k for k in _cache if len(k) > 2 and k[1] == key and k[2] != writes]:
+    if seen is None or stamp is None or seen[0] != stamp:
+        counts: dict[str, int] = {}
+        if store.has_table("_mixite_imports"):
+            rows = store.query(
+                "SELECT table_name, count(*) AS n FROM _mixite_imports GROUP BY table_name"
+            )
+            counts = dict(zip(rows["table_name"].astype(str), rows["n"].astype(int), strict=True))
+        versions = {
+            "tout": sum(counts.values()),
+            "peuplement": sum(n for t, n in counts.items() if t not in TABLES_DES_ATTRIBUTIONS),
+        }
+        with _lock:
+            _vues[key] = (stamp, versions)
+            # Figures of an older version are kept aside, to be shown (said to be) while
+            # the new ones are computed (:func:`_cached`).
+            for k in [k for k in _cache if k[1] == key and k[2][1] != versions[k[2][0]]]:
                 _anciens[_logique(k)] = _cache.pop(k)
             while len(_anciens) > TAILLE_CACHE:
                 del _anciens[next(iter(_anciens))]
-    return key, writes
+        seen = (stamp, versions)
+    kind = "tout" if attributions else "peuplement"
+    return key, (kind, seen[1][kind])
 
 
 #: Per figure (its key without the data version): its value at an older version.
@@ -104,12 +118,13 @@ def _cached(key: tuple[Any, ...], compute: Any) -> Any:
         if key in _cache:
             return _cache[key]
         stale = _anciens.get(_logique(key), _ABSENT)
-        pending = _en_cours.setdefault(key, threading.Lock())
+        # One computation of a figure at a time, whatever the version: writes in a row
+        # do not pile up computations of versions already outdated.
+        pending = _en_cours.setdefault(_logique(key), threading.Lock())
     if stale is not _ABSENT and key[0] not in TOUJOURS_A_JOUR and not fraicheur.exige():
         fraicheur.signaler_anciens()
         if pending.acquire(blocking=False):  # nobody computes them yet: start it
-            threading.Thread(target=_revalider, args=(key, compute, pending), daemon=True,
-                             name="mixite-revalide").start()  # fmt: skip
+            _en_arriere_plan(lambda: _revalider(key, compute, pending), "mixite-revalide")
         return stale
     with pending:
         return _calculer(key, compute)
@@ -129,7 +144,7 @@ def _calculer(key: tuple[Any, ...], compute: Any) -> Any:
             del _cache[next(iter(_cache))]
         _cache[key] = value
         _anciens.pop(_logique(key), None)
-        _en_cours.pop(key, None)
+        _en_cours.pop(_logique(key), None)
     return value
 
 
@@ -369,7 +384,7 @@ def suivi_objectifs(store: Store, charte: str) -> tuple[Any, list[str]]:
                  "Intervalle de confiance : Wilson à 95 %"]  # fmt: skip
         return result, notes
 
-    return _cached(("objectifs", *_version(store), charte), compute)  # type: ignore[no-any-return]
+    return _cached(("objectifs", *_version(store, attributions=True), charte), compute)  # type: ignore[no-any-return]
 
 
 def logements_vacants(store: Store, bailleur: str) -> pd.DataFrame:
@@ -387,7 +402,7 @@ def cadre_commission(store: Store) -> Any:
     """The commission's frame (households, allocations, charters, thresholds), kept."""
     from mixite.io.commission import charger_cadre
 
-    return _cached(("cadre", *_version(store)), lambda: charger_cadre(store))
+    return _cached(("cadre", *_version(store, attributions=True)), lambda: charger_cadre(store))
 
 
 def relogement(
@@ -442,27 +457,78 @@ def _suivi_en_clair(listing: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=COLONNES_SUIVI)
 
 
+#: Per store: the warm-up under way, and whether another write came meanwhile (then it
+#: runs once more, for the latest version, instead of one warm-up per write).
+_rechauffe: dict[str, dict[str, Any]] = {}
+
+
 def rechauffer(store: Store) -> threading.Thread:
     """Compute the territory-wide figures and maps in the background (at start-up and
     after each write), so that the next visitor does not wait for them; requests that
     arrive meanwhile get the previous version's figures, or wait for the same
-    computation when they need fresh ones (:func:`_cached`)."""
+    computation when they need fresh ones (:func:`_cached`). Writes in a row make one
+    more warm-up, not one each."""
 
     def run() -> None:
         import logging
 
         from mixite.plateforme import cartes, fraicheur
 
-        try:
-            with fraicheur.a_jour():
-                chiffres_cles(store, None)
-                cartes.evolution(store, None)
-                for draw in (cartes.carte_fragilite, cartes.carte_typologie, cartes.carte_mixite):
-                    draw(store)
-                table_indicateurs(store, "commune", None, None)
-        except Exception:  # the pages will compute (and report) it themselves
-            logging.getLogger(__name__).exception("Background warm-up failed")
+        while True:
+            try:
+                with fraicheur.a_jour():
+                    chiffres_cles(store, None)
+                    cartes.evolution(store, None)
+                    for draw in (cartes.carte_fragilite, cartes.carte_typologie,
+                                 cartes.carte_mixite):  # fmt: skip
+                        draw(store)
+                    table_indicateurs(store, "commune", None, None)
+            except Exception:  # the pages will compute (and report) it themselves
+                logging.getLogger(__name__).exception("Background warm-up failed")
+            with _lock:
+                if not state["encore"]:
+                    state["fil"] = None
+                    return
+                state["encore"] = False
 
-    thread = threading.Thread(target=run, name="mixite-rechauffe", daemon=True)
+    with _lock:
+        state = _rechauffe.setdefault(store.nom, {"fil": None, "encore": False})
+        running = state["fil"]
+        if running is not None:
+            state["encore"] = True
+            return running  # type: ignore[no-any-return]
+        thread = _en_arriere_plan(run, "mixite-rechauffe", start=False)
+        state["fil"] = thread
     thread.start()
     return thread
+
+
+#: Background computations under way: the process waits for them as it exits (a
+#: database query cut by the interpreter's exit aborts it).
+_fils: set[threading.Thread] = set()
+
+
+def _en_arriere_plan(target: Any, name: str, *, start: bool = True) -> threading.Thread:
+    def run() -> None:
+        try:
+            target()
+        finally:
+            with _lock:
+                _fils.discard(threading.current_thread())
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    with _lock:
+        _fils.add(thread)
+    if start:
+        thread.start()
+    return thread
+
+
+@atexit.register
+def _attendre_fils(timeout: float = 120.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    for thread in list(_fils):
+        if thread.is_alive():
+            thread.join(max(0.0, deadline - time.monotonic()))
