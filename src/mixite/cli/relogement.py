@@ -92,6 +92,24 @@ def add_parser(
     )
     common(state, dated=False)
 
+    for name, text in (
+        ("dossier", "le dossier d'un ménage : entretien, propositions, accompagnement, visites"),
+        ("offres", "les logements vacants conformes aux souhaits d'un ménage, avec APL, taux "
+                   "d'effort et reste à vivre"),
+    ):  # fmt: skip
+        p = rsub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". "
+                            "Liste nominative : le bailleur du ménage ou l'équipe de l'opération, "
+                            "chaque lecture journalisée.")  # fmt: skip
+        p.add_argument("id_relogement", metavar="DOSSIER", help="identifiant du dossier (REL-…)")
+        who = p.add_mutually_exclusive_group(required=True)
+        who.add_argument("--bailleur", help="code du bailleur qui consulte")
+        who.add_argument("--equipe", help="code de l'opération dont l'équipe consulte")
+        if name == "offres":
+            p.add_argument("--toutes", action="store_true",
+                           help="lister aussi les logements écartés, avec la contrainte non tenue")  # fmt: skip
+            p.add_argument("--limite", type=int, default=20, help="logements affichés (défaut 20)")
+        common(p)
+
 
 def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, RelocationSettings, dt.date, list[str]]:
     store: Store = args.store
@@ -128,6 +146,8 @@ def _print_table(frame: pd.DataFrame) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action in ("dossier", "offres"):
+        return _dossier(args)
     figures, settings, ref, notes = _load(args)
     for note in notes:
         print(note)
@@ -199,3 +219,75 @@ def _french_pair(column: str, headers: dict[str, str]) -> str:
         return headers.get(column, column)
     when, name = column.split(" / ", 1)
     return f"{headers.get(name, name)} — {when}"
+
+
+#: Headers of the offers as the command prints and writes them.
+COLONNES_OFFRES = {
+    "id_logement": "logement", "code_commune": "commune", "code_bailleur": "bailleur",
+    "nb_pieces": "pièces", "loyer_mensuel": "loyer (€)", "charges_mensuelles": "charges (€)",
+    "etage": "étage", "rang_commune": "rang du souhait de commune", "apl": "APL estimée (€)",
+    "taux_effort": "taux d'effort (%)", "variation_taux_effort": "écart au taux d'avant (points)",
+    "reste_a_vivre": "reste à vivre", "motifs": "souhaits",
+}  # fmt: skip
+
+
+def _dossier(args: argparse.Namespace) -> int:
+    """``relogement dossier`` and ``relogement offres``."""
+    import getpass
+
+    from mixite.io.dossiers_relogement import dossier, offres
+
+    store: Store = args.store
+    viewer = (Perimetre("bailleur", args.bailleur) if args.bailleur
+              else Perimetre("operation", args.equipe))  # fmt: skip
+    d = dossier(store, args.id_relogement, viewer,
+                destination=f"{args.action} ({getpass.getuser()})")  # fmt: skip
+    r = d.relogement
+    d = type(d)(*(_dates_en_jours(x) for x in (d.relogement, d.entretien, d.propositions,
+                                                d.actions, d.visites)))  # fmt: skip
+    notes = avec_bandeau(["Liste nominative : diffusion limitée au groupe de suivi"],
+                         r.to_frame().T)  # fmt: skip
+    for note in notes:
+        print(note)
+    print(f"\nDossier {r['id_relogement']} — opération {r['code_operation']}, "
+          f"{int(r['nb_personnes'])} personne(s), statut {r['statut']}")  # fmt: skip
+    if args.action == "dossier":
+        tables = {"Propositions": d.propositions, "Accompagnement": d.actions, "Visites": d.visites}
+        if d.entretien is not None:
+            print("Entretien :")
+            print(d.entretien.drop(labels=["synthetique"], errors="ignore").to_string())
+            tables = {"Entretien": d.entretien.to_frame().T, **tables}
+        for title, frame in tables.items():
+            if title != "Entretien":
+                print(f"\n{title} ({len(frame)}) :")
+                print(frame.drop(columns=["synthetique", "id_relogement"], errors="ignore")
+                      .to_string(index=False) if len(frame) else "  aucune")  # fmt: skip
+        ecrire(args.sortie, tables, notes)
+        return 0
+    settings = load_relocation_settings(args.config)
+    date = args.date or dt.date.today()
+    found = offres(store, d, date, settings.formula, toutes=args.toutes)
+    fitting = int(found["adapte"].sum())
+    print(f"{fitting} logement(s) vacant(s) conforme(s) aux souhaits ; reste à vivre : "
+          f"{settings.formula.describe()} ; APL estimée par OpenFisca-France ({date:%Y-%m}). "
+          "Aide à la décision : aucune proposition n'est faite par mixite.")  # fmt: skip
+    shown = found[[c for c in COLONNES_OFFRES if c in found.columns]].rename(
+        columns=COLONNES_OFFRES
+    )
+    with pd.option_context("display.width", 220, "display.max_columns", None):
+        print(shown.head(args.limite).to_string(index=False))
+    ecrire(args.sortie, {"Offres": shown}, notes)
+    return 0
+
+
+def _dates_en_jours(x: Any) -> Any:
+    """Timestamps shown as dates (``2026-08-29``, not ``2026-08-29 00:00:00``)."""
+    if x is None:
+        return None
+    if isinstance(x, pd.Series):
+        return x.map(lambda v: v.date() if isinstance(v, pd.Timestamp) else v)
+    out = x.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.date
+    return out

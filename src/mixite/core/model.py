@@ -784,6 +784,19 @@ RELOGEMENTS = Table(
         ),
         Column("apres_sur_site", "boolean", "relogé sur le site de l'opération", required=False),
         *_side("apres", False),
+        Column(
+            "avant_id_logement",
+            "text",
+            "logement d'origine (identifiant RPLS ; il peut avoir été démoli depuis)",
+            required=False,
+        ),
+        Column(
+            "apres_id_logement",
+            "text",
+            "nouveau logement (parc social) : son entrée est l'entrée d'accueil",
+            references=("logements", "id_logement"),
+            required=False,
+        ),
         SYNTHETIQUE,
     ),
     key=("id_relogement",),
@@ -813,6 +826,160 @@ RELOGEMENTS = Table(
     ),
 )
 
+#: A relocation file's wishes, as the interview records them.
+SOUHAITS_SITE = ("oui", "non", "indifferent")
+SOUHAITS_TYPE = ("collectif", "individuel", "indifferent")
+REPONSES_PROPOSITION = ("acceptee", "refusee", "en_attente", "retiree")
+MOTIFS_REFUS = (
+    "localisation", "taille", "loyer", "etat_du_logement", "etage_ou_accessibilite",
+    "environnement", "autre",
+)  # fmt: skip
+ACTIONS_ACCOMPAGNEMENT = (
+    "entretien_social", "aide_au_demenagement", "ouverture_de_droits", "visite_de_logement",
+    "mediation", "autre",
+)  # fmt: skip
+DIFFICULTES_APRES = (
+    "aucune", "impayes", "isolement", "voisinage", "taille", "etat_du_logement", "charges",
+    "sante", "autre",
+)  # fmt: skip
+
+_RELOGEMENT = Column(
+    "id_relogement", "text", "dossier de relogement", references=("relogements", "id_relogement")
+)
+
+ENTRETIENS_RELOGEMENT = Table(
+    "entretiens_relogement",
+    "Entretiens de relogement",
+    "L'entretien de chaque ménage à reloger (MOUS relogement) : besoins et souhaits. Une ligne "
+    "par dossier ; la composition et les ressources sont celles du dossier (relogements).",
+    (
+        Column(
+            "id_relogement",
+            "text",
+            "dossier de relogement",
+            references=("relogements", "id_relogement"),
+        ),
+        Column("date_entretien", "date", "date de l'entretien"),
+        Column("mobilite_reduite", "boolean", "une personne du ménage a une mobilité réduite"),
+        Column("besoin_sante", "boolean", "besoin lié à la santé (à préciser au dossier papier)"),
+        Column(
+            "souhait_communes",
+            "text",
+            "communes souhaitées, la première d'abord",
+            code="communes",
+            list_separator=";",
+            required=False,
+        ),
+        Column(
+            "souhait_sur_site", "text", "rester sur le site de l'opération", choices=SOUHAITS_SITE
+        ),
+        Column("souhait_type", "text", "type de logement souhaité", choices=SOUHAITS_TYPE),
+        Column("souhait_pieces_min", "integer", "pièces au moins", "pièces", minimum=1, maximum=12),
+        Column(
+            "souhait_pieces_max",
+            "integer",
+            "pièces au plus",
+            "pièces",
+            minimum=1,
+            maximum=12,
+            required=False,
+        ),
+        Column(
+            "etage_max",
+            "integer",
+            "étage le plus haut accepté sans ascenseur",
+            "étage",
+            minimum=0,
+            maximum=60,
+            required=False,
+        ),
+        Column(
+            "loyer_charges_max",
+            "money",
+            "loyer et charges au plus (avant APL)",
+            "€ / mois",
+            minimum=0,
+            required=False,
+        ),
+        SYNTHETIQUE,
+    ),
+    key=("id_relogement",),
+    rules=(
+        RowRule(
+            "le nombre de pièces au plus doit être au moins le nombre de pièces au moins",
+            ("souhait_pieces_min", "souhait_pieces_max"),
+            lambda f: np.asarray(
+                (f["souhait_pieces_max"] < f["souhait_pieces_min"]).fillna(False), dtype=bool
+            ),
+        ),
+    ),
+)
+
+PROPOSITIONS_RELOGEMENT = Table(
+    "propositions_relogement",
+    "Propositions de relogement",
+    "Chaque logement proposé à un ménage à reloger, sa réponse et, s'il refuse, pourquoi.",
+    (
+        Column("id_proposition", "text", "identifiant de la proposition"),
+        _RELOGEMENT,
+        Column("id_logement", "text", "logement proposé", references=("logements", "id_logement")),
+        Column("date_proposition", "date", "date de la proposition"),
+        Column("reponse", "text", "réponse du ménage", choices=REPONSES_PROPOSITION),
+        Column("motif_refus", "text", "motif du refus", choices=MOTIFS_REFUS, required=False),
+        SYNTHETIQUE,
+    ),
+    key=("id_proposition",),
+    rules=(
+        RowRule(
+            "un refus doit être motivé",
+            ("reponse",),
+            lambda f: np.asarray(
+                (f["reponse"] == "refusee").to_numpy(dtype=bool)
+                & f["motif_refus"].isna().to_numpy(dtype=bool),
+                dtype=bool,
+            ),
+        ),
+    ),
+)
+
+ACTIONS_RELOGEMENT = Table(
+    "actions_relogement",
+    "Actions d'accompagnement",
+    "L'accompagnement d'un ménage à reloger : entretiens sociaux, aide au déménagement, "
+    "ouverture de droits…",
+    (
+        Column("id_action", "text", "identifiant de l'action"),
+        _RELOGEMENT,
+        Column("date_action", "date", "date de l'action"),
+        Column("type_action", "text", "nature de l'action", choices=ACTIONS_ACCOMPAGNEMENT),
+        Column("commentaire", "text", "ce qui a été fait (sans donnée de santé)", required=False),
+        SYNTHETIQUE,
+    ),
+    key=("id_action",),
+)
+
+VISITES_RELOGEMENT = Table(
+    "visites_relogement",
+    "Visites de suivi après relogement",
+    "Les visites au ménage après son déménagement, les difficultés constatées et les "
+    "solutions correctives.",
+    (
+        Column("id_visite", "text", "identifiant de la visite"),
+        _RELOGEMENT,
+        Column("date_visite", "date", "date de la visite"),
+        Column(
+            "difficultes",
+            "text",
+            "difficultés constatées",
+            choices=DIFFICULTES_APRES,
+            list_separator=";",
+        ),
+        Column("mesure_corrective", "text", "solution corrective décidée", required=False),
+        SYNTHETIQUE,
+    ),
+    key=("id_visite",),
+)
+
 #: Every entity table, in dependency order (a table only refers to tables before it).
 ENTITY_TABLES: tuple[Table, ...] = (
     EPCI,
@@ -830,6 +997,10 @@ ENTITY_TABLES: tuple[Table, ...] = (
     ATTRIBUTIONS,
     OPERATIONS,
     RELOGEMENTS,
+    ENTRETIENS_RELOGEMENT,
+    PROPOSITIONS_RELOGEMENT,
+    ACTIONS_RELOGEMENT,
+    VISITES_RELOGEMENT,
 )
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in ENTITY_TABLES}
@@ -845,6 +1016,10 @@ USER_TABLES: tuple[str, ...] = (
     "attributions",
     "operations",
     "relogements",
+    "entretiens_relogement",
+    "propositions_relogement",
+    "actions_relogement",
+    "visites_relogement",
 )
 
 #: Every change to an allocation form, written by the importer (never imported).

@@ -321,7 +321,17 @@ def _convert(
             col.add_mask(
                 bad, c.name, text, f"code invalide ; attendu : {c.rule_text().split(' ; ')[0]}"
             )
-        if c.choices is not None:
+        if c.choices is not None and c.list_separator:
+            # A list of choices: every element one of them (each distinct list once).
+            inverse, uniques = pd.factorize(text)
+            allowed = set(c.choices)
+            fine = np.array([all(part.strip() in allowed for part in str(u).split(c.list_separator))
+                             for u in uniques], dtype=bool)  # fmt: skip
+            not_choice = present & ~fine[inverse] if len(uniques) else present & False
+            col.add_mask(not_choice, c.name, text, "liste de valeurs séparées par « "
+                         f"{c.list_separator} » ; valeurs : " + ", ".join(c.choices))  # fmt: skip
+            bad |= not_choice
+        elif c.choices is not None:
             not_choice = present & ~codes.isin(text, c.choices)
             col.add_mask(
                 not_choice, c.name, text, "valeur non autorisée ; valeurs : " + ", ".join(c.choices)

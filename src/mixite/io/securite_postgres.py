@@ -41,6 +41,17 @@ POLITIQUES = {
     "attributions": "code_bailleur IN (SELECT mixite_bailleurs())",
     "relogements": "code_bailleur IN (SELECT mixite_bailleurs()) "
     "OR apres_code_bailleur IN (SELECT mixite_bailleurs())",
+    # A relocation file's interview, offers, actions and visits: those of the files the
+    # landlord sees (its households, before or after the move).
+    **{
+        t: "id_relogement IN (SELECT id_relogement FROM relogements)"
+        for t in (
+            "entretiens_relogement",
+            "propositions_relogement",
+            "actions_relogement",
+            "visites_relogement",
+        )
+    },
 }
 
 

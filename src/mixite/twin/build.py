@@ -198,6 +198,7 @@ def build_twin(
     )
 
     progress("relogement")
+    from mixite.twin.dossiers import dossiers
     from mixite.twin.relocation import relocations
 
     qpv_frame = pd.DataFrame(
@@ -290,6 +291,17 @@ def build_twin(
             "operations": operations,
             "relogements": relogements,
         }
+    )
+    # The relocation files (a generator of their own: the rest is drawn as before).
+    social_stock = (
+        tables["logements"]
+        .merge(entrances[["id_entree", "id_batiment"]], on="id_entree", how="left")
+        .merge(buildings[["id_batiment", "code_commune"]], on="id_batiment", how="left")
+    )
+    tables.update(
+        dossiers(
+            relogements, social_stock, operations.set_index("code_operation")["code_commune"], p
+        )
     )
     for name, frame in tables.items():
         frame = frame.copy()

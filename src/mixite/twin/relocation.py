@@ -174,6 +174,10 @@ def relocations(
             ),
             "apres_ressources_mensuelles": _when(done, res_after),
             "apres_nb_pieces": _when(done, rooms_after),
+            "avant_id_logement": movers["id_logement"].to_numpy(),
+            "apres_id_logement": _when(
+                done & has, free["id_logement"].to_numpy()[np.maximum(dest, 0)]
+            ),
         }
     )
     moved = np.flatnonzero(has)
