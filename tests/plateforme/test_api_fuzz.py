@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 #: PostgreSQL; or MIXITE_FUZZ_LONG=1): also Schemathesis's coverage phase (boundary and
 #: invalid values of every parameter and field), and many more examples.
 COURT = {"phases": {"coverage": {"enabled": False}}, "generation": {"max-examples": 20}}
-LONG = {"generation": {"max-examples": 150}}
+LONG = {"generation": {"max-examples": 60}}
 
 
 @pytest.fixture(

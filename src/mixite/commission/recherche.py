@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -95,6 +96,7 @@ def rechercher(
     tri: str = "cotation",
     ignorer_souhaits: bool = False,
     effet_veille: Callable[[pd.DataFrame], npt.NDArray[np.int64]] | None = None,
+    apl_pour: int | None = None,
 ) -> Recherche:
     """Active applications filed by ``date`` that ``logement`` suits.
 
@@ -102,6 +104,13 @@ def rechercher(
     ``apl(frame)`` gives the monthly housing benefit of candidates in this dwelling;
     ``effet_veille(frame)``, the number of watch variables beyond threshold + margin in
     the entrance after each candidate (for the ``veille`` order).
+
+    ``apl_pour=n`` (a page showing the first ``n``): the housing benefit is computed
+    for the candidates the affordability filter needs it for — those not affordable
+    without it; a candidate affordable without benefit stays so with it — and for the
+    first ``n`` of the order; the others' benefit, effort rate and reste à vivre are
+    left unknown (NaN). Same candidates, same order, same steps (unless the order is by
+    effort rate, which needs them all).
     """
     if tri not in TRIS:
         raise ValueError(f"tri must be one of {list(TRIS)}; got {tri!r}.")
@@ -146,9 +155,18 @@ def rechercher(
     for p in profils:
         label, test = PROFILS[p]
         step(f"profil choisi : {label}", test(d))
-    benefit = apl(d) if len(d) else np.zeros(0)
+    lazy = apl_pour is not None and tri != "effort"
+    benefit = np.zeros(len(d))
+    computed = np.ones(len(d), dtype=bool)
+    if lazy and len(d):
+        computed = ~no_apl.loc[d.index, "abordable"].to_numpy(dtype=bool)
+        if computed.any():
+            benefit[computed] = apl(d[computed])
+    elif len(d):
+        benefit = apl(d)
     checked = examiner(d, logement, plafonds=plafonds, regles=regles, annee=date.year,
                        apl_mensuelle=benefit)  # fmt: skip
+    d["_apl_calculee"] = computed
     d = d.join(
         checked[["apl", "taux_effort", "reste_a_vivre", "part_plafond", "abordable", "motifs"]]
     )
@@ -159,6 +177,10 @@ def rechercher(
         raise ValueError("tri 'veille' needs effet_veille.")
     label, columns, ascending = TRIS[tri]
     d = d.sort_values(columns, ascending=ascending, kind="stable", na_position="last")
+    if lazy and len(d):
+        d = _apl_des_premiers(d, int(apl_pour or 0), logement, apl,
+                              plafonds=plafonds, regles=regles, annee=date.year)  # fmt: skip
+    d = d.drop(columns="_apl_calculee")
     etapes = pd.DataFrame(steps)
     notes = [
         f"Ordre : {label} (critère choisi par la commission ; aucune liste n'est « la réponse »)"
@@ -170,6 +192,24 @@ def rechercher(
                 f"{s['dont_prioritaires']} de ménage(s) prioritaire(s) (DALO : {s['dont_dalo']})"
             )
     return Recherche(d.drop(columns=["_part_plus"]), tri, etapes, notes)
+
+
+def _apl_des_premiers(d: pd.DataFrame, n: int, logement: pd.Series,
+                      apl: Callable[[pd.DataFrame], npt.NDArray[np.float64]],
+                      **regles: Any) -> pd.DataFrame:  # fmt: skip
+    """The benefit of the first ``n`` candidates that lack it; unknown beyond."""
+    d = d.copy()
+    head = d.index[:n]
+    missing = head[~d.loc[head, "_apl_calculee"].to_numpy(dtype=bool)]
+    if len(missing):
+        part = d.loc[missing]
+        done = examiner(part, logement, apl_mensuelle=apl(part), **regles)
+        for c in ("apl", "taux_effort", "reste_a_vivre", "part_plafond", "abordable", "motifs"):
+            d.loc[missing, c] = done[c]
+        d.loc[missing, "_apl_calculee"] = True
+    unknown = ~d["_apl_calculee"].to_numpy(dtype=bool)
+    d.loc[unknown, ["apl", "taux_effort", "reste_a_vivre"]] = np.nan
+    return d
 
 
 def resume_menage(d: pd.DataFrame) -> pd.Series:

@@ -219,7 +219,8 @@ def _typed(frame: pd.DataFrame, table: Table, store: Store) -> pd.DataFrame:
     from mixite.io.importers import _known
 
     text = to_import_frame(frame, table)
-    return validate(text, table, source="commission", known=_known(store, table, replace_all=False))
+    return validate(text, table, source="commission",
+                    known=_known(store, table, replace_all=False, lot=text))  # fmt: skip
 
 
 def _housed(store: Store, dwelling: pd.Series, app: pd.Series, d: Decision,

@@ -59,18 +59,20 @@ def perimetre_bailleur(code: str, store: Store) -> Callable[[RawTable, Sequence[
 
     def check(raw: RawTable, writes: Sequence[Write]) -> None:
         own: dict[str, set[str]] = {"batiments": set(), "entrees": set(), "logements": set()}
-        if store.has_table("batiments"):
-            own["batiments"] = set(
-                store.query("SELECT id_batiment FROM batiments WHERE code_bailleur = ?", [code])[
-                    "id_batiment"
-                ]
-            )
-        if store.has_table("entrees"):
-            ent = store.read("entrees", ["id_entree", "id_batiment"])
-            own["entrees"] = set(ent.loc[ent["id_batiment"].isin(own["batiments"]), "id_entree"])
-        if store.has_table("logements"):
-            log_ = store.read("logements", ["id_logement", "id_entree"])
-            own["logements"] = set(log_.loc[log_["id_entree"].isin(own["entrees"]), "id_logement"])
+        stock = {"batiments", "entrees", "logements"}
+        if not any(w.table.name in stock for w in writes):
+            # Rows about dwellings only (allocation forms…): the landlord's dwellings
+            # among theirs, not its whole stock.
+            ids = sorted({str(i) for w in writes if "id_logement" in w.frame.columns
+                          for i in w.frame["id_logement"].dropna()})  # fmt: skip
+            if ids and store.has_table("logements"):
+                own["logements"] = set(store.query(
+                    "SELECT l.id_logement FROM logements l JOIN entrees e USING (id_entree) "
+                    "JOIN batiments b USING (id_batiment) WHERE b.code_bailleur = ? AND "
+                    f"l.id_logement IN ({', '.join('?' * len(ids))})", [code, *ids],
+                )["id_logement"])  # fmt: skip
+        else:
+            _tout_le_parc(store, code, own)
         problems: list[Problem] = []
         for w in writes:  # in the order written: buildings before entrances before dwellings
             f = w.frame
@@ -104,6 +106,22 @@ def perimetre_bailleur(code: str, store: Store) -> Callable[[RawTable, Sequence[
             )
 
     return check
+
+
+def _tout_le_parc(store: Store, code: str, own: dict[str, set[str]]) -> None:
+    """Landlord ``code``'s buildings, entrances and dwellings already stored."""
+    if store.has_table("batiments"):
+        own["batiments"] = set(
+            store.query("SELECT id_batiment FROM batiments WHERE code_bailleur = ?", [code])[
+                "id_batiment"
+            ]
+        )
+    if store.has_table("entrees"):
+        ent = store.read("entrees", ["id_entree", "id_batiment"])
+        own["entrees"] = set(ent.loc[ent["id_batiment"].isin(own["batiments"]), "id_entree"])
+    if store.has_table("logements"):
+        log_ = store.read("logements", ["id_logement", "id_entree"])
+        own["logements"] = set(log_.loc[log_["id_entree"].isin(own["entrees"]), "id_logement"])
 
 
 def _row_numbers(raw: RawTable, frame: pd.DataFrame) -> Sequence[int]:

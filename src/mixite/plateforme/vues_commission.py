@@ -68,7 +68,7 @@ def candidats(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpRespons
     found = rechercher(dwelling, apps, plafonds=refdata.plafonds_ressources(),
                        regles=load_commission(None), date=date, prioritaire=prio,
                        cotation=points, motifs_priorite=reasons, apl=apl_dans(dwelling, date),
-                       ignorer_souhaits=ignore)  # fmt: skip
+                       ignorer_souhaits=ignore, apl_pour=20)  # fmt: skip
     top = found.candidats.head(20).copy()
     top["menage"] = resume_menage(top)
     shown = top[["id_demande", "menage", "anciennete_mois", "prioritaire", "cotation",

@@ -48,7 +48,7 @@ def dossiers(
     each operation (``code_operation`` → commune)."""
     rng = np.random.default_rng([params.seed, 19])
     stock: dict[Any, dict[Any, Any]] = logements.set_index("id_logement").to_dict("index")
-    by_commune = {c: g.index.to_numpy() for c, g in logements.groupby("code_commune")}
+    by_commune = {c: g["id_logement"].to_numpy() for c, g in logements.groupby("code_commune")}
     everywhere = logements["id_logement"].to_numpy()
     end = params.fin
     interviews, offers, actions, visits = [], [], [], []

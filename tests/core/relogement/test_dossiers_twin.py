@@ -25,6 +25,9 @@ def test_every_file_is_consistent(twin: object) -> None:
     offers = t["propositions_relogement"]
     visits = t["visites_relogement"]
     assert interviews.index.equals(files.index), "one interview per file"
+    assert offers["id_logement"].isin(t["logements"]["id_logement"]).all(), (
+        "offered dwellings exist"
+    )
     moved = files[files["statut"] == "reloge"]
     social = moved[moved["apres_id_logement"].notna()]
     assert len(social) >= 0.9 * len(moved)
