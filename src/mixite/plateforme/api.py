@@ -247,10 +247,7 @@ def rapport(request: HttpRequest, v: Lecteur, jeton: Jeton, nom: str) -> HttpRes
     path = r.chemin(v, nom)
     if path is None:
         return erreur(404, "rapport_inconnu", f"Aucun rapport « {nom} » dans votre périmètre.")
-    kind = "application/pdf" if path.suffix == ".pdf" else "text/html; charset=utf-8"
-    out = HttpResponse(path.read_bytes(), content_type=kind)
-    out["Content-Disposition"] = f'attachment; filename="{path.name}"'
-    return out
+    return r.telecharger(path)
 
 
 @point("importer", ("POST",))

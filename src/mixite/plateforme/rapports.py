@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.http import HttpResponse
 
 from mixite.io.store import Store
 from mixite.plateforme.acces import Lecteur
@@ -89,6 +90,14 @@ def chemin(v: Lecteur, name: str) -> Path | None:
         return None
     path = dossier() / name
     return path if path.is_file() else None
+
+
+def telecharger(path: Path) -> HttpResponse:
+    """A report file as a download (a few MB at most)."""
+    kind = "application/pdf" if path.suffix == ".pdf" else "text/html; charset=utf-8"
+    response = HttpResponse(path.read_bytes(), content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{path.name}"'
+    return response
 
 
 def produire(niveau: str, code: str, date: dt.date) -> list[str]:

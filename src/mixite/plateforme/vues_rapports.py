@@ -61,7 +61,4 @@ def fichier(request: HttpRequest, v: Lecteur, nom: str) -> HttpResponse:
     path = rapports.chemin(v, nom)
     if path is None:
         raise Http404("Rapport inconnu")
-    kind = "application/pdf" if path.suffix == ".pdf" else "text/html; charset=utf-8"
-    response = HttpResponse(path.read_bytes(), content_type=kind)  # a few MB at most
-    response["Content-Disposition"] = f'attachment; filename="{path.name}"'
-    return response
+    return rapports.telecharger(path)
