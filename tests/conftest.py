@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +36,9 @@ def serveur_postgres() -> Iterator[str]:
         pytest.skip("PostgreSQL is not installed (.ci/run installs Debian's postgresql)")
     with postgres.serveur() as url:
         yield url
+        # The platform's background computations finish before their server stops.
+        if "mixite.plateforme.donnees" in sys.modules:
+            sys.modules["mixite.plateforme.donnees"]._attendre_fils()
 
 
 @pytest.fixture

@@ -212,6 +212,11 @@ def test_a_landlord_records_its_own_forms_once_and_nothing_else(
     report = _post("/api/v1/attributions", token, {"fiches": broken}).json()
     assert {p["colonne"] for p in report["problemes"]} >= {"nb_personnes", "decision"}
     assert all(p["ligne"] == 1 and p["regle"] for p in report["problemes"])
+    # A NUL byte in a key (PostgreSQL cannot even compare it): refused by the rule.
+    nul = _post("/api/v1/attributions", token, {"fiches": [
+        dict(own[0], id_attribution="API-\x00", id_logement="L\x00")]})  # fmt: skip
+    assert nul.status_code == 422, nul.content
+    assert {p["colonne"] for p in nul.json()["problemes"]} == {"id_attribution", "id_logement"}
     nested = [dict(own[0], id_attribution="API-N", motif_decision={"a": 1})]
     assert _post("/api/v1/attributions", token, {"fiches": nested}).status_code == 422
     for body in (b"{", "[]", {"fiches": "x"}, {"fiches": [1]}):

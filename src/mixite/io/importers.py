@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -84,6 +85,7 @@ class Importer:
 #: the rows' own values only (a form sent through the API, a commission decision),
 #: instead of whole key columns (400 000 dwellings on the full twin: a second a form).
 LOT_RESTREINT = 2000
+_CLE = re.compile(r"[\x20-\x7E]+")
 
 
 def _known(
@@ -98,7 +100,9 @@ def _known(
     def keys(target: str, column: str, source: str) -> pd.DataFrame:
         if not small or lot is None or source not in lot.columns:
             return store.read_if_exists(target, [column])
-        wanted = sorted({str(v).strip() for v in lot[source].dropna() if str(v).strip()})
+        # Keys are printable ASCII (the validator refuses the rest, and a NUL byte is not
+        # even a value PostgreSQL can compare): other values cannot match a stored key.
+        wanted = sorted({k for v in lot[source].dropna() if _CLE.fullmatch(k := str(v).strip())})
         if not wanted or not store.has_table(target):
             return pd.DataFrame({column: pd.Series([], dtype="string")})
         marks = ", ".join("?" * len(wanted))
