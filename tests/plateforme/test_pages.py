@@ -247,6 +247,77 @@ def test_relocated_households_are_listed_for_their_team_and_landlord_only(
     assert len(mine) and set(mine["ménage"]) <= ids
 
 
+def _csv(response: object) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(response.content), sep=";", decimal=",",  # type: ignore[attr-defined]
+                       encoding="utf-8-sig", dtype={0: str})  # fmt: skip
+
+
+def test_relocation_case_work_pages_per_role(
+    comptes: dict[str, str], store_path: Path | str
+) -> None:
+    """Issue 19 on the platform: the same functions as ``mixite relogement``; published
+    tables for every partner that follows relocation, household-level pages for the
+    operation's team and the households' landlords only, journaled."""
+    from mixite.core.relogement import household_figures
+    from mixite.core.relogement.processus import indicateurs_par_menage, processus
+    from mixite.io.config import load_relocation_settings
+
+    store = Store(store_path)
+    epci = _client("epci", comptes)
+    published = _csv(epci.get("/relogement/?tableau=processus&par=bailleur&format=csv"))
+    records = store.read("relogements")
+    settings = load_relocation_settings(None)
+    ref = pd.to_datetime(records["date_relogement"]).max().date()
+    figures = household_figures(records, settings.formula, reference_date=ref,
+                                recent_years=settings.recent_years)  # fmt: skip
+    expected = processus(indicateurs_par_menage(figures, store.read("entretiens_relogement"),
+                         store.read("propositions_relogement")), par="bailleur").french()  # fmt: skip
+    assert list(published.columns) == list(expected.columns)
+    pd.testing.assert_series_equal(published["refus"].astype(float), expected["refus"].astype(float),
+                                   check_names=False)  # fmt: skip
+    zones = _csv(epci.get("/relogement/?tableau=accueil&niveau=iris&format=csv"))
+    assert "ménages relogés arrivés" in zones.columns and len(zones)
+    counts = zones[["ménages relogés arrivés", "ménages des entrées d'accueil, après"]].to_numpy(
+        float
+    )
+    assert not ((counts >= 1) & (counts < 11)).any()
+    # No household list for the EPCI: the lists fall back to the dashboard, the file
+    # pages are refused.
+    assert "dossier" not in _csv(epci.get("/relogement/?tableau=visites&format=csv")).columns
+    waiting = records[records["statut"] == "a_reloger"].sort_values("id_relogement")
+    ident = waiting["id_relogement"].iloc[0]
+    assert epci.get(f"/relogement/dossier/{ident}/").status_code == 403
+    # The operation's team: the households to see, a file with its offers, a vacancy's
+    # households; three readings journaled.
+    team = _client("renouvellement", comptes)
+    before = len(store.access_journal())
+    to_see = _csv(team.get("/relogement/?tableau=visites&format=csv"))
+    assert len(to_see) and to_see["à voir parce que"].notna().all()
+    page = team.get(f"/relogement/dossier/{ident}/")
+    assert page.status_code == 200, page.content[:300]
+    html = page.content.decode()
+    assert "Souhaits recueillis" in html and "entrée d" in html
+    offers = _csv(team.get(f"/relogement/dossier/{ident}/?format=csv"))
+    assert (
+        len(offers)
+        and offers["entrée d'accueil (veille, avant → après)"].str.startswith("entrée").all()
+    )
+    dwelling = offers["logement"].iloc[0]
+    suited = _csv(team.get(f"/relogement/logement/{dwelling}/?format=csv"))
+    assert ident in set(suited["dossier"])
+    assert len(store.access_journal()) >= before + 4
+    assert team.get("/relogement/logement/LOG-INCONNU/").status_code == 404
+    # A landlord: another landlord's household's file is refused; its receiving
+    # entrances only.
+    landlord = _client("bailleur", comptes)
+    other = waiting[(waiting["code_bailleur"] != "B01") & (waiting["apres_code_bailleur"] != "B01")]
+    assert landlord.get(f"/relogement/dossier/{other['id_relogement'].iloc[0]}/").status_code == 403
+    own = _csv(landlord.get("/relogement/?tableau=accueil&entrees=1&format=csv"))
+    codes = store.query("SELECT e.id_entree FROM entrees e JOIN batiments b USING (id_batiment) "
+                        "WHERE b.code_bailleur = 'B01'")["id_entree"]  # fmt: skip
+    assert len(own) and own["entrée"].isin(codes).all()
+
+
 def test_reports_are_produced_listed_and_served_within_scope(
     comptes: dict[str, str], store_path: Path | str, settings: object, tmp_path: Path
 ) -> None:

@@ -107,8 +107,62 @@ def add_parser(
         if name == "offres":
             p.add_argument("--toutes", action="store_true",
                            help="lister aussi les logements écartés, avec la contrainte non tenue")  # fmt: skip
-            p.add_argument("--limite", type=int, default=20, help="logements affichés (défaut 20)")
+            p.add_argument("--limite", type=int, default=20,
+                           help="logements affichés, avec l'effet sur l'entrée d'accueil (défaut 20)")  # fmt: skip
         common(p)
+
+    text = ("les ménages à reloger auxquels un logement vacant conviendrait, avec APL, taux "
+            "d'effort et reste à vivre")  # fmt: skip
+    cand = rsub.add_parser("candidats", help=text, description=text[0].upper() + text[1:] + ". "
+                           "Liste nominative : les ménages de l'opération (équipe) ou du bailleur, "
+                           "chaque lecture journalisée.")  # fmt: skip
+    cand.add_argument("id_logement", metavar="LOGEMENT", help="identifiant du logement vacant")
+    who = cand.add_mutually_exclusive_group(required=True)
+    who.add_argument("--bailleur", help="code du bailleur qui consulte")
+    who.add_argument("--equipe", help="code de l'opération dont l'équipe consulte")
+    cand.add_argument("--tous", action="store_true",
+                      help="lister aussi les ménages écartés, avec la contrainte non tenue")  # fmt: skip
+    common(cand)
+
+    visits = rsub.add_parser(
+        "suivi-visites",
+        help="les ménages relogés à aller voir (fragiles, effort en hausse, sans visite récente)",
+        description="Les ménages relogés à aller voir : reste à vivre sous le seuil ou en "
+        "baisse, taux d'effort en hausse, difficultés notées, pas de visite depuis longtemps. "
+        "Liste nominative : l'équipe de l'opération ou le bailleur du ménage, journalisée.",
+    )
+    who = visits.add_mutually_exclusive_group(required=True)
+    who.add_argument("--bailleur", help="code du bailleur qui consulte")
+    who.add_argument("--equipe", help="code de l'opération dont l'équipe consulte")
+    visits.add_argument("--hausse-points", type=float, default=5.0,
+                        help="hausse du taux d'effort, en points, au-delà de laquelle voir le "
+                        "ménage (défaut 5)")  # fmt: skip
+    visits.add_argument("--mois-sans-visite", type=int, default=12,
+                        help="mois sans visite au bout desquels voir le ménage (défaut 12)")  # fmt: skip
+    visits.add_argument("--duree-suivi", type=int, default=24, metavar="MOIS",
+                        help="durée du suivi après le relogement, en mois (défaut 24)")  # fmt: skip
+    common(visits)
+
+    process = rsub.add_parser(
+        "processus",
+        help="indicateurs du processus : propositions, refus et motifs, délais, souhaits "
+        "satisfaits (secret statistique appliqué)",
+    )
+    process.add_argument("--par", choices=["operation", "bailleur", "periode"],
+                         help="ventilation : opération, bailleur d'origine ou semestre")  # fmt: skip
+    common(process)
+
+    welcome = rsub.add_parser(
+        "accueil",
+        help="effet des relogements sur les entrées et quartiers d'accueil (veille avant/après)",
+        description="Effet des relogements sur les entrées et les quartiers qui ont accueilli "
+        "des ménages : statut de veille avant et après leur arrivée. Par quartier, secret "
+        "statistique appliqué ; entrée par entrée pour le bailleur (son parc).",
+    )
+    welcome.add_argument("--niveau", choices=["commune", "iris", "qpv"], default="commune",
+                         help="quartiers : commune, IRIS ou QPV (défaut commune)")  # fmt: skip
+    welcome.add_argument("--bailleur", help="ajouter ses entrées d'accueil, une par une")
+    common(welcome)
 
 
 def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, RelocationSettings, dt.date, list[str]]:
@@ -148,6 +202,10 @@ def _print_table(frame: pd.DataFrame) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.action in ("dossier", "offres"):
         return _dossier(args)
+    if args.action in ("candidats", "suivi-visites", "processus", "accueil"):
+        from mixite.cli import relogement_dossiers
+
+        return relogement_dossiers.run(args)
     figures, settings, ref, notes = _load(args)
     for note in notes:
         print(note)
@@ -228,6 +286,9 @@ COLONNES_OFFRES = {
     "etage": "étage", "rang_commune": "rang du souhait de commune", "apl": "APL estimée (€)",
     "taux_effort": "taux d'effort (%)", "variation_taux_effort": "écart au taux d'avant (points)",
     "reste_a_vivre": "reste à vivre", "motifs": "souhaits",
+    "entree_avant_apres": "entrée d'accueil (veille, avant → après)",
+    "batiment_sans_actif": "bâtiment : sans actif occupé (%)",
+    "iris_sans_actif": "IRIS : sans actif occupé (%)",
 }  # fmt: skip
 
 
@@ -235,7 +296,8 @@ def _dossier(args: argparse.Namespace) -> int:
     """``relogement dossier`` and ``relogement offres``."""
     import getpass
 
-    from mixite.io.dossiers_relogement import dossier, offres
+    from mixite.io.commission import charger_cadre
+    from mixite.io.dossiers_relogement import dossier, impacts_des_offres, offres
 
     store: Store = args.store
     viewer = (Perimetre("bailleur", args.bailleur) if args.bailleur
@@ -267,6 +329,7 @@ def _dossier(args: argparse.Namespace) -> int:
     settings = load_relocation_settings(args.config)
     date = args.date or dt.date.today()
     found = offres(store, d, date, settings.formula, toutes=args.toutes)
+    found = impacts_des_offres(store, charger_cadre(store), d, found, args.limite)
     fitting = int(found["adapte"].sum())
     print(f"{fitting} logement(s) vacant(s) conforme(s) aux souhaits ; reste à vivre : "
           f"{settings.formula.describe()} ; APL estimée par OpenFisca-France ({date:%Y-%m}). "

@@ -209,8 +209,14 @@ class Release:
 
     def _add_sums(self, totals: IntArray, parts: IntArray, part_of: IntArray) -> None:
         """Relations ``totals[r] = Σ parts[part_of == r] + rest[r]``; the rest is an
-        unpublished cell (added where it is not zero)."""
+        unpublished cell (added where it is not zero). A total without parts is in no
+        relation: ``total = rest`` says nothing (a zero rest left out would otherwise
+        claim the total is known to be 0)."""
         self._hidden = self._frozen = None
+        has_parts = np.bincount(part_of, minlength=len(totals)) > 0
+        if not has_parts.all():
+            renumber = np.cumsum(has_parts) - 1
+            totals, part_of = totals[has_parts], renumber[part_of]
         value, support = self._value, self._support
         r = len(totals)
         rest_v = value[totals] - np.bincount(part_of, weights=value[parts], minlength=r)

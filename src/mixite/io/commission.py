@@ -79,10 +79,13 @@ def charger_cadre(
     )
 
 
-def logement(store: Store, id_logement: str, *, vacant: bool = True) -> pd.Series:
-    """A dwelling with its entrance, building, zones, landlord and QPV; refused in
-    French when unknown or (``vacant``) occupied."""
+def logements_en_contexte(store: Store, ids: Sequence[str]) -> pd.DataFrame:
+    """Dwellings ``ids`` (those known) with their entrance, building, zones, landlord,
+    QPV, and the building's 200 m cell (from its households)."""
+    if not ids:
+        ids = [""]
     communes = store.has_table("communes")
+    marks = ", ".join("?" * len(ids))
     rows = store.query(
         "SELECT l.*, e.id_batiment, b.code_bailleur, b.code_commune, b.code_iris, b.code_qpv, "
         "b.code_qpv IS NOT NULL AS en_qpv, b.individuel, b.x, b.y, "
@@ -94,22 +97,36 @@ def logement(store: Store, id_logement: str, *, vacant: bool = True) -> pd.Serie
         + "FROM logements l JOIN entrees e ON e.id_entree = l.id_entree "
         "JOIN batiments b ON b.id_batiment = e.id_batiment "
         + ("LEFT JOIN communes c ON c.code_commune = b.code_commune " if communes else "")
-        + "WHERE l.id_logement = ?",
-        [id_logement],
+        + f"WHERE l.id_logement IN ({marks}) ORDER BY l.id_logement",
+        list(ids),
     )
+    buildings = sorted(set(rows["id_batiment"].astype(str)))
+    if buildings:
+        cells = store.query(
+            "SELECT e.id_batiment, min(m.idcar_200m) AS idcar_200m FROM menages m "
+            "JOIN logements l ON l.id_logement = m.id_logement JOIN entrees e "
+            f"ON e.id_entree = l.id_entree WHERE e.id_batiment IN ({', '.join('?' * len(buildings))}) "
+            "GROUP BY e.id_batiment",
+            buildings,
+        ).set_index("id_batiment")["idcar_200m"]
+        rows["idcar_200m"] = rows["id_batiment"].astype(str).map(cells)
+    else:
+        rows["idcar_200m"] = pd.Series(dtype="string")
+    return rows
+
+
+def logement(store: Store, id_logement: str, *, vacant: bool = True) -> pd.Series:
+    """A dwelling with its entrance, building, zones, landlord and QPV; refused in
+    French when unknown or (``vacant``) occupied."""
+    rows = logements_en_contexte(store, [id_logement])
     if rows.empty:
         raise _refuse("logement inconnu de la base", id_logement, "--logement")
     row = rows.iloc[0]
     if vacant and not bool(row["vacant"]):
         raise _refuse("ce logement n'est pas vacant : il n'y a rien à attribuer", id_logement,
                       "--logement")  # fmt: skip
-    cell = store.query(
-        "SELECT idcar_200m FROM menages m JOIN logements l ON l.id_logement = m.id_logement "
-        "JOIN entrees e ON e.id_entree = l.id_entree WHERE e.id_batiment = ? "
-        "AND idcar_200m IS NOT NULL LIMIT 1",
-        [str(row["id_batiment"])],
-    )
-    row["idcar_200m"] = cell["idcar_200m"].iloc[0] if len(cell) else None
+    if pd.isna(row["idcar_200m"]):
+        row["idcar_200m"] = None
     return row
 
 

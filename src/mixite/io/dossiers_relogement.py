@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mixite.commission.impact import Cadre
 from mixite.core.acces import Perimetre
 from mixite.core.relogement.followup import visible_to
 from mixite.core.relogement.formulas import ResteAVivreFormula, effort_rate
@@ -74,14 +75,61 @@ def logements_vacants(store: Store) -> pd.DataFrame:
     )
 
 
+def _composition(store: Store, r: pd.Series) -> tuple[int, int, int]:
+    """Adults, children and the reference person's age of a file's household (from the
+    latest vintage holding it; from the file's size otherwise)."""
+    persons = int(r["nb_personnes"])
+    adults, kids, age = min(2, persons), max(0, persons - 2), 40
+    if pd.notna(r.get("id_menage")) and store.has_table("menages"):
+        m = store.query("SELECT nb_adultes, nb_enfants, age_reference FROM menages "
+                        "WHERE id_menage = ? ORDER BY millesime", [str(r["id_menage"])])  # fmt: skip
+        if len(m):
+            adults, kids = int(m["nb_adultes"].iloc[-1]), int(m["nb_enfants"].iloc[-1])
+            age = int(m["age_reference"].iloc[-1]) if pd.notna(m["age_reference"].iloc[-1]) else 40
+    return adults, kids, age
+
+
+def solvabilite(pairs: pd.DataFrame, date: dt.date, formula: ResteAVivreFormula) -> pd.DataFrame:
+    """Housing benefit (OpenFisca-France), effort rate (%) and reste à vivre of each
+    household-dwelling pair, and the change of effort rate from before (points).
+
+    ``pairs``: ``nb_adultes, nb_enfants, age_reference, nb_personnes,
+    unites_consommation, ressources_mensuelles, loyer_mensuel, charges_mensuelles,
+    code_commune`` and the household's current ``taux_effort_avant`` (a share)."""
+    from mixite.commission.apl import estimer_apl
+    from mixite.io.commission import month_for
+
+    monthly = pairs["ressources_mensuelles"].astype(float).to_numpy()
+    rent = pairs["loyer_mensuel"].astype(float).to_numpy()
+    charges = pairs["charges_mensuelles"].astype(float).to_numpy()
+    benefit = np.zeros(len(pairs))
+    if len(pairs):
+        benefit = estimer_apl(pd.DataFrame({
+            "nb_adultes": pairs["nb_adultes"].to_numpy(), "nb_enfants": pairs["nb_enfants"].to_numpy(),
+            "age_reference": pairs["age_reference"].to_numpy(), "ressources_annuelles": monthly * 12,
+            "loyer": rent, "code_commune": pairs["code_commune"].astype(str).to_numpy(),
+        }), month=month_for(date)).round(2)  # fmt: skip
+    effort = (effort_rate(rent, charges, benefit, monthly) * 100).round(1)
+    return pd.DataFrame({
+        "apl": benefit, "taux_effort": effort,
+        "reste_a_vivre": formula.compute(monthly, rent, charges, benefit,
+                                         pairs["nb_personnes"].to_numpy(dtype=float),
+                                         pairs["unites_consommation"].to_numpy(dtype=float)).round(2),
+        "variation_taux_effort": (effort - pairs["taux_effort_avant"].to_numpy(dtype=float) * 100).round(1),
+    }, index=pairs.index)  # fmt: skip
+
+
+def _avant(r: pd.Series) -> float:
+    """The file's effort rate before the move (a share)."""
+    return float(effort_rate([r["avant_loyer_mensuel"]], [r["avant_charges_mensuelles"]],
+                             [r["avant_apl_mensuelle"]], [r["avant_ressources_mensuelles"]])[0])  # fmt: skip
+
+
 def offres(store: Store, d: Dossier, date: dt.date, formula: ResteAVivreFormula,
            *, toutes: bool = False) -> pd.DataFrame:  # fmt: skip
     """The vacant dwellings fitting the file's wishes (all of them with ``toutes``, the
     others with the constraint they break), best wished commune first, then lowest
     effort rate; for fitting ones, housing benefit, effort rate and reste à vivre."""
-    from mixite.commission.apl import estimer_apl
-    from mixite.io.commission import month_for
-
     if d.entretien is None:
         raise InvalidDataError.single(
             "entretiens_relogement", "pas d'entretien enregistré pour ce dossier : "
@@ -93,37 +141,136 @@ def offres(store: Store, d: Dossier, date: dt.date, formula: ResteAVivreFormula,
     if not toutes:
         stock = stock[stock["adapte"]]
     r = d.relogement
-    persons = int(r["nb_personnes"])
-    adults, kids, age = min(2, persons), max(0, persons - 2), 40
-    if pd.notna(r.get("id_menage")) and store.has_table("menages"):
-        m = store.query("SELECT nb_adultes, nb_enfants, age_reference FROM menages "
-                        "WHERE id_menage = ? ORDER BY millesime", [str(r["id_menage"])])  # fmt: skip
-        if len(m):
-            adults, kids = int(m["nb_adultes"].iloc[-1]), int(m["nb_enfants"].iloc[-1])
-            age = int(m["age_reference"].iloc[-1]) if pd.notna(m["age_reference"].iloc[-1]) else 40
-    monthly = float(r["avant_ressources_mensuelles"])
+    adults, kids, age = _composition(store, r)
     fit = stock["adapte"].to_numpy(dtype=bool)
-    benefit = np.full(len(stock), np.nan)
-    if fit.any():
-        households = pd.DataFrame({
-            "nb_adultes": adults, "nb_enfants": kids, "age_reference": age,
-            "ressources_annuelles": monthly * 12,
-            "loyer": stock.loc[fit, "loyer_mensuel"].astype(float).to_numpy(),
-            "code_commune": stock.loc[fit, "code_commune"].astype(str).to_numpy(),
-        })  # fmt: skip
-        benefit[fit] = estimer_apl(households, month=month_for(date)).round(2)
-    rent = stock["loyer_mensuel"].astype(float).to_numpy()
-    charges = stock["charges_mensuelles"].astype(float).to_numpy()
-    out = stock.assign(
-        apl=benefit,
-        taux_effort=(effort_rate(rent, charges, benefit, np.full(len(stock), monthly)) * 100).round(1),
-        reste_a_vivre=formula.compute(np.full(len(stock), monthly), rent, charges, benefit,
-                                      np.full(len(stock), persons),
-                                      np.full(len(stock), float(r["unites_consommation"]))).round(2),
+    pairs = stock[fit].assign(
+        nb_adultes=adults, nb_enfants=kids, age_reference=age, nb_personnes=int(r["nb_personnes"]),
+        unites_consommation=float(r["unites_consommation"]),
+        ressources_mensuelles=float(r["avant_ressources_mensuelles"]), taux_effort_avant=_avant(r),
     )  # fmt: skip
-    out.loc[~fit, ["taux_effort", "reste_a_vivre"]] = np.nan
-    before = effort_rate([r["avant_loyer_mensuel"]], [r["avant_charges_mensuelles"]],
-                         [r["avant_apl_mensuelle"]], [monthly])[0]  # fmt: skip
-    out["variation_taux_effort"] = (out["taux_effort"] - before * 100).round(1)
+    out = stock.join(solvabilite(pairs, date, formula))
     return out.sort_values(["adapte", "rang_commune", "taux_effort"],
                            ascending=[False, True, True], kind="stable").reset_index(drop=True)  # fmt: skip
+
+
+def menages_pour(store: Store, id_logement: str, viewer: Perimetre, date: dt.date,
+                 formula: ResteAVivreFormula, *, destination: str,
+                 tous: bool = False) -> tuple[pd.Series, pd.DataFrame]:  # fmt: skip
+    """The reverse of :func:`offres`: for a vacant dwelling, the households to relocate
+    that ``viewer`` may see (its operation's, or its landlord's) whose recorded wishes
+    it fits — each with the wish rank of its commune, housing benefit, effort rate and
+    reste à vivre — the others too with ``tous``, with the constraint it breaks. The
+    dwelling and the list; journaled (household-level)."""
+    stock = logements_vacants(store)
+    place = stock[stock["id_logement"] == id_logement]
+    if place.empty:
+        raise InvalidDataError.single("logements", "logement inconnu ou non vacant",
+                                      column="id_logement", value=id_logement)  # fmt: skip
+    records = store.query("SELECT * FROM relogements WHERE statut = 'a_reloger'")
+    files = visible_to(records, viewer)
+    interviews = store.read("entretiens_relogement") if store.has_table("entretiens_relogement") \
+        else pd.DataFrame(columns=["id_relogement"])  # fmt: skip
+    wishes = interviews.drop_duplicates("id_relogement").set_index("id_relogement")
+    rows = []
+    for _, r in files.iterrows():
+        if r["id_relogement"] not in wishes.index:
+            continue
+        w = Souhaits.de_l_entretien({str(k): v for k, v in wishes.loc[r["id_relogement"]].items()})
+        c = contraintes(place, w).iloc[0]
+        adults, kids, age = _composition(store, r)
+        rows.append({
+            "id_relogement": r["id_relogement"], "id_menage": r["id_menage"],
+            "code_bailleur": r["code_bailleur"], "nb_personnes": int(r["nb_personnes"]),
+            "adapte": bool(c["adapte"]), "rang_commune": int(c["rang_commune"]),
+            "motifs": c["motifs"], "nb_adultes": adults, "nb_enfants": kids,
+            "age_reference": age, "unites_consommation": float(r["unites_consommation"]),
+            "ressources_mensuelles": float(r["avant_ressources_mensuelles"]),
+            "taux_effort_avant": _avant(r),
+            **{k: place.iloc[0][k] for k in ("loyer_mensuel", "charges_mensuelles", "code_commune")},
+        })  # fmt: skip
+    found = pd.DataFrame(rows)
+    if found.empty:
+        found = pd.DataFrame(columns=["id_relogement", "adapte", "rang_commune", "motifs"])
+    elif not tous:
+        found = found[found["adapte"]]
+    fit = found["adapte"].astype(bool).to_numpy()
+    out = found.join(solvabilite(found[fit], date, formula))
+    out = out.sort_values(["adapte", "rang_commune", "taux_effort"],
+                          ascending=[False, True, True], kind="stable").reset_index(drop=True)  # fmt: skip
+    store.journal_access(perimetre=f"{viewer.role}:{viewer.code}",
+                         objet=f"ménages à reloger pour le logement {id_logement}",
+                         lignes=len(out), destination=destination)  # fmt: skip
+    return place.iloc[0], out
+
+
+def menage_du_dossier(cadre: Cadre, d: Dossier) -> pd.DataFrame:
+    """The household of a file as the latest vintage describes it (one row), or as its
+    file does when the vintage does not hold it (composition from the file)."""
+    r = d.relogement
+    hh = cadre.menages
+    mine = hh[hh["id_menage"].astype("string") == str(r.get("id_menage"))]
+    if len(mine):
+        return mine.iloc[[0]]
+    persons = int(r["nb_personnes"])
+    return pd.DataFrame([{
+        "id_menage": str(r.get("id_menage") or r["id_relogement"]), "millesime": cadre.millesime,
+        "type_menage": "personne_seule" if persons == 1 else "autre", "age_reference": 40,
+        "nb_personnes": persons, "nb_adultes": min(2, persons), "nb_enfants": max(0, persons - 2),
+        "nb_moins_14": 0, "unites_consommation": float(r["unites_consommation"]),
+        "nb_actifs_occupes": 0, "ressources_annuelles": float(r["avant_ressources_mensuelles"]) * 12,
+        "apl_annuelle": float(r["avant_apl_mensuelle"] or 0) * 12,
+    }])  # fmt: skip
+
+
+def impacts_des_offres(store: Store, cadre: Cadre, d: Dossier, found: pd.DataFrame,
+                       limite: int) -> pd.DataFrame:  # fmt: skip
+    """``found`` (:func:`offres`) with, for its first ``limite`` fitting dwellings, the
+    receiving entrance's watch status before → after the household's arrival and its
+    building's and IRIS's share of households without an employed member, before →
+    after (the commission's mechanism)."""
+    from mixite.core.relogement.accueil import impact_offre
+    from mixite.io.commission import logements_en_contexte
+
+    out = found.copy()
+    for c in ("entree_avant_apres", "batiment_sans_actif", "iris_sans_actif"):
+        out[c] = pd.Series([None] * len(out), dtype="object")
+    rows = out.index[out["adapte"].to_numpy(dtype=bool)][:limite]
+    if not len(rows):
+        return out
+    menage = menage_du_dossier(cadre, d)
+    places = logements_en_contexte(store, list(out.loc[rows, "id_logement"].astype(str)))
+    by_id = {str(p["id_logement"]): p for _, p in places.iterrows()}
+    for i in rows:
+        imp = impact_offre(cadre, by_id[str(out.at[i, "id_logement"])], menage)
+        out.at[i, "entree_avant_apres"] = imp.resume()
+        for level, column in (("bâtiment", "batiment_sans_actif"), ("IRIS", "iris_sans_actif")):
+            z = imp.zones[imp.zones.index.get_level_values("niveau") == level]
+            if len(z):
+                b, a = z["sans_actif_occupe_avant"].iloc[0], z["sans_actif_occupe_apres"].iloc[0]
+                out.at[i, column] = f"{b:.1f} → {a:.1f} %".replace(".", ",")
+    return out
+
+
+def arrivees(store: Store, cadre: Cadre, *, operation: str | None = None) -> pd.DataFrame:
+    """The relocated households whose new dwelling is known, as the latest vintage
+    describes them, placed in that dwelling (:func:`~mixite.core.relogement.accueil.installer`),
+    with their file's ``id_relogement``, ``code_operation`` and landlord of origin."""
+    from mixite.core.relogement.accueil import installer
+    from mixite.io.commission import logements_en_contexte
+
+    records = store.read("relogements")
+    moved = records[(records["statut"] == "reloge") & records["apres_id_logement"].notna()]
+    if operation:
+        moved = moved[moved["code_operation"] == operation]
+    hh = cadre.menages.drop_duplicates("id_menage").set_index("id_menage")
+    moved = moved[moved["id_menage"].isin(hh.index)]
+    places = logements_en_contexte(store, sorted(set(moved["apres_id_logement"].astype(str))))
+    places = places.set_index("id_logement")
+    moved = moved[moved["apres_id_logement"].isin(places.index)]
+    rows = hh.loc[moved["id_menage"]].reset_index()
+    where = places.loc[moved["apres_id_logement"]].reset_index()
+    out = installer(rows, where)
+    out["id_relogement"] = moved["id_relogement"].to_numpy()
+    out["code_operation"] = moved["code_operation"].to_numpy()
+    out["bailleur_origine"] = moved["code_bailleur"].to_numpy()
+    return out

@@ -49,7 +49,7 @@ def nesting(menages: pd.DataFrame, child: str, parent: str) -> pd.Series:
     return first.where(unique & first.notna())
 
 
-def _add_nestings(
+def add_nestings(
     release: Release,
     units: pd.DataFrame,
     raws: Mapping[str, pd.DataFrame],
@@ -85,7 +85,7 @@ def release_niveaux(
             flat = raw.reset_index()
             release.add_table(name, flat, mesures())
             release.add_totals(name, (flat[level] == TOTAL).to_numpy())
-        _add_nestings(
+        add_nestings(
             release,
             menages,
             {lv: raws[(year, lv)] for lv in present},
@@ -144,7 +144,7 @@ def release_parc(
         flat = raw.reset_index()
         release.add_table(level, flat, mesures_parc())
         release.add_totals(level, (flat[level] == TOTAL).to_numpy())
-    _add_nestings(release, dwellings, raws, PARENTS_PARC, str)
+    add_nestings(release, dwellings, raws, PARENTS_PARC, str)
     return release, raws
 
 

@@ -7,7 +7,14 @@ import os
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from mixite.plateforme import api, vues, vues_commission, vues_imports, vues_rapports
+from mixite.plateforme import (
+    api,
+    vues,
+    vues_commission,
+    vues_imports,
+    vues_rapports,
+    vues_relogement,
+)
 
 urlpatterns = [
     path("", vues.tableau, name="tableau"),
@@ -19,7 +26,13 @@ urlpatterns = [
     path("veille/", vues.veille, name="veille"),
     path("objectifs/", vues.objectifs, name="objectifs"),
     path("journal/", vues_commission.journal, name="journal"),
-    path("relogement/", vues.relogement, name="relogement"),
+    path("relogement/", vues_relogement.relogement, name="relogement"),
+    path("relogement/dossier/<str:ident>/", vues_relogement.dossier, name="relogement_dossier"),
+    path(
+        "relogement/logement/<str:id_logement>/",
+        vues_relogement.logement,
+        name="relogement_logement",
+    ),
     path("imports/", vues_imports.imports, name="imports"),
     path("imports/<int:pk>/", vues_imports.import_detail, name="import_detail"),
     path("imports/<int:pk>/etat/", vues_imports.import_etat, name="import_etat"),

@@ -263,27 +263,3 @@ def carte_indicateur(request: HttpRequest, v: Lecteur) -> HttpResponse:
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=600"
     return response
-
-
-@exige("voir_relogement")
-def relogement(request: HttpRequest, v: Lecteur) -> HttpResponse:
-    """The relocation dashboard; the households to follow for the operation's team and
-    the households' landlord (household-level: journaled)."""
-    from mixite.plateforme.donnees import relogement as data
-
-    follow = peut(v, "suivre_menages_reloges")
-    board, listing, notes = data(store(), (v.role, v.code) if follow else None)
-    which = request.GET.get("tableau", "bord")
-    table = listing if which == "suivi" and follow else board
-    if which == "suivi" and follow:
-        store().journal_access(perimetre=v.perimetre, objet="ménages relogés à suivre",
-                               lignes=len(listing), destination=f"plateforme:{v.compte}"
-                               + (f" ({request.GET.get('format')})" if request.GET.get("format") else ""))  # fmt: skip
-    file = telechargement(request, table, f"relogement_{which}", notes)
-    if file:
-        return file
-    return render(request, "plateforme/relogement.html", {
-        "title": "Relogement", "lignes": _rows(table, "s" if table is board else "—"),
-        "colonnes": list(table.columns),
-        "notes": notes, "suivi": follow, "tableau": which, "n_suivi": len(listing),
-    })  # fmt: skip
