@@ -197,13 +197,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(kind: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _start(kind: str, port: int, env: dict[str, str], workers: int = 1) -> subprocess.Popen[bytes]:
     if kind == "runserver":
         cmd = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload",
                "--insecure"]  # fmt: skip
     else:
         cmd = [sys.executable, "-m", "gunicorn", "mixite.plateforme.wsgi", "--bind",
-               f"127.0.0.1:{port}", "--workers", "1", "--threads", "8", "--worker-class",
+               f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "8", "--worker-class",
                "gthread", "--log-level", "warning"]  # fmt: skip
         # gunicorn does not serve static files: the benchmark's static floor comes from
         # Django's static view there (``MIXITE_STATIQUES=1``), as runserver --insecure.
@@ -326,6 +326,10 @@ def main() -> int:
     )
     parser.add_argument("--bases", default="duckdb", help="duckdb, postgresql ou les deux")
     parser.add_argument(
+        "--processus", default="1",
+        help="processus gunicorn (liste : 1,3) ; cache partagé dans la base des comptes",
+    )  # fmt: skip
+    parser.add_argument(
         "--saisies",
         action="store_true",
         help="ajouter une passe mêlant lectures, fiches envoyées par l'API et décisions de commission",
@@ -344,9 +348,17 @@ def main() -> int:
         locations = {"duckdb": str(store)}
         if "postgresql" in args.bases:
             locations["postgresql"] = _postgresql_copy(store, args.postgresql, servers)
+        # Accounts, sessions and the shared cache (rate limits, a writer's freshness) in
+        # the accounts' database: on PostgreSQL when it is measured, as deployed (several
+        # gunicorn processes write there at once).
+        accounts_db = str(Path(d) / "comptes.sqlite3")
+        if "postgresql" in locations:
+            from tests.postgres import nouvelle_base
+
+            accounts_db = nouvelle_base(locations["postgresql"])
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mixite.plateforme.settings",
-               "MIXITE_STORE": str(store), "MIXITE_COMPTES": str(Path(d) / "comptes.sqlite3"),
-               "MIXITE_STATIQUES": "1", "MIXITE_FICHIERS": d}  # fmt: skip
+               "MIXITE_STORE": str(store), "MIXITE_COMPTES": accounts_db,
+               "MIXITE_STATIQUES": "1", "MIXITE_FICHIERS": d, "MIXITE_CACHE": "base"}  # fmt: skip
         os.environ.update(env)
         import django
 
@@ -356,16 +368,19 @@ def main() -> int:
         from mixite.plateforme.comptes import creer_comptes_demo
 
         call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)
         accounts = creer_comptes_demo()
         households = _count_households(store)
         print(f"Charge : {args.users} utilisateurs simultanés ; {args.rounds} tours de "
               f"{len(PAGES_COMMUNES)}–{len(PAGES_COMMUNES) + 1} pages ; base de "
               f"{households:_} ménages ; {os.cpu_count()} cœurs".replace("_", " "))  # fmt: skip
         results = {}
-        runs = [(b, k) for b in args.bases.split(",") for k in args.serveurs.split(",")]
-        for base, kind in runs:
+        runs = [(b, k, int(n)) for b in args.bases.split(",") for k in args.serveurs.split(",")
+                for n in (args.processus.split(",") if k == "gunicorn" else ["1"])]  # fmt: skip
+        for base, kind, workers in runs:
             port = _free_port()
-            proc = _start(kind, port, {**env, "MIXITE_STORE": locations[base]})
+            proc = _start(kind, port, {**env, "MIXITE_STORE": locations[base]}, workers)
+            kind = kind if workers == 1 else f"{kind}×{workers}"
             try:
                 print(f"\n{kind}, base {base}")
                 # Every role once: the first visits compute what the caches keep (the

@@ -97,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from mixite.plateforme.comptes import creer_comptes_demo
 
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)  # MIXITE_CACHE=base: shared by processes
     created = creer_comptes_demo()
     url = f"http://{args.hote}:{args.port}/"
     if created:

@@ -42,8 +42,10 @@ def charger_cadre(
     chartes: Sequence[str | Path] = CHARTES,
     veille: Path | None = None,
     calibrer: float | None = 90.0,
+    attributions: bool = True,
 ) -> Cadre:
-    """Everything the impact of a candidate needs, read once."""
+    """Everything the impact of a candidate needs, read once (without the allocations
+    made, with ``attributions=False``: to be added by the caller)."""
     households = households_in_context(store)
     year = int(households["millesime"].max())
     households = households[households["millesime"] == year].reset_index(drop=True)
@@ -65,7 +67,7 @@ def charger_cadre(
     loaded = tuple(load_charter(c) for c in chartes)
     return Cadre(
         menages=households,
-        attributions=allocations_in_context(store),
+        attributions=allocations_in_context(store) if attributions else pd.DataFrame(),
         plafonds=plafonds,
         quartiles=refdata.premier_quartile(),
         chartes=loaded,

@@ -75,18 +75,29 @@ def logements_vacants(store: Store) -> pd.DataFrame:
     )
 
 
-def _composition(store: Store, r: pd.Series) -> tuple[int, int, int]:
-    """Adults, children and the reference person's age of a file's household (from the
-    latest vintage holding it; from the file's size otherwise)."""
-    persons = int(r["nb_personnes"])
-    adults, kids, age = min(2, persons), max(0, persons - 2), 40
-    if pd.notna(r.get("id_menage")) and store.has_table("menages"):
-        m = store.query("SELECT nb_adultes, nb_enfants, age_reference FROM menages "
-                        "WHERE id_menage = ? ORDER BY millesime", [str(r["id_menage"])])  # fmt: skip
-        if len(m):
-            adults, kids = int(m["nb_adultes"].iloc[-1]), int(m["nb_enfants"].iloc[-1])
-            age = int(m["age_reference"].iloc[-1]) if pd.notna(m["age_reference"].iloc[-1]) else 40
-    return adults, kids, age
+def _compositions(store: Store, records: pd.DataFrame) -> pd.DataFrame:
+    """Adults, children and the reference person's age of each file's household (from
+    the latest vintage holding it; from the file's size otherwise), by ``id_relogement``,
+    read in one query."""
+    persons = records["nb_personnes"].astype(int).to_numpy()
+    out = pd.DataFrame({"nb_adultes": np.minimum(2, persons),
+                        "nb_enfants": np.maximum(0, persons - 2), "age_reference": 40},
+                       index=records["id_relogement"].astype(str).to_numpy())  # fmt: skip
+    ids = sorted(set(records["id_menage"].dropna().astype(str)))
+    if ids and store.has_table("menages"):
+        m = store.query(
+            "SELECT id_menage, nb_adultes, nb_enfants, age_reference FROM menages WHERE id_menage "
+            f"IN ({', '.join('?' * len(ids))}) ORDER BY millesime", ids,
+        ).drop_duplicates("id_menage", keep="last").set_index("id_menage")  # fmt: skip
+        known = (
+            records["id_menage"].astype("string").isin(m.index).fillna(False).to_numpy(dtype=bool)
+        )
+        found = m.loc[list(records.loc[known, "id_menage"].astype(str))]
+        rows = records.loc[known, "id_relogement"].astype(str).to_numpy()
+        out.loc[rows, "nb_adultes"] = found["nb_adultes"].astype(int).to_numpy()
+        out.loc[rows, "nb_enfants"] = found["nb_enfants"].astype(int).to_numpy()
+        out.loc[rows, "age_reference"] = found["age_reference"].fillna(40).astype(int).to_numpy()
+    return out
 
 
 def solvabilite(pairs: pd.DataFrame, date: dt.date, formula: ResteAVivreFormula) -> pd.DataFrame:
@@ -141,7 +152,7 @@ def offres(store: Store, d: Dossier, date: dt.date, formula: ResteAVivreFormula,
     if not toutes:
         stock = stock[stock["adapte"]]
     r = d.relogement
-    adults, kids, age = _composition(store, r)
+    adults, kids, age = _compositions(store, r.to_frame().T).iloc[0].astype(int).tolist()
     fit = stock["adapte"].to_numpy(dtype=bool)
     pairs = stock[fit].assign(
         nb_adultes=adults, nb_enfants=kids, age_reference=age, nb_personnes=int(r["nb_personnes"]),
@@ -172,12 +183,13 @@ def menages_pour(store: Store, id_logement: str, viewer: Perimetre, date: dt.dat
         else pd.DataFrame(columns=["id_relogement"])  # fmt: skip
     wishes = interviews.drop_duplicates("id_relogement").set_index("id_relogement")
     rows = []
+    composition = _compositions(store, files)
     for _, r in files.iterrows():
         if r["id_relogement"] not in wishes.index:
             continue
         w = Souhaits.de_l_entretien({str(k): v for k, v in wishes.loc[r["id_relogement"]].items()})
         c = contraintes(place, w).iloc[0]
-        adults, kids, age = _composition(store, r)
+        adults, kids, age = (int(x) for x in composition.loc[str(r["id_relogement"])].to_numpy())
         rows.append({
             "id_relogement": r["id_relogement"], "id_menage": r["id_menage"],
             "code_bailleur": r["code_bailleur"], "nb_personnes": int(r["nb_personnes"]),

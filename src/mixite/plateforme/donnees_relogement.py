@@ -61,11 +61,11 @@ def accueil(store: Store) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], list[s
         entrees_accueil,
         quartiers_accueil,
     )
-    from mixite.io.commission import charger_cadre
     from mixite.io.dossiers_relogement import arrivees
+    from mixite.plateforme.donnees import cadre_commission
 
     def compute() -> tuple[pd.DataFrame, dict[str, pd.DataFrame], list[str]]:
-        cadre = charger_cadre(store)
+        cadre = cadre_commission(store)
         entrances = entrees_accueil(cadre, arrivees(store, cadre))
         zones = {}
         if len(entrances):
@@ -106,15 +106,15 @@ def dossier_et_offres(store: Store, ident: str, viewer: Perimetre, destination: 
     """A file (refused outside the viewer's scope; journaled) and its offers with the
     receiving entrance's change, French headers."""
     from mixite.cli.relogement import COLONNES_OFFRES
-    from mixite.io.commission import charger_cadre
     from mixite.io.dossiers_relogement import dossier, impacts_des_offres, offres
+    from mixite.plateforme.donnees import cadre_commission
 
     d = dossier(store, ident, viewer, destination=destination)
     if d.entretien is None:
         return d, pd.DataFrame()
     _, settings, _ = _figures(store)
     found = offres(store, d, date, settings.formula).head(limite)
-    found = impacts_des_offres(store, charger_cadre(store), d, found, limite)
+    found = impacts_des_offres(store, cadre_commission(store), d, found, limite)
     shown = found[[c for c in COLONNES_OFFRES if c in found.columns]]
     return d, shown.rename(columns=COLONNES_OFFRES)
 

@@ -164,6 +164,13 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = ACCOUNTS.parent / "static-collecte"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+#: The cache of rate limits, login throttling and « the writer waits for its own change »
+#: (:mod:`mixite.plateforme.fraicheur`): in the process by default (one gunicorn process
+#: of several threads); ``MIXITE_CACHE=base`` keeps it in the accounts' database, shared
+#: by several gunicorn processes (``mixite plateforme --sans-serveur`` creates its table).
+CACHE_PARTAGE = os.environ.get("MIXITE_CACHE", "memoire") == "base"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                      "LOCATION": "mixite_cache"} if CACHE_PARTAGE else
+          {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # fmt: skip
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
