@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
@@ -121,19 +122,63 @@ def dossier(request: HttpRequest, v: Lecteur, ident: str) -> HttpResponse:
         "Liste nominative : diffusion limitée au groupe de suivi"])  # fmt: skip
     if file:
         return file
+    from mixite.plateforme.donnees import STATUTS_RELOGEMENT
+
     wishes = {} if d.entretien is None else {
-        str(k): ("—" if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA else v)
-        for k, v in d.entretien.items() if k not in ("id_relogement", "synthetique")}  # fmt: skip
+        label: _valeur(d.entretien.get(k)) for k, label in SOUHAITS.items()}  # fmt: skip
+    offered = _en_clair(d.propositions, PROPOSITIONS)
+    visits = _en_clair(d.visites, VISITES)
+    r = d.relogement
     return render(request, "plateforme/relogement_dossier.html", {
-        "title": f"Dossier {ident}", "r": d.relogement, "souhaits": wishes,
-        "propositions": _rows(d.propositions.drop(columns=["synthetique", "id_relogement"],
-                                                   errors="ignore"), "—"),
-        "colonnes_propositions": [c for c in d.propositions.columns
-                                  if c not in ("synthetique", "id_relogement")],
-        "visites": _rows(d.visites.drop(columns=["synthetique", "id_relogement"], errors="ignore"), "—"),
-        "colonnes_visites": [c for c in d.visites.columns if c not in ("synthetique", "id_relogement")],
+        "title": f"Dossier {ident}", "r": r,
+        "statut": STATUTS_RELOGEMENT.get(str(r["statut"]), str(r["statut"])), "souhaits": wishes,
+        "propositions": _rows(offered, "—"), "colonnes_propositions": list(offered.columns),
+        "visites": _rows(visits, "—"), "colonnes_visites": list(visits.columns),
         "lignes": _rows(offers, "—"), "colonnes": list(offers.columns),
     })  # fmt: skip
+
+
+#: The interview's wishes as the file page shows them.
+SOUHAITS = {
+    "date_entretien": "date de l'entretien", "mobilite_reduite": "mobilité réduite",
+    "besoin_sante": "besoin lié à la santé", "souhait_communes": "communes souhaitées, dans l'ordre",
+    "souhait_sur_site": "rester sur le site", "souhait_type": "type de logement",
+    "souhait_pieces_min": "pièces, au moins", "souhait_pieces_max": "pièces, au plus",
+    "etage_max": "étage le plus haut sans ascenseur", "loyer_charges_max": "loyer et charges, au plus (€)",
+}  # fmt: skip
+PROPOSITIONS = {"id_proposition": "proposition", "id_logement": "logement",
+                "date_proposition": "date", "reponse": "réponse", "motif_refus": "motif du refus"}  # fmt: skip
+VISITES = {"id_visite": "visite", "date_visite": "date", "difficultes": "difficultés",
+           "mesure_corrective": "mesure corrective"}  # fmt: skip
+#: Choices in words (the model's codes otherwise shown with spaces).
+MOTS = {"acceptee": "acceptée", "refusee": "refusée", "en_attente": "en attente",
+        "retiree": "retirée", "indifferent": "indifférent", "impayes": "impayés",
+        "etat_du_logement": "état du logement", "etage_ou_accessibilite": "étage ou accessibilité"}  # fmt: skip
+
+
+def _valeur(v: object) -> str:
+    """A recorded value in words: oui/non, a date, codes and lists in French."""
+    if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)):
+        return "—"
+    if isinstance(v, bool | np.bool_):
+        return "oui" if v else "non"
+    if isinstance(v, pd.Timestamp | dt.date):
+        return f"{v:%d/%m/%Y}"
+    if isinstance(v, float):
+        from mixite.cli.sortie import nombre_fr
+
+        return nombre_fr(v)
+    return ", ".join(MOTS.get(p.strip(), p.strip().replace("_", " ")) for p in str(v).split(";"))
+
+
+def _en_clair(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """``frame``'s columns of ``names``, values in words, French headers."""
+    cols = [c for c in names if c in frame.columns]
+    out = frame[cols].copy()
+    for c in cols:
+        if not c.startswith("id_"):
+            out[c] = out[c].map(_valeur)
+    return out.rename(columns=names)
 
 
 @exige("suivre_menages_reloges")
