@@ -208,7 +208,7 @@ def _start(kind: str, port: int, env: dict[str, str], workers: int = 1) -> subpr
         # gunicorn does not serve static files: the benchmark's static floor comes from
         # Django's static view there (``MIXITE_STATIQUES=1``), as runserver --insecure.
     # The server's log goes to a file: a pipe nobody reads would fill up and block it.
-    log = Path(env["MIXITE_COMPTES"]).with_name(f"{kind}.log")
+    log = Path(env["MIXITE_FICHIERS"]) / f"{kind}-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -420,7 +420,7 @@ def _mixed(port: int, accounts: list[tuple[str, str, str]], args: argparse.Names
     from mixite.plateforme import jetons
 
     n = args.users * args.rounds
-    saisies = Saisies(_vacant_dwellings(location), _new_forms(location, n),
+    saisies = Saisies(_vacant_dwellings(location), _new_forms(location, n, f"API-BENCH-{port}-"),
                       jetons.creer("bailleur", "B01", "benchmark")[0])  # fmt: skip
     before = _count(location, "attributions")
     mixed, wall = _browse(port, accounts, args.users, args.rounds, static=False, pause=pause,
@@ -484,7 +484,7 @@ def _vacant_dwellings(location: str) -> list[str]:
     return list(frame["id_logement"].astype(str))[::-1]
 
 
-def _new_forms(location: str, n: int) -> list[str]:
+def _new_forms(location: str, n: int, prefix: str) -> list[str]:
     """``n`` allocation forms of the first landlord, under new identifiers, each as the
     JSON body of one API call."""
     import json
@@ -497,7 +497,7 @@ def _new_forms(location: str, n: int) -> list[str]:
         "SELECT * FROM attributions WHERE code_bailleur = 'B01' ORDER BY id_attribution LIMIT ?",
         [n],
     )
-    rows = rows.assign(id_attribution=[f"API-BENCH-{i:05d}" for i in range(len(rows))])
+    rows = rows.assign(id_attribution=[f"{prefix}{i:05d}" for i in range(len(rows))])
     text = to_import_frame(rows, model.ATTRIBUTIONS)
     return [json.dumps({"fiches": [{k: (None if v == "" else v) for k, v in r.items()}]})
             for r in text.astype(object).where(text.notna(), "").to_dict("records")]  # fmt: skip
