@@ -407,7 +407,11 @@ def main() -> int:
                 results[(base, kind)] = (p95, len(stress.durees) / wall_x)
             finally:
                 proc.send_signal(signal.SIGTERM)
-                proc.wait(timeout=30)
+                try:  # workers finish their background computations (up to 2 minutes)
+                    proc.wait(timeout=150)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
         _ratios(results)
     return 0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -276,3 +277,41 @@ def test_the_schema_describes_the_forms_from_the_data_model() -> None:
     assert fiche["properties"]["rang"]["maximum"] == 3 and fiche["properties"]["rang"]["nullable"]
     assert "id_attribution" in fiche["required"] and "rang" not in fiche["required"]
     assert pd.Series(list(doc["paths"])).str.startswith("/api/v1/").all()
+
+
+def test_the_rate_limit_is_shared_by_server_processes_with_the_database_cache(
+    tmp_path: Path,
+) -> None:
+    """``MIXITE_CACHE=base``: two processes (two gunicorn workers) count one token's
+    requests together; with the memory cache each would count its own."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MIXITE_STORE": str(tmp_path / "vide.duckdb"),
+           "MIXITE_COMPTES": str(tmp_path / "comptes.sqlite3"), "MIXITE_API_DEBIT": "3",
+           "DJANGO_SETTINGS_MODULE": "mixite.plateforme.settings"}  # fmt: skip
+    script = (
+        "import django, sys; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "from mixite.plateforme import jetons\n"
+        "from mixite.plateforme.comptes import creer_comptes_demo\n"
+        "from mixite.plateforme.models import Jeton\n"
+        "if sys.argv[1] == 'creer':\n"
+        "    call_command('migrate', verbosity=0); call_command('createcachetable', verbosity=0)\n"
+        "    creer_comptes_demo(); jetons.creer('bailleur', 'B01', 'partage')\n"
+        "j = Jeton.objects.get(nom='partage')\n"
+        "print([jetons.debit(j) is None for _ in range(int(sys.argv[2]))])\n"
+    )  # fmt: skip
+
+    def run(cache: str, *args: str) -> str:
+        out = subprocess.run([sys.executable, "-c", script, *args], env={**env, "MIXITE_CACHE": cache},
+                             capture_output=True, text=True, check=True)  # fmt: skip
+        return out.stdout.strip()
+
+    import time
+
+    if time.time() % 60 > 40:  # the three runs in one minute (the limit's window)
+        time.sleep(61 - time.time() % 60)
+    assert run("base", "creer", "2") == "[True, True]"
+    assert run("base", "autre", "2") == "[True, False]", "the third request of the minute"
+    assert run("memoire", "autre", "2") == "[True, True]", "a process of its own counts anew"
