@@ -98,7 +98,7 @@ def _version(store: Store, attributions: bool = False) -> tuple[str, tuple[str, 
 _anciens: dict[tuple[Any, ...], Any] = {}
 #: Figures never shown from an older version: the commission's frame (a decision is
 #: prepared on the dwellings and households as they are).
-TOUJOURS_A_JOUR = frozenset({"cadre", "cadre_menages"})
+TOUJOURS_A_JOUR = frozenset({"cadre", "cadre_menages", "priorites"})
 
 
 def _logique(key: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -413,6 +413,19 @@ def cadre_commission(store: Store) -> Any:
         return replace(base, attributions=allocations_in_context(store))
 
     return _cached(("cadre", *_version(store, attributions=True)), compute)
+
+
+def demandes_et_priorites(store: Store, date: Any) -> tuple[pd.DataFrame, Any]:
+    """The applications and, at ``date``, their priority, cotation points and reasons
+    (:func:`mixite.io.commission.priorites_des_demandes`), kept until the next write:
+    the same for every dwelling a commission examines (1 s on the full twin)."""
+    from mixite.io.commission import priorites_des_demandes
+
+    def compute() -> tuple[pd.DataFrame, Any]:
+        apps = store.read("demandes")
+        return apps, priorites_des_demandes(apps, date)
+
+    return _cached(("priorites", *_version(store, attributions=True), date), compute)  # type: ignore[no-any-return]
 
 
 def relogement(

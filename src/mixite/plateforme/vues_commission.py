@@ -55,15 +55,15 @@ def accueil(request: HttpRequest, v: Lecteur) -> HttpResponse:
 def candidats(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse:
     from mixite.commission.recherche import rechercher, resume_menage
     from mixite.io import refdata
-    from mixite.io.commission import apl_dans, priorites_des_demandes
+    from mixite.io.commission import apl_dans
     from mixite.io.config import load_commission
+    from mixite.plateforme.donnees import demandes_et_priorites
 
     dwelling = _own_dwelling(v, id_logement)
     if isinstance(dwelling, HttpResponse):
         return dwelling
     date = _date(request)
-    apps = store().read("demandes")
-    prio, points, reasons = priorites_des_demandes(apps, date)
+    apps, (prio, points, reasons) = demandes_et_priorites(store(), date)
     ignore = request.GET.get("souhaits") == "ignorer"
     found = rechercher(dwelling, apps, plafonds=refdata.plafonds_ressources(),
                        regles=load_commission(None), date=date, prioritaire=prio,
