@@ -70,9 +70,7 @@ def add_parser(
     follow = rsub.add_parser(
         "suivi", help="liste nominative des ménages fragiles (bailleur ou équipe d'opération)"
     )
-    who = follow.add_mutually_exclusive_group(required=True)
-    who.add_argument("--bailleur", help="code du bailleur qui consulte")
-    who.add_argument("--equipe", help="code de l'opération dont l'équipe consulte")
+    _qui(follow)
     common(follow)
 
     state = rsub.add_parser("etat", help="état à deux dates côte à côte (rapport semestriel)")
@@ -101,9 +99,7 @@ def add_parser(
                             "Liste nominative : le bailleur du ménage ou l'équipe de l'opération, "
                             "chaque lecture journalisée.")  # fmt: skip
         p.add_argument("id_relogement", metavar="DOSSIER", help="identifiant du dossier (REL-…)")
-        who = p.add_mutually_exclusive_group(required=True)
-        who.add_argument("--bailleur", help="code du bailleur qui consulte")
-        who.add_argument("--equipe", help="code de l'opération dont l'équipe consulte")
+        _qui(p)
         if name == "offres":
             p.add_argument("--toutes", action="store_true",
                            help="lister aussi les logements écartés, avec la contrainte non tenue")  # fmt: skip
@@ -117,9 +113,7 @@ def add_parser(
                            "Liste nominative : les ménages de l'opération (équipe) ou du bailleur, "
                            "chaque lecture journalisée.")  # fmt: skip
     cand.add_argument("id_logement", metavar="LOGEMENT", help="identifiant du logement vacant")
-    who = cand.add_mutually_exclusive_group(required=True)
-    who.add_argument("--bailleur", help="code du bailleur qui consulte")
-    who.add_argument("--equipe", help="code de l'opération dont l'équipe consulte")
+    _qui(cand)
     cand.add_argument("--tous", action="store_true",
                       help="lister aussi les ménages écartés, avec la contrainte non tenue")  # fmt: skip
     common(cand)
@@ -131,9 +125,7 @@ def add_parser(
         "baisse, taux d'effort en hausse, difficultés notées, pas de visite depuis longtemps. "
         "Liste nominative : l'équipe de l'opération ou le bailleur du ménage, journalisée.",
     )
-    who = visits.add_mutually_exclusive_group(required=True)
-    who.add_argument("--bailleur", help="code du bailleur qui consulte")
-    who.add_argument("--equipe", help="code de l'opération dont l'équipe consulte")
+    _qui(visits)
     visits.add_argument("--hausse-points", type=float, default=5.0,
                         help="hausse du taux d'effort, en points, au-delà de laquelle voir le "
                         "ménage (défaut 5)")  # fmt: skip
@@ -163,6 +155,13 @@ def add_parser(
                          help="quartiers : commune, IRIS ou QPV (défaut commune)")  # fmt: skip
     welcome.add_argument("--bailleur", help="ajouter ses entrées d'accueil, une par une")
     common(welcome)
+
+
+def _qui(p: argparse.ArgumentParser) -> None:
+    """Who reads a household-level list: a landlord, or an operation's team."""
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--bailleur", help="code du bailleur qui consulte")
+    who.add_argument("--equipe", help="code de l'opération dont l'équipe consulte")
 
 
 def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, RelocationSettings, dt.date, list[str]]:
