@@ -68,19 +68,14 @@ def impact_offre(cadre: Cadre, logement: pd.Series, menage: pd.DataFrame) -> Imp
     leaving = hh["id_menage"].isin(menage["id_menage"]).to_numpy(dtype=bool)
     entrance = str(logement["id_entree"])
     landlord = str(logement["code_bailleur"])
-    in_entrance = hh[
-        (hh["id_entree"].astype("string") == entrance).fillna(False).to_numpy(dtype=bool) & ~leaving
-    ]
+    here = (hh["id_entree"].astype("string") == entrance).fillna(False).to_numpy(dtype=bool)
+    in_entrance = hh[here & ~leaving]
     touched = np.zeros(len(hh), dtype=bool)
     for level in ("id_batiment", "code_iris", "code_qpv", "code_commune"):
         code = logement.get(level)
         if code is not None and not pd.isna(code):
             touched |= (hh[level].astype("string") == str(code)).fillna(False).to_numpy(dtype=bool)
-    before_watch = watch_of(
-        cadre,
-        hh[(hh["id_entree"].astype("string") == entrance).fillna(False).to_numpy(dtype=bool)],
-        landlord,
-    )
+    before_watch = watch_of(cadre, hh[here], landlord)
     after_watch = watch_of(cadre, pd.concat([in_entrance, moved], ignore_index=True), landlord)
     before_zones = zones_of(cadre, hh[touched], logement)
     after_zones = zones_of(cadre, pd.concat([hh[touched & ~leaving], moved], ignore_index=True),
