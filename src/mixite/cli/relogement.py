@@ -164,14 +164,26 @@ def _qui(p: argparse.ArgumentParser) -> None:
     who.add_argument("--equipe", help="code de l'opération dont l'équipe consulte")
 
 
+def _viewer(args: argparse.Namespace) -> Perimetre:
+    """The scope of a household-level command: ``--bailleur`` or ``--equipe``."""
+    return (Perimetre("bailleur", args.bailleur) if args.bailleur
+            else Perimetre("operation", args.equipe))  # fmt: skip
+
+
+def _records(store: Store, operation: str | None) -> pd.DataFrame:
+    """The relocation records, of one operation when asked (refused if it has none)."""
+    records = store.read("relogements")
+    if operation:
+        records = records[records["code_operation"] == operation]
+        if records.empty:
+            raise ValueError(f"aucune ligne pour l'opération « {operation} »")
+    return records
+
+
 def _load(args: argparse.Namespace) -> tuple[pd.DataFrame, RelocationSettings, dt.date, list[str]]:
     store: Store = args.store
     settings = load_relocation_settings(args.config)
-    records = store.read("relogements")
-    if args.operation:
-        records = records[records["code_operation"] == args.operation]
-        if records.empty:
-            raise ValueError(f"aucune ligne pour l'opération « {args.operation} »")
+    records = _records(store, args.operation)
     dates = pd.to_datetime(records["date_relogement"]).dropna()
     ref = args.date or (dates.max().date() if len(dates) else dt.date.today())
     figures = household_figures(
@@ -225,11 +237,7 @@ def run(args: argparse.Namespace) -> int:
         ecrire(args.sortie, {"Tableau de bord": table, "Taux d'effort": board.distribution}, notes)
         return 0
     if args.action == "suivi":
-        viewer = (
-            Perimetre("bailleur", args.bailleur)
-            if args.bailleur
-            else Perimetre("operation", args.equipe)
-        )
+        viewer = _viewer(args)
         listing = follow_up_list(figures, viewer)
         print(
             f"{len(listing)} ménage(s) à suivre pour {viewer.role} {viewer.code} (liste nominative, ne pas diffuser)."
@@ -256,11 +264,7 @@ def run(args: argparse.Namespace) -> int:
         f"\nRelogés entre les deux dates : {len(comparison.relocated_between)} ; restant à reloger : {len(comparison.still_to_relocate)}"
     )
     if args.bailleur or args.equipe:
-        viewer = (
-            Perimetre("bailleur", args.bailleur)
-            if args.bailleur
-            else Perimetre("operation", args.equipe)
-        )
+        viewer = _viewer(args)
         remaining = visible_to(comparison.still_to_relocate, viewer)
         print(
             f"Ménages restant à reloger visibles pour {viewer.role} {viewer.code} "
@@ -299,8 +303,7 @@ def _dossier(args: argparse.Namespace) -> int:
     from mixite.io.dossiers_relogement import dossier, impacts_des_offres, offres
 
     store: Store = args.store
-    viewer = (Perimetre("bailleur", args.bailleur) if args.bailleur
-              else Perimetre("operation", args.equipe))  # fmt: skip
+    viewer = _viewer(args)
     d = dossier(store, args.id_relogement, viewer,
                 destination=f"{args.action} ({getpass.getuser()})")  # fmt: skip
     r = d.relogement

@@ -7,14 +7,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+from collections.abc import Callable
 
 import pandas as pd
 
+from mixite.cli.relogement import _records, _viewer
 from mixite.cli.sortie import avec_bandeau, ecrire, nombre_fr
-from mixite.core.acces import Perimetre
 from mixite.core.relogement import household_figures
 from mixite.core.secret import THRESHOLD
-from mixite.io.config import load_relocation_settings
+from mixite.io.config import RelocationSettings, load_relocation_settings
 from mixite.io.store import Store
 
 #: Headers of the households a vacancy suits.
@@ -36,25 +37,42 @@ COLONNES_VISITES = {
     "difficultes": "difficultés notées", "mesure_corrective": "mesure corrective",
     "motif": "à voir parce que",
 }  # fmt: skip
+#: What the households to see read of the follow-up visits.
+COLONNES_VISITES_LUES = ["id_relogement", "date_visite", "difficultes", "mesure_corrective"]
 
 
-def _viewer(args: argparse.Namespace) -> Perimetre:
-    return (Perimetre("bailleur", args.bailleur) if args.bailleur
-            else Perimetre("operation", args.equipe))  # fmt: skip
+def visites_en_clair(
+    listing: pd.DataFrame, dates: Callable[[pd.Series], pd.Series]
+) -> pd.DataFrame:
+    """The households to see as the command and the page show them: effort rates in
+    percent, reste à vivre in cents, difficulties in words, dates by ``dates``, French
+    headers."""
+    out = listing.copy()
+    for c in ("taux_effort_avant", "taux_effort_apres"):
+        out[c] = (pd.to_numeric(out[c], errors="coerce") * 100).round(1)
+    out["rav_apres"] = pd.to_numeric(out["rav_apres"], errors="coerce").round(2)
+    for c in ("date_relogement", "derniere_visite"):
+        out[c] = dates(pd.to_datetime(out[c]))
+    out["difficultes"] = out["difficultes"].str.replace("_", " ").str.replace(";", ", ")
+    return out.rename(columns=COLONNES_VISITES)
+
+
+def lire_processus(store: Store, figures: pd.DataFrame) -> pd.DataFrame:
+    """The per-household process figures of :mod:`mixite.core.relogement.processus`,
+    from the interviews and offers stored (none when the tables are absent)."""
+    from mixite.core.relogement.processus import indicateurs_par_menage
+
+    return indicateurs_par_menage(
+        figures,
+        store.read_if_exists("entretiens_relogement",
+                             ["id_relogement", "date_entretien", "souhait_communes"]),
+        store.read_if_exists("propositions_relogement", ["id_relogement", "reponse", "motif_refus"]),
+    )  # fmt: skip
 
 
 def _show(frame: pd.DataFrame, n: int = 30) -> None:
     with pd.option_context("display.width", 220, "display.max_columns", None):
         print(frame.head(n).to_string(index=False) if len(frame) else "  aucun")
-
-
-def _records(store: Store, operation: str | None) -> pd.DataFrame:
-    records = store.read("relogements")
-    if operation:
-        records = records[records["code_operation"] == operation]
-        if records.empty:
-            raise ValueError(f"aucune ligne pour l'opération « {operation} »")
-    return records
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,13 +94,13 @@ def run(args: argparse.Namespace) -> int:
     return _accueil(args, store, base)
 
 
-def _candidats(args: argparse.Namespace, store: Store, settings: object, ref: dt.date,
-               base: list[str], records: pd.DataFrame) -> int:  # fmt: skip
+def _candidats(args: argparse.Namespace, store: Store, settings: RelocationSettings,
+               ref: dt.date, base: list[str], records: pd.DataFrame) -> int:  # fmt: skip
     from mixite.io.dossiers_relogement import menages_pour
 
     viewer = _viewer(args)
     date = args.date or dt.date.today()
-    place, found = menages_pour(store, args.id_logement, viewer, date, settings.formula,  # type: ignore[attr-defined]
+    place, found = menages_pour(store, args.id_logement, viewer, date, settings.formula,
                                 destination=f"candidats ({getpass.getuser()})", tous=args.tous)  # fmt: skip
     if args.operation:
         found = found[found["id_relogement"].isin(records["id_relogement"])]
@@ -113,20 +131,12 @@ def _visites(args: argparse.Namespace, store: Store, figures: pd.DataFrame, ref:
     viewer = _viewer(args)
     criteria = Criteres(hausse_points=args.hausse_points, mois_sans_visite=args.mois_sans_visite,
                         duree_suivi_mois=args.duree_suivi)  # fmt: skip
-    visits = (store.read("visites_relogement") if store.has_table("visites_relogement")
-              else pd.DataFrame(columns=["id_relogement", "date_visite", "difficultes",
-                                         "mesure_corrective"]))  # fmt: skip
+    visits = store.read_if_exists("visites_relogement", COLONNES_VISITES_LUES)
     listing = a_voir(figures, visits, viewer, criteria, ref)
     store.journal_access(perimetre=f"{viewer.role}:{viewer.code}",
                          objet="ménages relogés à voir (suivi des visites)", lignes=len(listing),
                          destination=f"suivi-visites ({getpass.getuser()})")  # fmt: skip
-    shown = listing.copy()
-    for c in ("taux_effort_avant", "taux_effort_apres"):
-        shown[c] = (pd.to_numeric(shown[c], errors="coerce") * 100).round(1)
-    for c in ("date_relogement", "derniere_visite"):
-        shown[c] = pd.to_datetime(shown[c]).dt.date
-    shown["difficultes"] = shown["difficultes"].str.replace("_", " ").str.replace(";", ", ")
-    shown = shown.rename(columns=COLONNES_VISITES)
+    shown = visites_en_clair(listing, lambda d: d.dt.date)
     notes = avec_bandeau([*base, criteria.decrire(),
                           "Liste nominative : diffusion limitée au groupe de suivi"], figures)  # fmt: skip
     for note in notes:
@@ -140,15 +150,9 @@ def _visites(args: argparse.Namespace, store: Store, figures: pd.DataFrame, ref:
 def _processus(args: argparse.Namespace, store: Store, figures: pd.DataFrame,
                base: list[str]) -> int:  # fmt: skip
     from mixite.cli.relogement import _print_table
-    from mixite.core.relogement.processus import indicateurs_par_menage, processus
+    from mixite.core.relogement.processus import processus
 
-    def read(table: str) -> pd.DataFrame:
-        return store.read(table) if store.has_table(table) else pd.DataFrame(
-            columns=["id_relogement", "date_entretien", "souhait_communes", "reponse",
-                     "motif_refus"])  # fmt: skip
-
-    per = indicateurs_par_menage(figures, read("entretiens_relogement"),
-                                 read("propositions_relogement"))  # fmt: skip
+    per = lire_processus(store, figures)
     result = processus(per, par=args.par)
     notes = avec_bandeau([*base, "Taux de refus = refus / propositions ayant reçu une réponse",
                           f"Secret statistique : aucune case ne décrit moins de {THRESHOLD} "
@@ -197,7 +201,7 @@ def _accueil(args: argparse.Namespace, store: Store, base: list[str]) -> int:
     if args.bailleur:
         mine = entrances[entrances["code_bailleur"] == args.bailleur] if len(entrances) \
             else entrances  # fmt: skip
-        shown = _entrees_en_clair(mine)
+        shown = entrees_en_clair(mine)
         print(f"\nEntrées d'accueil du bailleur {args.bailleur} ({len(shown)}) :")
         _show(shown, 40)
         sheets["Entrées d'accueil"] = shown
@@ -205,7 +209,7 @@ def _accueil(args: argparse.Namespace, store: Store, base: list[str]) -> int:
     return 0
 
 
-def _entrees_en_clair(entrances: pd.DataFrame) -> pd.DataFrame:
+def entrees_en_clair(entrances: pd.DataFrame) -> pd.DataFrame:
     """A landlord's receiving entrances, with French headers."""
     if entrances.empty:
         return pd.DataFrame(columns=["entrée"])

@@ -65,13 +65,16 @@ def dossier(store: Store, ident: str, viewer: Perimetre, *, destination: str) ->
     return out
 
 
-def logements_vacants(store: Store) -> pd.DataFrame:
-    """Vacant social dwellings with what the matching reads."""
+def logements_vacants(store: Store, id_logement: str | None = None) -> pd.DataFrame:
+    """Vacant social dwellings (or the one given, if vacant) with what the matching reads."""
     return store.query(
         "SELECT l.id_logement, l.id_entree, b.code_commune, b.code_bailleur, b.code_qpv, "
         "b.individuel, l.nb_pieces, l.loyer_mensuel, l.charges_mensuelles, l.etage, "
         "l.ascenseur, l.financement FROM logements l JOIN entrees e USING (id_entree) "
-        "JOIN batiments b USING (id_batiment) WHERE l.vacant ORDER BY l.id_logement"
+        "JOIN batiments b USING (id_batiment) WHERE l.vacant"
+        + (" AND l.id_logement = ?" if id_logement is not None else "")
+        + " ORDER BY l.id_logement",
+        [] if id_logement is None else [id_logement],
     )
 
 
@@ -172,8 +175,7 @@ def menages_pour(store: Store, id_logement: str, viewer: Perimetre, date: dt.dat
     it fits — each with the wish rank of its commune, housing benefit, effort rate and
     reste à vivre — the others too with ``tous``, with the constraint it breaks. The
     dwelling and the list; journaled (household-level)."""
-    stock = logements_vacants(store)
-    place = stock[stock["id_logement"] == id_logement]
+    place = logements_vacants(store, id_logement)
     if place.empty:
         raise InvalidDataError.single("logements", "logement inconnu ou non vacant",
                                       column="id_logement", value=id_logement)  # fmt: skip
@@ -215,23 +217,24 @@ def menages_pour(store: Store, id_logement: str, viewer: Perimetre, date: dt.dat
     return place.iloc[0], out
 
 
-def menage_du_dossier(cadre: Cadre, d: Dossier) -> pd.DataFrame:
+def menage_du_dossier(store: Store, cadre: Cadre, d: Dossier) -> pd.DataFrame:
     """The household of a file as the latest vintage describes it (one row), or as its
-    file does when the vintage does not hold it (composition from the file)."""
+    file does when the vintage does not hold it (:func:`_compositions`' defaults)."""
+    from mixite.commission.impact import type_menage
+
     r = d.relogement
     hh = cadre.menages
     mine = hh[hh["id_menage"].astype("string") == str(r.get("id_menage"))]
     if len(mine):
         return mine.iloc[[0]]
-    persons = int(r["nb_personnes"])
-    return pd.DataFrame([{
-        "id_menage": str(r.get("id_menage") or r["id_relogement"]), "millesime": cadre.millesime,
-        "type_menage": "personne_seule" if persons == 1 else "autre", "age_reference": 40,
-        "nb_personnes": persons, "nb_adultes": min(2, persons), "nb_enfants": max(0, persons - 2),
-        "nb_moins_14": 0, "unites_consommation": float(r["unites_consommation"]),
-        "nb_actifs_occupes": 0, "ressources_annuelles": float(r["avant_ressources_mensuelles"]) * 12,
-        "apl_annuelle": float(r["avant_apl_mensuelle"] or 0) * 12,
-    }])  # fmt: skip
+    out = _compositions(store, r.to_frame().T).reset_index(drop=True).assign(
+        id_menage=str(r.get("id_menage") or r["id_relogement"]), millesime=cadre.millesime,
+        nb_personnes=int(r["nb_personnes"]), nb_moins_14=0, nb_actifs_occupes=0,
+        unites_consommation=float(r["unites_consommation"]),
+        ressources_annuelles=float(r["avant_ressources_mensuelles"]) * 12,
+        apl_annuelle=float(r["avant_apl_mensuelle"] or 0) * 12,
+    )  # fmt: skip
+    return out.assign(type_menage=type_menage(out))
 
 
 def impacts_des_offres(store: Store, cadre: Cadre, d: Dossier, found: pd.DataFrame,
@@ -249,7 +252,7 @@ def impacts_des_offres(store: Store, cadre: Cadre, d: Dossier, found: pd.DataFra
     rows = out.index[out["adapte"].to_numpy(dtype=bool)][:limite]
     if not len(rows):
         return out
-    menage = menage_du_dossier(cadre, d)
+    menage = menage_du_dossier(store, cadre, d)
     places = logements_en_contexte(store, list(out.loc[rows, "id_logement"].astype(str)))
     by_id = {str(p["id_logement"]): p for _, p in places.iterrows()}
     for i in rows:

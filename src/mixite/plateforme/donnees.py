@@ -96,8 +96,9 @@ def _version(store: Store, attributions: bool = False) -> tuple[str, tuple[str, 
 
 #: Per figure (its key without the data version): its value at an older version.
 _anciens: dict[tuple[Any, ...], Any] = {}
-#: Figures never shown from an older version: the commission's frame (a decision is
-#: prepared on the dwellings and households as they are).
+#: Figures never shown from an older version: the commission's frame and the
+#: applications' priorities (a decision is prepared on the dwellings, households and
+#: applications as they are).
 TOUJOURS_A_JOUR = frozenset({"cadre", "cadre_menages", "priorites"})
 
 
@@ -426,58 +427,6 @@ def demandes_et_priorites(store: Store, date: Any) -> tuple[pd.DataFrame, Any]:
         return apps, priorites_des_demandes(apps, date)
 
     return _cached(("priorites", *_version(store, attributions=True), date), compute)  # type: ignore[no-any-return]
-
-
-def relogement(
-    store: Store, viewer: tuple[str, str] | None
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """The relocation dashboard (secrecy applied) and, for the operation's team or a
-    household's landlord (``viewer`` = role, code), its households to follow."""
-    from mixite.core.acces import Perimetre
-    from mixite.core.relogement import dashboard, follow_up_list, household_figures
-    from mixite.io.config import load_relocation_settings
-
-    settings = load_relocation_settings(None)
-    records = store.read("relogements")
-    ref = pd.to_datetime(records["date_relogement"]).dropna().max().date()
-    figures = household_figures(records, settings.formula, reference_date=ref,
-                                recent_years=settings.recent_years)  # fmt: skip
-    board = dashboard(
-        figures, settings.formula, criteria=settings.criteria, reference_year=ref.year
-    )
-    notes = [f"Formule : {settings.formula.describe()}", f"Date de référence : {ref.isoformat()}",
-             "Taux d'effort = (loyer + charges − APL) / ressources"]  # fmt: skip
-    listing = pd.DataFrame()
-    if viewer is not None:
-        role = "operation" if viewer[0] == "renouvellement" else viewer[0]
-        listing = _suivi_en_clair(follow_up_list(figures, Perimetre(role, viewer[1])))  # type: ignore[arg-type]
-    return board.french(), listing, notes
-
-
-#: The households to follow, as the page and its download show them.
-COLONNES_SUIVI = {
-    "id_relogement": "relogement", "id_menage": "ménage", "code_operation": "opération",
-    "code_bailleur": "bailleur d'origine", "apres_code_bailleur": "bailleur d'accueil",
-    "statut": "statut", "nb_personnes": "personnes",
-    "taux_effort_avant": "taux d'effort avant (%)", "taux_effort_apres": "taux d'effort après (%)",
-    "rav_avant": "reste à vivre avant (€/jour/pers.)",
-    "rav_apres": "reste à vivre après (€/jour/pers.)",
-    "variation_rav": "variation du reste à vivre (€)", "motif": "motif du suivi",
-}  # fmt: skip
-STATUTS_RELOGEMENT = {
-    "reloge": "relogé",
-    "a_reloger": "à reloger",
-    "parti_sans_suivi": "parti sans suivi",
-}
-
-
-def _suivi_en_clair(listing: pd.DataFrame) -> pd.DataFrame:
-    """French headers, statuses in words, effort rates in percent (1 decimal)."""
-    out = listing.copy()
-    for c in ("taux_effort_avant", "taux_effort_apres"):
-        out[c] = (pd.to_numeric(out[c], errors="coerce") * 100).round(1)
-    out["statut"] = out["statut"].map(lambda s: STATUTS_RELOGEMENT.get(s, s))
-    return out.rename(columns=COLONNES_SUIVI)
 
 
 #: Per store: the warm-up under way, and whether another write came meanwhile (then it

@@ -11,13 +11,14 @@ from typing import Any
 import pandas as pd
 
 from mixite.core.acces import Perimetre
+from mixite.io.config import RelocationSettings, load_relocation_settings
 from mixite.io.store import Store
 from mixite.plateforme.donnees import _cached, _version
 
 
-def _figures(store: Store) -> tuple[pd.DataFrame, Any, dt.date]:
+def _figures(store: Store) -> tuple[pd.DataFrame, RelocationSettings, dt.date]:
+    """Every relocated household's figures (the default settings), at the last move."""
     from mixite.core.relogement import household_figures
-    from mixite.io.config import load_relocation_settings
 
     settings = load_relocation_settings(None)
     records = store.read("relogements")
@@ -27,24 +28,59 @@ def _figures(store: Store) -> tuple[pd.DataFrame, Any, dt.date]:
     return figures, settings, ref
 
 
-def _table(store: Store, name: str, columns: list[str]) -> pd.DataFrame:
-    return store.read(name) if store.has_table(name) else pd.DataFrame(columns=columns)
+def relogement(
+    store: Store, viewer: Perimetre | None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The relocation dashboard (secrecy applied) and, for the operation's team or a
+    household's landlord (``viewer``), its households to follow."""
+    from mixite.core.relogement import dashboard, follow_up_list
+
+    figures, settings, ref = _figures(store)
+    board = dashboard(
+        figures, settings.formula, criteria=settings.criteria, reference_year=ref.year
+    )
+    notes = [f"Formule : {settings.formula.describe()}", f"Date de référence : {ref.isoformat()}",
+             "Taux d'effort = (loyer + charges − APL) / ressources"]  # fmt: skip
+    listing = pd.DataFrame()
+    if viewer is not None:
+        listing = _suivi_en_clair(follow_up_list(figures, viewer))
+    return board.french(), listing, notes
+
+
+#: The households to follow, as the page and its download show them.
+COLONNES_SUIVI = {
+    "id_relogement": "relogement", "id_menage": "ménage", "code_operation": "opération",
+    "code_bailleur": "bailleur d'origine", "apres_code_bailleur": "bailleur d'accueil",
+    "statut": "statut", "nb_personnes": "personnes",
+    "taux_effort_avant": "taux d'effort avant (%)", "taux_effort_apres": "taux d'effort après (%)",
+    "rav_avant": "reste à vivre avant (€/jour/pers.)",
+    "rav_apres": "reste à vivre après (€/jour/pers.)",
+    "variation_rav": "variation du reste à vivre (€)", "motif": "motif du suivi",
+}  # fmt: skip
+STATUTS_RELOGEMENT = {
+    "reloge": "relogé",
+    "a_reloger": "à reloger",
+    "parti_sans_suivi": "parti sans suivi",
+}
+
+
+def _suivi_en_clair(listing: pd.DataFrame) -> pd.DataFrame:
+    """French headers, statuses in words, effort rates in percent (1 decimal)."""
+    out = listing.copy()
+    for c in ("taux_effort_avant", "taux_effort_apres"):
+        out[c] = (pd.to_numeric(out[c], errors="coerce") * 100).round(1)
+    out["statut"] = out["statut"].map(lambda s: STATUTS_RELOGEMENT.get(s, s))
+    return out.rename(columns=COLONNES_SUIVI)
 
 
 def processus(store: Store, par: str | None) -> tuple[pd.DataFrame, list[str]]:
     """The process indicators (French headers, secrecy applied) and their notes."""
-    from mixite.core.relogement.processus import indicateurs_par_menage
+    from mixite.cli.relogement_dossiers import lire_processus
     from mixite.core.relogement.processus import processus as table
 
     def compute() -> tuple[pd.DataFrame, list[str]]:
         figures, _, ref = _figures(store)
-        per = indicateurs_par_menage(
-            figures,
-            _table(store, "entretiens_relogement",
-                   ["id_relogement", "date_entretien", "souhait_communes"]),
-            _table(store, "propositions_relogement",
-                   ["id_relogement", "reponse", "motif_refus"]),
-        )  # fmt: skip
+        per = lire_processus(store, figures)
         notes = [f"Date de référence : {ref.isoformat()}",
                  "Taux de refus = refus / propositions ayant reçu une réponse",
                  "Secret statistique : cases de moins de 11 ménages masquées (« s »)"]  # fmt: skip
@@ -81,24 +117,18 @@ def accueil(store: Store) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], list[s
 
 def a_voir(store: Store, viewer: Perimetre) -> tuple[pd.DataFrame, list[str]]:
     """The households ``viewer`` should go and see (default criteria), French headers."""
-    from mixite.cli.relogement_dossiers import COLONNES_VISITES
+    from mixite.cli.relogement_dossiers import COLONNES_VISITES_LUES, visites_en_clair
     from mixite.core.relogement.visites import Criteres
     from mixite.core.relogement.visites import a_voir as lister
 
     figures, _, ref = _figures(store)
     criteria = Criteres()
-    visits = _table(store, "visites_relogement",
-                    ["id_relogement", "date_visite", "difficultes", "mesure_corrective"])  # fmt: skip
-    out = lister(figures, visits, viewer, criteria, ref)
-    for c in ("taux_effort_avant", "taux_effort_apres"):
-        out[c] = (pd.to_numeric(out[c], errors="coerce") * 100).round(1)
-    out["rav_apres"] = pd.to_numeric(out["rav_apres"], errors="coerce").round(2)
-    for c in ("date_relogement", "derniere_visite"):
-        out[c] = pd.to_datetime(out[c]).dt.strftime("%d/%m/%Y")
-    out["difficultes"] = out["difficultes"].str.replace("_", " ").str.replace(";", ", ")
+    visits = store.read_if_exists("visites_relogement", COLONNES_VISITES_LUES)
+    out = visites_en_clair(lister(figures, visits, viewer, criteria, ref),
+                           lambda d: d.dt.strftime("%d/%m/%Y"))  # fmt: skip
     notes = [f"Date de référence : {ref.isoformat()}", criteria.decrire(),
              "Liste nominative : diffusion limitée au groupe de suivi"]  # fmt: skip
-    return out.rename(columns=COLONNES_VISITES), notes
+    return out, notes
 
 
 def dossier_et_offres(store: Store, ident: str, viewer: Perimetre, destination: str,

@@ -48,13 +48,13 @@ def relogement(request: HttpRequest, v: Lecteur) -> HttpResponse:
     """The relocation page and its tables (``?tableau=``); household lists for the
     operation's team and the households' landlords only, journaled."""
     from mixite.plateforme import donnees_relogement as data
-    from mixite.plateforme.donnees import relogement as dashboard
+    from mixite.plateforme.donnees_relogement import relogement as dashboard
 
     follow = peut(v, "suivre_menages_reloges")
     which = request.GET.get("tableau", "bord")
     if which not in TABLEAUX or (TABLEAUX[which][1] and not follow):
         which = "bord"
-    board, listing, notes = dashboard(store(), (v.role, v.code) if follow else None)
+    board, listing, notes = dashboard(store(), _perimetre(v) if follow else None)
     extra: dict[str, object] = {}
     entrances = pd.DataFrame()
     if which == "bord":
@@ -78,9 +78,9 @@ def relogement(request: HttpRequest, v: Lecteur) -> HttpResponse:
         table = zones.get(NIVEAUX[niveau], pd.DataFrame())
         extra.update(niveau=niveau, choix_niveaux=NIVEAUX)
         if v.role == "bailleur" and len(raw):
-            from mixite.cli.relogement_dossiers import _entrees_en_clair
+            from mixite.cli.relogement_dossiers import entrees_en_clair
 
-            entrances = _entrees_en_clair(raw[raw["code_bailleur"] == v.code])
+            entrances = entrees_en_clair(raw[raw["code_bailleur"] == v.code])
     published = which in ("bord", "processus", "accueil")
     if request.GET.get("entrees") == "1" and which == "accueil":  # the landlord's own
         file = telechargement(request, entrances, f"relogement_entrees_{v.code}", notes)
@@ -122,7 +122,7 @@ def dossier(request: HttpRequest, v: Lecteur, ident: str) -> HttpResponse:
         "Liste nominative : diffusion limitée au groupe de suivi"])  # fmt: skip
     if file:
         return file
-    from mixite.plateforme.donnees import STATUTS_RELOGEMENT
+    from mixite.plateforme.donnees_relogement import STATUTS_RELOGEMENT
 
     wishes = {} if d.entretien is None else {
         label: _valeur(d.entretien.get(k)) for k, label in SOUHAITS.items()}  # fmt: skip

@@ -306,9 +306,9 @@ def _objectifs(store: Store) -> Section:
 
 
 def _relogement(store: Store) -> Section:
-    from mixite.plateforme import donnees
+    from mixite.plateforme.donnees_relogement import relogement
 
-    board, _, notes = donnees.relogement(store, None)
+    board, _, notes = relogement(store, None)
     if len(board) <= 4:  # one line per operation: read down the page, not across
         board = board.set_index(board.columns[0]).T.reset_index(names="indicateur")
         board.columns = [str(c) for c in board.columns]

@@ -192,8 +192,7 @@ def processus(par_menage: pd.DataFrame, *, par: str | None = None) -> Processus:
     table = pd.DataFrame(rows)
     secret = apply_secrecy(table, _mesures(), total_rows=(table["ligne"] == TOTAL).to_numpy())
     shown = secret.table.drop(columns=_APPUIS)
-    for c in ("propositions_par_menage",):
-        shown[c] = shown[c].astype(float).round(2)
+    shown["propositions_par_menage"] = shown["propositions_par_menage"].astype(float).round(2)
     for c in ("taux_refus", "delai_median_jours", *(f"part_refus_{m}" for m in MOTIFS_REFUS)):
         shown[c] = shown[c].astype(float).round(1)
     headers = {
