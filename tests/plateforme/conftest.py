@@ -23,3 +23,9 @@ def _fichiers(settings: object, tmp_path: Path) -> None:
     """Reports and uploads of a PostgreSQL store go to the test's folder, not the
     working directory."""
     settings.FICHIERS = tmp_path / "mixite"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _recalcul_immediat(settings: object) -> None:
+    """Figures recomputed after every write (the throttle has its own test)."""
+    settings.RECALCUL_S = 0  # type: ignore[attr-defined]

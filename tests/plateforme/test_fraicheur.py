@@ -84,3 +84,91 @@ def test_readers_get_the_previous_figures_while_the_writer_waits_for_its_own(
     after = _get(reader)
     assert ENTETE not in after and after.json() == fresh.json()
     assert "Chiffres d'avant" not in page.get("/objectifs/?charte=loi-2017").content.decode()
+
+
+def test_while_writes_keep_coming_figures_are_recomputed_at_most_every_interval(
+    store_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mixite.plateforme import donnees
+
+    settings.RECALCUL_S = 3600
+    creer_comptes_demo()
+    writer = jetons.creer("bailleur", "B01", "écrit")[0]
+    reader = jetons.creer("etat", "59", "lit")[0]
+    before = _get(reader)
+    calls = []
+    original = objectifs.suivre
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(objectifs, "suivre", counted)
+
+    def send(prefix: str) -> None:
+        forms = _forms(Store(store_path), "B01", 3, prefix)
+        sent = Client().post("/api/v1/attributions", json.dumps({"fiches": forms}),
+                             content_type="application/json",
+                             headers={"Authorization": f"Bearer {writer}"})  # fmt: skip
+        assert sent.status_code == 201
+
+    send("PALIER1")
+    # Computed less than an hour ago: the reader gets them as they were, said to be so,
+    # and nothing is recomputed for it.
+    stale = _get(reader)
+    donnees._attendre_fils()
+    assert stale[ENTETE] == "anterieures" and stale.json() == before.json()
+    assert calls == []
+    # The writer gets its own change at once; the reader then gets the same figures.
+    fresh = _get(writer)
+    assert ENTETE not in fresh and fresh.json() != before.json() and len(calls) == 1
+    assert _get(reader).json() == fresh.json()
+    # Another write: once the interval has passed, a reader's request starts the one
+    # background recomputation, and the next reader gets its result.
+    send("PALIER2")
+    assert _get(reader)[ENTETE] == "anterieures"
+    donnees._attendre_fils()
+    assert len(calls) == 1
+    settings.RECALCUL_S = 0
+    assert _get(reader)[ENTETE] == "anterieures"
+    donnees._attendre_fils()
+    assert calls[1:] == ["mixite-revalide"]
+    last = _get(reader)
+    assert ENTETE not in last and last.json() != fresh.json()
+
+
+def test_a_commission_decision_waits_for_the_objectives_not_for_the_population_figures(
+    store_path: Path,
+) -> None:
+    """The landlord who recorded a decision sees it counted in the objectives at once;
+    the population's figures (one more household) come from the background recomputation,
+    the dashboard saying meanwhile that they predate the latest write."""
+    from mixite.plateforme import donnees
+
+    passwords = {login: pw for login, pw, _ in creer_comptes_demo()}
+    landlord = Client()
+    assert landlord.login(username="bailleur", password=passwords["bailleur"])
+    assert ENTETE not in landlord.get("/")
+    assert ENTETE not in landlord.get("/objectifs/?charte=loi-2017")
+    dwelling = (
+        Store(store_path)
+        .query(
+            "SELECT l.id_logement FROM logements l JOIN entrees e USING (id_entree) JOIN batiments b "
+            "USING (id_batiment) WHERE l.vacant AND b.code_bailleur = 'B01' AND NOT b.individuel "
+            "ORDER BY l.id_logement LIMIT 1"
+        )
+        .iloc[0, 0]
+    )
+    page = landlord.get(f"/commission/{dwelling}/", {"date": "2026-10-31", "souhaits": "ignorer"})
+    donnees._attendre_fils()
+    done = landlord.post(f"/commission/{dwelling}/decision/", {
+        "demande": page.context["ids"][0], "decision": "attribution", "date": "2026-10-31",
+    })  # fmt: skip
+    assert done.status_code == 302
+    objectives = landlord.get("/objectifs/?charte=loi-2017")
+    assert ENTETE not in objectives
+    dashboard = landlord.get("/")
+    assert dashboard[ENTETE] == "anterieures"
+    assert "Chiffres d'avant la dernière écriture" in dashboard.content.decode()
+    donnees._attendre_fils()
+    assert ENTETE not in landlord.get("/")

@@ -281,7 +281,8 @@ def _retype(frame: pd.DataFrame, table: Table, store: Store) -> pd.DataFrame:
     from mixite.io.importers import _known
 
     text = to_import_frame(frame, table)
-    return validate(text, table, source="commission", known=_known(store, table, replace_all=True))
+    return validate(text, table, source="commission",
+                    known=_known(store, table, replace_all=True, lot=text))  # fmt: skip
 
 
 def priorites_des_demandes(

@@ -40,7 +40,12 @@ def indicateurs_publies(
     """The indicators of every level of the households of ``millesime`` (default: the
     latest), secrecy decided for all levels at once. A missing vintage is refused in
     French (:class:`ValueError`)."""
-    households = households_in_context(store)
+    return _publier(households_in_context(store), millesime, seuil_pauvrete)
+
+
+def _publier(
+    households: pd.DataFrame, millesime: int | None, seuil_pauvrete: float | None = None
+) -> Publication:
     available = vintages(households)
     if not available:
         raise ValueError("aucun ménage dans la base ; lancez « mixite demo » ou importez-en")
@@ -131,7 +136,7 @@ def publication_jointe(
     households = households_in_context(store)
     years = vintages(households)
     if len(years) < 2:
-        pub = indicateurs_publies(store)
+        pub = _publier(households, None)
         return pub, {(pub.millesime, lv): t for lv, t in pub.tables.items()}, [pub.millesime]
     both = {year: menages_du_millesime(households, year) for year in (years[0], years[-1])}
     published = publier_niveaux(both)

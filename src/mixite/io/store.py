@@ -285,7 +285,7 @@ class Store:
         cols = ", ".join(_quote(c) for c in columns) if columns else "*"
         sql = f"SELECT {cols} FROM {_quote(name)}" + (f" WHERE {where}" if where else "")
         with self._connect(read_only=True) as con:
-            return con.execute(sql).df()
+            return _df(con, sql)
 
     def read_if_exists(self, name: str, columns: Sequence[str], where: str = "") -> pd.DataFrame:
         """Like :meth:`read`, but an empty frame with ``columns`` when the table is absent."""
@@ -296,7 +296,7 @@ class Store:
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         """Run a read-only SQL query."""
         with self._connect(read_only=True) as con:
-            return con.execute(sql, list(params)).df()
+            return _df(con, sql, list(params))
 
     def journal_access(self, *, perimetre: str, objet: str, lignes: int, destination: str) -> None:
         """Record that household-level data left the store (who, scope, what, how many, where)."""
@@ -482,6 +482,15 @@ def _delete_orphans(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return deleted
 
 
+def _df(con: Any, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    """The rows of a query as a frame (on PostgreSQL, :meth:`Connexion.lire`)."""
+    if getattr(con, "dialecte", "duckdb") == "postgresql":
+        frame: pd.DataFrame = con.lire(sql, params)
+    else:
+        frame = con.execute(sql, list(params)).df()
+    return frame
+
+
 def _ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     if _catalog_ready(con):
         return
@@ -615,6 +624,11 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
     if existing and existing != list(t.column_names):
         _migrate(con, t, existing)
     con.execute(create_sql(t, _types(con)))
+    if getattr(con, "dialecte", "duckdb") == "postgresql":
+        from mixite.io.store_postgres import index_sql
+
+        for statement in index_sql(t):
+            con.execute(statement)
     if w.replace_where:
         clause = " AND ".join(f"{_quote(k)} = ?" for k in w.replace_where)
         con.execute(f"DELETE FROM {_quote(t.name)} WHERE {clause}", list(w.replace_where.values()))

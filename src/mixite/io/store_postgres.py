@@ -29,6 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 
+from mixite.core.schema import Table
 from mixite.errors import StoreError
 from mixite.io.store import Store, transaction
 
@@ -125,6 +126,31 @@ class Connexion:
             rows = cur.fetchall() if cur.description else []
             return Resultat(columns, rows, cur.rowcount)
 
+    def lire(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        """The rows of a ``SELECT`` as :meth:`Resultat.df` types them, through ``COPY … TO
+        STDOUT`` read by Arrow's CSV reader when every column is of a plain type (text,
+        integers, floats, numeric, booleans, dates): no Python object per value, four
+        times faster on the full twin's households. Other statements and types: the rows
+        one by one (:meth:`execute`)."""
+        if not _SELECT.match(sql):
+            return self.execute(sql, params).df()
+        query = _ROWID.sub(RANG, sql)
+        args: list[Any] | None = None
+        if params:
+            query = _PLACEHOLDER.sub("%s", query.replace("%", "%%"))
+            args = [_python(v) for v in params]
+        with self.raw.cursor() as cur:
+            cur.execute(f"SELECT * FROM ({query}) AS _mixite_q LIMIT 0", args)
+            names = [d.name for d in cur.description]
+            kinds = [_ARROW.get(d.type_code) for d in cur.description]
+            if None in kinds or len(set(names)) < len(names):
+                return self.execute(sql, params).df()
+            data = bytearray()
+            with cur.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)", args) as copy:
+                for chunk in copy:
+                    data += chunk
+        return _depuis_csv(bytes(data), names, kinds).drop(columns=[RANG], errors="ignore")
+
     def copier(self, table: str, columns: Sequence[str], rows: Iterator[Sequence[Any]]) -> None:
         """``COPY`` rows into ``table`` (inside the current transaction)."""
         names = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
@@ -132,6 +158,60 @@ class Connexion:
         with self.raw.cursor() as cur, cur.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+_SELECT = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
+
+#: PostgreSQL type oid → how the fast path reads the column (:meth:`Connexion.lire`).
+_ARROW = {16: "bool", 20: "int", 21: "int", 23: "int", 700: "float", 701: "float",
+          1700: "float", 25: "text", 1042: "text", 1043: "text", 1082: "date"}  # fmt: skip
+
+
+def _depuis_csv(data: bytes, names: list[str], kinds: list[str | None]) -> pd.DataFrame:
+    """PostgreSQL's CSV (NULL unquoted and empty, ``t``/``f`` booleans) as a frame typed
+    as :meth:`Resultat.df` types it: integers with gaps as floats, booleans with gaps as
+    ``boolean`` (as DuckDB's), dates as ``datetime64[us]``, text as ``str``; a column
+    without any value as ``None`` objects."""
+    import io
+
+    import pyarrow as pa
+    from pyarrow import csv
+
+    arrow = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "text": pa.string(),
+             "date": pa.date32()}  # fmt: skip
+    columns = [f"c{i}" for i in range(len(names))]
+    if not data:
+        table = pa.table(
+            {c: pa.array([], type=arrow[str(k)]) for c, k in zip(columns, kinds, strict=True)}
+        )
+    else:
+        table = csv.read_csv(
+            io.BytesIO(data),
+            read_options=csv.ReadOptions(column_names=columns),
+            # A row of one missing value is an empty line: it is a row.
+            parse_options=csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=csv.ConvertOptions(
+                column_types={c: arrow[str(k)] for c, k in zip(columns, kinds, strict=True)},
+                null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False,
+                true_values=["t"], false_values=["f"],
+            ),
+        )  # fmt: skip
+    out = {}
+    for name, column, kind in zip(names, table.columns, kinds, strict=True):
+        gaps = column.null_count > 0
+        if gaps and column.null_count == len(column):
+            out[name] = np.full(len(column), None, dtype=object)
+        elif kind == "int":
+            out[name] = column.to_numpy().astype("float64" if gaps else "int64")
+        elif kind == "bool":
+            out[name] = pd.array(column.to_pylist(), dtype="boolean") if gaps else column.to_numpy()
+        elif kind == "float":
+            out[name] = column.to_numpy()
+        elif kind == "date":
+            out[name] = column.to_pandas(date_as_object=False).astype("datetime64[us]")
+        else:
+            out[name] = column.to_pandas()
+    return pd.DataFrame(out, columns=names)
 
 
 def _python(value: Any) -> Any:
@@ -258,6 +338,20 @@ def verrou_ecriture(url: str) -> Iterator[None]:
             yield
         finally:
             con.execute(f"SELECT pg_advisory_unlock({VERROU_ECRITURE})")
+
+
+def index_sql(table: Table) -> list[str]:
+    """``CREATE INDEX IF NOT EXISTS`` on ``table``'s one-column key and the columns that
+    refer to another table: a commission decision or a form looks up a few rows by key
+    and joins by reference (a dwelling's building's households), which PostgreSQL would
+    otherwise scan table by table (DuckDB scans its columns anyway)."""
+    columns = [c.name for c in table.columns if c.references and c.references[0] != table.name]
+    if len(table.key) == 1:
+        columns.insert(0, table.key[0])
+    return [
+        f'CREATE INDEX IF NOT EXISTS "{table.name[:30]}_{c[:28]}_idx" ON "{table.name}" ("{c}")'
+        for c in dict.fromkeys(columns)
+    ]
 
 
 class PostgresStore(Store):

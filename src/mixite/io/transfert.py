@@ -112,5 +112,17 @@ def copier_base(source: Store, cible: Store, *, remplacer: bool = False) -> dict
                     pairs = [(c.name, c.kind) for c in columns]
                     dst.execute(create_statement(table, pairs, _types(dst)))
                     _insert(dst, table, columns, rows)
+                    _indexer(dst, table)
                 cible._avant_validation(dst)
     return {table: len(rows) for table, (_, rows) in contents.items()}
+
+
+def _indexer(con: Any, table: str) -> None:
+    """On PostgreSQL, the indexes a store's writes create (:func:`index_sql`)."""
+    from mixite.core.model import TABLES_BY_NAME
+
+    if getattr(con, "dialecte", "duckdb") == "postgresql" and table in TABLES_BY_NAME:
+        from mixite.io.store_postgres import index_sql
+
+        for statement in index_sql(TABLES_BY_NAME[table]):
+            con.execute(statement)

@@ -91,7 +91,8 @@ def point(
                 return erreur(400, "parametre_inconnu", f"Paramètre inconnu : {unknown[0]} ; "
                               f"paramètres : {', '.join(parametres) or 'aucun'}.",
                               parametre=unknown[0], permis=list(parametres))  # fmt: skip
-            fresh = fraicheur.a_jour() if fraicheur.jeton_exige(jeton.pk) else nullcontext()
+            fresh = (fraicheur.a_jour(fraicheur.ATTRIBUTIONS) if fraicheur.jeton_exige(jeton.pk)
+                     else nullcontext())  # fmt: skip
             try:
                 with en_tant_que(f"{v.compte} ({v.perimetre})"), fresh:
                     return view(request, v, jeton, *args, **kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -122,9 +123,11 @@ def _cached(key: tuple[Any, ...], compute: Any) -> Any:
         # One computation of a figure at a time, whatever the version: writes in a row
         # do not pile up computations of versions already outdated.
         pending = _en_cours.setdefault(_logique(key), threading.Lock())
-    if stale is not _ABSENT and key[0] not in TOUJOURS_A_JOUR and not fraicheur.exige():
+        recent = time.monotonic() - _calcule_le.get(_logique(key), -1e9) < _intervalle()
+    if stale is not _ABSENT and key[0] not in TOUJOURS_A_JOUR and not fraicheur.exige(key[2][0]):
         fraicheur.signaler_anciens()
-        if pending.acquire(blocking=False):  # nobody computes them yet: start it
+        # Computed less than RECALCUL_S ago: served as they are, recomputed later.
+        if not recent and pending.acquire(blocking=False):  # nobody computes them yet
             _en_arriere_plan(lambda: _revalider(key, compute, pending), "mixite-revalide")
         return stale
     with pending:
@@ -132,6 +135,15 @@ def _cached(key: tuple[Any, ...], compute: Any) -> Any:
 
 
 _ABSENT = object()
+#: Per figure (its key without the data version): when its latest computation started.
+_calcule_le: dict[tuple[Any, ...], float] = {}
+
+
+def _intervalle() -> float:
+    """Seconds between two background recomputations of a figure (``settings.RECALCUL_S``)."""
+    from django.conf import settings
+
+    return float(getattr(settings, "RECALCUL_S", 0))
 
 
 def _calculer(key: tuple[Any, ...], compute: Any) -> Any:
@@ -139,6 +151,7 @@ def _calculer(key: tuple[Any, ...], compute: Any) -> Any:
     with _lock:
         if key in _cache:
             return _cache[key]
+        _calcule_le[_logique(key)] = time.monotonic()
     value = compute()
     with _lock:
         while len(_cache) >= TAILLE_CACHE:
@@ -447,6 +460,19 @@ def rechauffer(store: Store) -> threading.Thread:
         from mixite.plateforme import cartes, fraicheur
 
         while True:
+            # At most one pass every RECALCUL_S seconds while writes keep coming.
+            with _lock:
+                wait = state["dernier"] + _intervalle() - time.monotonic()
+            if wait > 0:
+                me = threading.current_thread()
+                with _lock:
+                    _fils.discard(me)  # nothing to wait for at exit while it waits
+                if _arret.wait(wait):
+                    return  # the process exits
+                with _lock:
+                    _fils.add(me)
+            with _lock:
+                state["dernier"] = time.monotonic()
             try:
                 with fraicheur.a_jour():
                     chiffres_cles(store, None)
@@ -464,7 +490,7 @@ def rechauffer(store: Store) -> threading.Thread:
                 state["encore"] = False
 
     with _lock:
-        state = _rechauffe.setdefault(store.nom, {"fil": None, "encore": False})
+        state = _rechauffe.setdefault(store.nom, {"fil": None, "encore": False, "dernier": -1e9})
         running = state["fil"]
         if running is not None:
             state["encore"] = True
@@ -478,6 +504,8 @@ def rechauffer(store: Store) -> threading.Thread:
 #: Background computations under way: the process waits for them as it exits (a
 #: database query cut by the interpreter's exit aborts it).
 _fils: set[threading.Thread] = set()
+#: Set as the process exits: a warm-up waiting for its next pass stops.
+_arret = threading.Event()
 
 
 def _en_arriere_plan(target: Any, name: str, *, start: bool = True) -> threading.Thread:
@@ -497,9 +525,12 @@ def _en_arriere_plan(target: Any, name: str, *, start: bool = True) -> threading
 
 
 @atexit.register
-def _attendre_fils(timeout: float = 120.0) -> None:
-    import time
+def _a_la_sortie() -> None:
+    _arret.set()
+    _attendre_fils()
 
+
+def _attendre_fils(timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     for thread in list(_fils):
         if thread.is_alive():

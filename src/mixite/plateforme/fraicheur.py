@@ -6,8 +6,15 @@ version's figures, and is told so (a banner on pages, the ``Mixite-Donnees: ante
 header on every response), except:
 
 - the account or token that wrote, for two minutes after its write: it sees its own
-  change, computed for it if need be (« le suivi des objectifs en tient compte »);
+  change, computed for it if need be (« le suivi des objectifs en tient compte »). A
+  commission decision or a form needs the figures that read the allocations (the
+  objectives' tracking, the commission's frame) fresh; an import, every figure;
 - the background computations themselves (:func:`a_jour`).
+
+While writes keep coming, the figures are recomputed in the background at most once
+every ``settings.RECALCUL_S`` seconds (:mod:`mixite.plateforme.donnees`): readers get
+figures at most that old, plus the time to compute them, and the processes that serve
+pages are not kept busy recomputing after every decision.
 
 Figures of an older version are published figures (secrecy applied), only older.
 """
@@ -24,22 +31,28 @@ from django.http import HttpRequest, HttpResponse
 #: Seconds after its own write during which an account or token waits for fresh figures.
 APRES_ECRITURE_S = 120
 
-_frais: ContextVar[bool] = ContextVar("mixite_frais", default=False)
+#: The kinds of figures a writer waits for: those that read the allocations ("tout",
+#: the data version counting every write) or every figure (also "peuplement").
+ATTRIBUTIONS = frozenset({"tout"})
+TOUTES = frozenset({"tout", "peuplement"})
+
+_frais: ContextVar[frozenset[str]] = ContextVar("mixite_frais", default=frozenset())
 _anciens: ContextVar[bool] = ContextVar("mixite_anciens", default=False)
 
 #: The response header that says the figures predate the latest write.
 ENTETE = "Mixite-Donnees"
 
 
-def exige() -> bool:
-    """Whether the current request (or thread) needs figures of the latest version."""
-    return _frais.get()
+def exige(kind: str) -> bool:
+    """Whether the current request (or thread) needs the latest version of the figures
+    of ``kind`` (the data version they depend on: "peuplement" or "tout")."""
+    return kind in _frais.get()
 
 
 @contextmanager
-def a_jour() -> Iterator[None]:
+def a_jour(kinds: frozenset[str] = TOUTES) -> Iterator[None]:
     """Within: figures of the latest version only (computed when missing)."""
-    token = _frais.set(True)
+    token = _frais.set(kinds)
     try:
         yield
     finally:
@@ -56,9 +69,16 @@ def anciens() -> bool:
     return _anciens.get()
 
 
-def apres_ecriture(request: HttpRequest) -> None:
-    """The logged-in account just wrote: fresh figures for it for a while."""
-    request.session["mixite_frais_jusqu_a"] = time.time() + APRES_ECRITURE_S
+def apres_ecriture(request: HttpRequest, kinds: frozenset[str] = TOUTES) -> None:
+    """The logged-in account just wrote: fresh figures of ``kinds`` for it for a while."""
+    session = request.session
+    earlier = (
+        session.get("mixite_frais", [])
+        if session.get("mixite_frais_jusqu_a", 0) > time.time()
+        else []
+    )
+    session["mixite_frais_jusqu_a"] = time.time() + APRES_ECRITURE_S
+    session["mixite_frais"] = sorted(kinds | set(earlier))
 
 
 def jeton_apres_ecriture(jeton_id: int) -> None:
@@ -84,7 +104,8 @@ class Fraicheur:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
         until = session.get("mixite_frais_jusqu_a", 0) if session is not None else 0
-        fresh = _frais.set(until > time.time())
+        kinds = frozenset(session.get("mixite_frais", TOUTES)) if session is not None else TOUTES
+        fresh = _frais.set(kinds if until > time.time() else frozenset())
         stale = _anciens.set(False)
         try:
             response: HttpResponse = self.get_response(request)  # type: ignore[operator]

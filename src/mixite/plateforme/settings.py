@@ -157,6 +157,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_MO = int(os.environ.get("MIXITE_IMPORT_MAX_MO", "200"))
 #: Requests per minute allowed to each partner API token (docs/api.md).
 API_DEBIT = int(os.environ.get("MIXITE_API_DEBIT", "120"))
+#: Seconds between two background recomputations of a figure while writes keep coming
+#: (:mod:`mixite.plateforme.fraicheur`; 0: after every write).
+RECALCUL_S = float(os.environ.get("MIXITE_RECALCUL_S", "30"))
 
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"

@@ -157,7 +157,7 @@ def decision(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse
     from mixite.plateforme.donnees import rechauffer
 
     rechauffer(store())
-    fraicheur.apres_ecriture(request)
+    fraicheur.apres_ecriture(request, fraicheur.ATTRIBUTIONS)
     messages.success(
         request, f"Décision enregistrée : {ident}. Le suivi des objectifs en tient compte."
     )
