@@ -210,3 +210,42 @@ def test_row_level_security_needs_postgresql(
 
     assert main(["securiser-base", "--store", str(jumeau_2pct)]) == 2
     assert "PostgreSQL" in capsys.readouterr().err
+
+
+def test_queries_read_through_copy_give_the_rows_as_duckdb_does(
+    base_postgres: str, tmp_path: Path
+) -> None:
+    """The fast read (``COPY`` read by Arrow) keeps missing values apart from empty
+    strings, rows of one missing value, quotes, commas and new lines in text, and types
+    columns as DuckDB does; a query with parameters and a literal ``%`` too."""
+    rows = (
+        "SELECT * FROM (VALUES (1, 'a', TRUE, DATE '2024-02-29', 12.34::NUMERIC(10,2), 0.1::FLOAT8),"
+        " (NULL, '', NULL, NULL, NULL, NULL), (3, NULL, FALSE, DATE '1999-12-31', -0.5, 1e300),"
+        ' (4, \'dit "oui", puis'
+        "\nnon', TRUE, DATE '2026-01-01', 0, -2.5)) AS t(n, texte, vrai, jour, montant, reel)"
+    )
+    frames = {}
+    for name, store in (("duckdb", Store(tmp_path / "s.duckdb")), ("pg", Store(base_postgres))):
+        store._preparer()
+        with store._connect(read_only=False) as con:
+            con.execute(f"CREATE TABLE t AS {rows}")
+        frames[name] = store.query("SELECT * FROM t ORDER BY n NULLS FIRST")
+        only_missing = store.query("SELECT texte FROM t WHERE texte IS NULL OR n = 1 ORDER BY n")
+        assert only_missing["texte"].isna().tolist() == [False, True]  # the NULL row is a row
+        assert store.query("SELECT texte FROM t WHERE n = ? AND texte LIKE '%a%'", [1]).shape == (
+            1,
+            1,
+        )
+    duck, pg = frames["duckdb"], frames["pg"]
+    assert pg["texte"].tolist()[:2] == ["", "a"] and pd.isna(pg["texte"].iloc[2])
+    assert pg["texte"].iloc[3] == 'dit "oui", puis\nnon'
+    assert pg["n"].dtype == "float64" and pg["reel"].tolist()[1:] == [0.1, 1e300, -2.5]
+    assert pg["vrai"].dtype == duck["vrai"].dtype == "boolean"
+    assert pg["jour"].dtype == duck["jour"].dtype == "datetime64[us]"
+    assert pg["montant"].tolist()[1:] == duck["montant"].tolist()[1:] == [12.34, -0.5, 0.0]
+    for column in ("texte", "vrai", "jour"):
+        pd.testing.assert_series_equal(pg[column], duck[column])
+    # A column without any value, and no row at all.
+    empty = Store(base_postgres).query("SELECT texte FROM t WHERE n = 3")
+    assert empty["texte"].tolist() == [None]
+    assert Store(base_postgres).query("SELECT n, texte FROM t WHERE n > 10").shape == (0, 2)
