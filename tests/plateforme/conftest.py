@@ -29,3 +29,15 @@ def _fichiers(settings: object, tmp_path: Path) -> None:
 def _recalcul_immediat(settings: object) -> None:
     """Figures recomputed after every write (the throttle has its own test)."""
     settings.RECALCUL_S = 0  # type: ignore[attr-defined]
+
+
+@pytest.fixture()
+def store_path(settings: object, jumeau_2pct: Path, tmp_path: Path) -> Path:
+    """A copy of the 2 % twin served by the platform (test_pages has its own, on both
+    stores)."""
+    import shutil
+
+    path = tmp_path / "mixite.duckdb"
+    shutil.copy(jumeau_2pct, path)
+    settings.STORE = path  # type: ignore[attr-defined]
+    return path

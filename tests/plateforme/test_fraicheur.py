@@ -23,16 +23,6 @@ from tests.plateforme.test_api import _forms
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture()
-def store_path(settings: Any, jumeau_2pct: Path, tmp_path: Path) -> Path:
-    import shutil
-
-    path = tmp_path / "mixite.duckdb"
-    shutil.copy(jumeau_2pct, path)
-    settings.STORE = path
-    return path
-
-
 def _get(token: str, path: str = "/api/v1/objectifs?charte=loi-2017") -> Any:
     return Client().get(path, headers={"Authorization": f"Bearer {token}"})
 

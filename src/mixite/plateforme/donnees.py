@@ -19,6 +19,7 @@ from mixite.io.publication import (
 )
 from mixite.io.store import Store
 from mixite.observatoire.indicateurs import CATALOGUE, TOTAL
+from mixite.plateforme import partage
 
 #: Levels of the explorer: French name → column.
 NIVEAUX = {
@@ -36,8 +37,8 @@ _cache: dict[tuple[Any, ...], Any] = {}
 #: requests for the same figures wait for the first computation instead of repeating it
 #: (20 users on a cold cache).
 _en_cours: dict[tuple[Any, ...], threading.Lock] = {}
-#: Per store: the file's last modification seen, and the data version it had.
-_vues: dict[str, tuple[int | None, dict[str, int]]] = {}
+#: Per store: the file's last modification seen, the data version it had, its identity.
+_vues: dict[str, tuple[int | None, dict[str, int], str]] = {}
 #: Entries kept at most (the oldest go first).
 TAILLE_CACHE = 64
 
@@ -66,11 +67,15 @@ def _version(store: Store, attributions: bool = False) -> tuple[str, tuple[str, 
     Every data write appends to the store's write journal; the access journal does not
     (viewing a household must not throw away every computed figure). The journal is
     counted again only when the file or its write-ahead log changed (on PostgreSQL,
-    whose files are the server's, at every call: one count of a small table)."""
+    whose files are the server's, at every call: one count of a small table).
+
+    The identity is the store's name and its first write's link in the journal's hash
+    chain: a store built anew under the same name (``mixite demo`` again, a base
+    replaced by ``importer-base --remplacer``) is another store, whose figures are not
+    those kept for the previous one, even at the same count of writes."""
     stamp = store.modifiee_le()
-    key = store.nom
     with _lock:
-        seen = _vues.get(key)
+        seen = _vues.get(store.nom)
     if seen is None or stamp is None or seen[0] != stamp:
         counts: dict[str, int] = {}
         if store.has_table("_mixite_imports"):
@@ -82,17 +87,26 @@ def _version(store: Store, attributions: bool = False) -> tuple[str, tuple[str, 
             "tout": sum(counts.values()),
             "peuplement": sum(n for t, n in counts.items() if t not in TABLES_DES_ATTRIBUTIONS),
         }
+        key = seen[2] if seen is not None and seen[1] == versions else _identite(store, counts)
         with _lock:
-            _vues[key] = (stamp, versions)
+            _vues[store.nom] = (stamp, versions, key)
             # Figures of an older version are kept aside, to be shown (said to be) while
             # the new ones are computed (:func:`_cached`).
             for k in [k for k in _cache if k[1] == key and k[2][1] != versions[k[2][0]]]:
                 _anciens[_logique(k)] = _cache.pop(k)
             while len(_anciens) > TAILLE_CACHE:
                 del _anciens[next(iter(_anciens))]
-        seen = (stamp, versions)
+        seen = (stamp, versions, key)
     kind = "tout" if attributions else "peuplement"
-    return key, (kind, seen[1][kind])
+    return seen[2], (kind, seen[1][kind])
+
+
+def _identite(store: Store, counts: dict[str, int]) -> str:
+    """The store's name and its first write's link in the write journal's chain."""
+    if not counts:
+        return store.nom
+    first = store.query("SELECT chaine FROM _mixite_imports ORDER BY rowid LIMIT 1")
+    return f"{store.nom}#{str(first['chaine'].iloc[0])[:16]}"
 
 
 #: Per figure (its key without the data version): its value at an older version.
@@ -120,6 +134,14 @@ def _cached(key: tuple[Any, ...], compute: Any) -> Any:
         if key in _cache:
             return _cache[key]
         stale = _anciens.get(_logique(key), _ABSENT)
+    if stale is _ABSENT and partage.partage(key):
+        # Not seen by this process yet: another's figures, of this version or older.
+        found = partage.lire(key)
+        if found is not None and found[0] == key[2]:
+            return _garder(key, found[1])
+        if found is not None and found[0][0] == key[2][0] and found[0][1] < key[2][1]:
+            stale = found[1]
+    with _lock:
         # One computation of a figure at a time, whatever the version: writes in a row
         # do not pile up computations of versions already outdated.
         pending = _en_cours.setdefault(_logique(key), threading.Lock())
@@ -147,18 +169,36 @@ def _intervalle() -> float:
 
 
 def _calculer(key: tuple[Any, ...], compute: Any) -> Any:
-    """Compute ``key``'s figures (the caller holds its pending lock) unless they are in."""
+    """Compute ``key``'s figures (the caller holds its pending lock) unless they are in
+    — in this process's memory, or written by another process (which this one waits
+    for while it computes them)."""
     with _lock:
         if key in _cache:
             return _cache[key]
         _calcule_le[_logique(key)] = time.monotonic()
-    value = compute()
+    if not partage.partage(key):
+        value = compute()
+    else:
+        with partage.verrou(key):
+            found = partage.lire(key)
+            if found is not None and found[0] == key[2]:
+                value = found[1]
+            else:
+                value = compute()
+                partage.ecrire(key, value)
+    _garder(key, value)
+    with _lock:
+        _en_cours.pop(_logique(key), None)
+    return value
+
+
+def _garder(key: tuple[Any, ...], value: Any) -> Any:
+    """Keep ``key``'s figures in memory (the oldest go first)."""
     with _lock:
         while len(_cache) >= TAILLE_CACHE:
             del _cache[next(iter(_cache))]
         _cache[key] = value
         _anciens.pop(_logique(key), None)
-        _en_cours.pop(_logique(key), None)
     return value
 
 
@@ -345,7 +385,13 @@ def veille(store: Store, bailleur: str | None) -> Any:
 
 
 def table_veille(store: Store, bailleur: str | None) -> tuple[pd.DataFrame, list[str]]:
-    """A landlord's entrances with status and reasons, or the count by status."""
+    """A landlord's entrances with status and reasons, or the count by status; kept
+    (and shared between processes: :mod:`mixite.plateforme.partage`)."""
+    return _cached(("table-veille", *_version(store), bailleur),  # type: ignore[no-any-return]
+                   lambda: _table_veille(store, bailleur))  # fmt: skip
+
+
+def _table_veille(store: Store, bailleur: str | None) -> tuple[pd.DataFrame, list[str]]:
     from mixite.observatoire.veille import watch
 
     v = veille(store, bailleur)
@@ -431,15 +477,17 @@ def cadre_commission(store: Store) -> Any:
 
 def demandes_et_priorites(store: Store, date: Any) -> tuple[pd.DataFrame, Any]:
     """The applications and, at ``date``, their priority, cotation points and reasons
-    (:func:`mixite.io.commission.priorites_des_demandes`), kept until the next write:
-    the same for every dwelling a commission examines (1 s on the full twin)."""
+    (:func:`mixite.io.commission.priorites_des_demandes`), kept until the population's
+    next write (a decision; not a form sent through the API): the same for every
+    dwelling a commission examines (1 s on the full twin)."""
     from mixite.io.commission import priorites_des_demandes
 
     def compute() -> tuple[pd.DataFrame, Any]:
         apps = store.read("demandes")
         return apps, priorites_des_demandes(apps, date)
 
-    return _cached(("priorites", *_version(store, attributions=True), date), compute)  # type: ignore[no-any-return]
+    # Applications are population tables: allocation forms leave them as they are.
+    return _cached(("priorites", *_version(store), date), compute)  # type: ignore[no-any-return]
 
 
 #: Per store: the warm-up under way, and whether another write came meanwhile (then it

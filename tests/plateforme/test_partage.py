@@ -1,0 +1,98 @@
+"""Several platform processes share the published figures one of them computed, and
+wait for each other instead of computing the same figures twice (issue 18: several
+gunicorn processes under load)."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from mixite.core import model
+from mixite.io.store import Store, Write
+from mixite.plateforme import donnees, partage
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Communes of the 2 % twin, in a set: its order differs from one process to another.
+COMMUNES = frozenset({"59350", "59009", "59512", "59599"})
+SCOPE = "frozenset({'59599', '59512', '59009', '59350'})"
+
+
+def _other_process(store_path: Path, code: str) -> str:
+    """Run ``code`` in another Python process on the same store (another hash seed)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mixite.plateforme.settings",
+           "MIXITE_STORE": str(store_path), "PYTHONHASHSEED": "12345"}  # fmt: skip
+    prelude = ("import django; django.setup()\nfrom mixite.plateforme import donnees\n"
+               "from mixite.io.store import Store\n"
+               f"store = Store({str(store_path)!r}, partagee=True)\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", prelude + code], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_a_process_reads_the_figures_another_computed(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _other_process(store_path, f"print(donnees.chiffres_cles(store, {SCOPE})[0])")
+    assert out.strip()
+    computed = []
+    monkeypatch.setattr(donnees, "_chiffres_cles", lambda *a: computed.append(a))
+    store = Store(store_path, partagee=True)
+    figures = donnees.chiffres_cles(store, COMMUNES)
+    assert computed == [], "the figures were computed again"
+    assert str(figures[0]) == out.strip()
+    # Household-level frames are not written for the other processes.
+    donnees.cadre_commission(store)
+    written = (store_path.parent / "mixite.duckdb.chiffres").glob("*.pickle")
+    assert {pickle.loads(f.read_bytes())[0][0] for f in written} == {"chiffres"}
+
+
+def test_after_a_write_the_other_processes_figures_are_the_previous_version(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that has not computed a figure yet serves another's older version while
+    its own is computed in the background, and says so."""
+    from mixite.plateforme import fraicheur
+
+    _other_process(store_path, "donnees.table_veille(store, None)")
+    store = Store(store_path)
+    # A write to a table the population's figures read: a new data version.
+    store.write([Write(model.BAILLEURS, store.read("bailleurs"), "test", replace_all=True)])
+    shared = Store(store_path, partagee=True)
+    held = threading.Event()
+    monkeypatch.setattr(donnees, "_table_veille", lambda *a: held.wait(60) and None)
+    table, notes = donnees.table_veille(shared, None)
+    assert fraicheur.anciens() and len(table) > 0 and notes
+    held.set()
+    donnees._attendre_fils()
+
+
+def test_one_process_computes_a_figure_while_the_others_wait(store_path: Path) -> None:
+    key = ("chiffres", str(store_path), ("peuplement", 1), None)
+    inside: list[float] = []
+
+    def hold() -> None:
+        with partage.verrou(key):
+            inside.append(time.monotonic())
+            time.sleep(1.0)
+
+    first = threading.Thread(target=hold)
+    first.start()
+    while not inside:
+        time.sleep(0.01)
+    t0 = time.monotonic()
+    with partage.verrou(key):
+        waited = time.monotonic() - t0
+    first.join()
+    assert waited >= 0.8
+    # A later version is not replaced by an earlier one written late.
+    partage.ecrire(("chiffres", str(store_path), ("peuplement", 5), None), "cinq")
+    partage.ecrire(key, "un")
+    assert partage.lire(key) == (("peuplement", 5), "cinq")
