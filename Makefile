@@ -38,4 +38,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/store.py
 
 clean:
-	rm -rf $(VENV) mixite.duckdb jumeau-*.duckdb *.verrou *.comptes.sqlite3 *.comptes.secret .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) mixite.duckdb jumeau-*.duckdb *.duckdb.chiffres *.verrou *.comptes.sqlite3 *.comptes.secret .pytest_cache .mypy_cache .ruff_cache
