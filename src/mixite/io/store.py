@@ -371,6 +371,16 @@ class Store:
             return pd.DataFrame(columns=["imported_at", "table_name", "source", "rows"])
         return self.query("SELECT * FROM _mixite_imports ORDER BY rowid")
 
+    def ecritures_par_table(self) -> dict[str, int]:
+        """The writes the journal recorded, per table (a few rows: read as rows)."""
+        if not self.has_table("_mixite_imports"):
+            return {}
+        with self._connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT table_name, count(*) FROM _mixite_imports GROUP BY table_name"
+            ).fetchall()
+        return {str(table): int(n) for table, n in rows}
+
     def count(self, name: str) -> int:
         """Rows of a table (0 when it does not exist)."""
         if not self.has_table(name):

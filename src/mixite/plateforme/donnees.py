@@ -77,12 +77,7 @@ def _version(store: Store, attributions: bool = False) -> tuple[str, tuple[str, 
     with _lock:
         seen = _vues.get(store.nom)
     if seen is None or stamp is None or seen[0] != stamp:
-        counts: dict[str, int] = {}
-        if store.has_table("_mixite_imports"):
-            rows = store.query(
-                "SELECT table_name, count(*) AS n FROM _mixite_imports GROUP BY table_name"
-            )
-            counts = dict(zip(rows["table_name"].astype(str), rows["n"].astype(int), strict=True))
+        counts = store.ecritures_par_table()
         versions = {
             "tout": sum(counts.values()),
             "peuplement": sum(n for t, n in counts.items() if t not in TABLES_DES_ATTRIBUTIONS),

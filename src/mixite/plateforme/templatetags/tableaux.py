@@ -31,7 +31,13 @@ def corps(
     context: template.Context, lignes: Iterable[Sequence[Any]], prefixe: str = ""
 ) -> SafeString:
     """The ``<tr>`` rows of ``lignes`` (rows of cells), each cell escaped; with
-    ``prefixe``, the first cell links to ``prefixe`` + the cell + ``/``."""
+    ``prefixe``, the first cell links to ``prefixe`` + the cell + ``/``. Written once
+    for the cells of a kept table (:class:`mixite.plateforme.vues.Lignes`)."""
+    from mixite.plateforme.vues import Lignes
+
+    kept = lignes.corps_html if isinstance(lignes, Lignes) else None
+    if kept is not None and prefixe in kept:
+        return SafeString(kept[prefixe])  # escaped when it was written
     out = []
     for row in lignes:
         cells = [_cellule(v, context) for v in row]
@@ -39,4 +45,7 @@ def corps(
             link = escape(prefixe) + escape(urlencode(row[0]))
             cells[0] = f'<a href="{link}/">{cells[0]}</a>'
         out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return mark_safe("".join(out))  # every cell escaped above
+    html = "".join(out)
+    if kept is not None:
+        kept[prefixe] = html
+    return mark_safe(html)  # every cell escaped above
