@@ -16,7 +16,7 @@ message that names the parameter, the rule, the value and the fix.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mixite.core.validation import Problem
@@ -61,6 +61,11 @@ class InvalidDataError(MixiteError):
             [Problem(row, column, value, rule, source)], total=1, source=source, action=action
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt whole on the other side of a process boundary (the platform's
+        candidate search runs in a process of its own)."""
+        return (_refus, (self.problems, self.total, self.source, self.action))
+
     def relabel(self, action: str) -> InvalidDataError:
         """The same problems, reported as a refusal of another kind."""
         return InvalidDataError(self.problems, total=self.total, source=self.source, action=action)
@@ -72,6 +77,10 @@ class InvalidDataError(MixiteError):
         return format_report(
             self.problems, total=self.total, source=self.source, action=self.action
         )
+
+
+def _refus(problems: Sequence[Problem], total: int, source: str, action: str) -> InvalidDataError:
+    return InvalidDataError(problems, total=total, source=source, action=action)
 
 
 class UnknownKindError(MixiteError):

@@ -396,7 +396,7 @@ def test_mixites_own_errors_are_french_pages_not_server_errors(
 ) -> None:  # fmt: skip
     """Seen in the load benchmark: a PLAI dwelling of 2026, whose ceilings the reference
     data do not hold yet, gave an HTTP 500 on the commission page."""
-    import mixite.commission.recherche as recherche
+    import mixite.plateforme.recherche as recherche
     from mixite.errors import ReferenceDataError, StoreError
 
     def fails(*args: object, **kwargs: object) -> None:
@@ -404,7 +404,7 @@ def test_mixites_own_errors_are_french_pages_not_server_errors(
             raise ReferenceDataError("No PLAI ceiling for vintage 2026, zone 3, category 1")
         raise StoreError("la connexion à la base PostgreSQL a été interrompue ; réessayez")
 
-    monkeypatch.setattr(recherche, "rechercher", fails)
+    monkeypatch.setattr(recherche, "chercher", fails)
     dwelling = (
         Store(store_path)
         .query(

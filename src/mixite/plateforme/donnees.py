@@ -106,10 +106,10 @@ def _identite(store: Store, counts: dict[str, int]) -> str:
 
 #: Per figure (its key without the data version): its value at an older version.
 _anciens: dict[tuple[Any, ...], Any] = {}
-#: Figures never shown from an older version: the commission's frame and the
-#: applications' priorities (a decision is prepared on the dwellings, households and
-#: applications as they are).
-TOUJOURS_A_JOUR = frozenset({"cadre", "cadre_menages", "priorites"})
+#: Figures never shown from an older version: the commission's frame (a decision is
+#: prepared on the dwellings, households and allocations as they are; the candidate
+#: search keeps its applications itself: :mod:`mixite.plateforme.recherche`).
+TOUJOURS_A_JOUR = frozenset({"cadre", "cadre_menages"})
 
 
 def _logique(key: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -468,21 +468,6 @@ def cadre_commission(store: Store) -> Any:
         return replace(base, attributions=allocations_in_context(store))
 
     return _cached(("cadre", *_version(store, attributions=True)), compute)
-
-
-def demandes_et_priorites(store: Store, date: Any) -> tuple[pd.DataFrame, Any]:
-    """The applications and, at ``date``, their priority, cotation points and reasons
-    (:func:`mixite.io.commission.priorites_des_demandes`), kept until the population's
-    next write (a decision; not a form sent through the API): the same for every
-    dwelling a commission examines (1 s on the full twin)."""
-    from mixite.io.commission import priorites_des_demandes
-
-    def compute() -> tuple[pd.DataFrame, Any]:
-        apps = store.read("demandes")
-        return apps, priorites_des_demandes(apps, date)
-
-    # Applications are population tables: allocation forms leave them as they are.
-    return _cached(("priorites", *_version(store), date), compute)  # type: ignore[no-any-return]
 
 
 #: Per store: the warm-up under way, and whether another write came meanwhile (then it

@@ -53,40 +53,31 @@ def accueil(request: HttpRequest, v: Lecteur) -> HttpResponse:
 
 @exige("commission")
 def candidats(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse:
-    from mixite.commission.recherche import rechercher, resume_menage
-    from mixite.io import refdata
-    from mixite.io.commission import apl_dans
-    from mixite.io.config import load_commission
-    from mixite.plateforme.donnees import demandes_et_priorites
+    from mixite.plateforme.donnees import _version
+    from mixite.plateforme.recherche import chercher
 
     dwelling = _own_dwelling(v, id_logement)
     if isinstance(dwelling, HttpResponse):
         return dwelling
     date = _date(request)
-    apps, (prio, points, reasons) = demandes_et_priorites(store(), date)
     ignore = request.GET.get("souhaits") == "ignorer"
-    found = rechercher(dwelling, apps, plafonds=refdata.plafonds_ressources(),
-                       regles=load_commission(None), date=date, prioritaire=prio,
-                       cotation=points, motifs_priorite=reasons, apl=apl_dans(dwelling, date),
-                       ignorer_souhaits=ignore, apl_pour=20)  # fmt: skip
-    top = found.candidats.head(20).copy()
-    top["menage"] = resume_menage(top)
-    shown = top[["id_demande", "menage", "anciennete_mois", "prioritaire", "cotation",
-                 "taux_effort", "reste_a_vivre"]]  # fmt: skip
+    # In a process of its own, niced: the pages of this process do not wait for it.
+    s = store()
+    shown, etapes, notes = chercher(s.emplacement, _version(s), dwelling, date, ignore)
 
-    file = telechargement(request, shown, f"candidats_{id_logement}", found.notes)
+    file = telechargement(request, shown, f"candidats_{id_logement}", notes)
     store().journal_access(perimetre=v.perimetre, objet=f"candidats du logement {id_logement}",
                            lignes=len(shown), destination=f"plateforme:{v.compte}"
                            + (f" ({request.GET.get('format')})" if file else ""))  # fmt: skip
     if file:
         return file
-    steps = found.etapes.rename(columns={"etape": "étape", "ecartees": "écartées",
+    steps = etapes.rename(columns={"etape": "étape", "ecartees": "écartées",
                                          "dont_prioritaires": "dont prioritaires",
                                          "dont_dalo": "dont DALO"})  # fmt: skip
     return render(request, "plateforme/commission_candidats.html", {
         "title": "Candidats", "logement": dwelling, "ids": list(shown["id_demande"]),
         "lignes": _rows(shown), "colonnes": list(shown.columns), "etapes": _rows(steps),
-        "colonnes_etapes": list(steps.columns), "notes": found.notes, "date": date.isoformat(),
+        "colonnes_etapes": list(steps.columns), "notes": notes, "date": date.isoformat(),
         "ignore": ignore,
     })  # fmt: skip
 
