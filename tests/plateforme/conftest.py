@@ -27,8 +27,10 @@ def _fichiers(settings: object, tmp_path: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def _recalcul_immediat(settings: object) -> None:
-    """Figures recomputed after every write (the throttle has its own test)."""
+    """Figures recomputed after every write, in the serving process (the throttle and
+    the child process have their own tests)."""
     settings.RECALCUL_S = 0  # type: ignore[attr-defined]
+    settings.CALCULS_A_PART = False  # type: ignore[attr-defined]
 
 
 @pytest.fixture()

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,3 +97,29 @@ def test_one_process_computes_a_figure_while_the_others_wait(store_path: Path) -
     partage.ecrire(("chiffres", str(store_path), ("peuplement", 5), None), "cinq")
     partage.ecrire(key, "un")
     assert partage.lire(key) == (("peuplement", 5), "cinq")
+
+
+def test_the_background_recomputes_shared_figures_in_a_process_of_its_own(
+    store_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a write, the stale figures' recomputation runs in the figures' child
+    process (niced); the serving process reads its result from the shared folder."""
+    from mixite.plateforme import fraicheur
+
+    settings.CALCULS_A_PART = True
+    shared = Store(store_path, partagee=True)
+    before = donnees.chiffres_cles(shared, None)
+    store = Store(store_path)
+    store.write([Write(model.BAILLEURS, store.read("bailleurs"), "test", replace_all=True)])
+
+    def not_here(*args: object) -> None:
+        raise AssertionError("computed in the serving process")
+
+    monkeypatch.setattr(donnees, "_chiffres_cles", not_here)
+    fraicheur._anciens.set(False)
+    assert donnees.chiffres_cles(shared, None)[0] == before[0] and fraicheur.anciens()
+    donnees._attendre_fils()
+    fraicheur._anciens.set(False)
+    after = donnees.chiffres_cles(shared, None)
+    assert not fraicheur.anciens(), "the recomputed figures were not found"
+    assert after[0] == before[0]  # the same landlords written again: the same figures

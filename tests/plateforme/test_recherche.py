@@ -73,5 +73,6 @@ def test_the_childs_refusals_reach_the_page_whole(jumeau_2pct: Path) -> None:
 
 
 def test_the_child_runs_at_a_lower_priority() -> None:
-    child = recherche.executeur().submit(os.nice, 0).result()
-    assert child - os.nice(0) == recherche.PRIORITE
+    from mixite.plateforme.a_part import PRIORITE, executer
+
+    assert executer("recherche", os.nice, 0) - os.nice(0) == PRIORITE

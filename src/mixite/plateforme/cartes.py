@@ -18,7 +18,14 @@ import pandas as pd
 from mixite.core.secret import THRESHOLD
 from mixite.io.store import Store
 from mixite.observatoire.indicateurs import CATALOGUE, TOTAL
-from mixite.plateforme.donnees import NIVEAUX, _cached, _version, deux_millesimes, publication
+from mixite.plateforme.donnees import (
+    A_PART,
+    NIVEAUX,
+    _cached,
+    _version,
+    deux_millesimes,
+    publication,
+)
 
 #: Sequential colours of the explorer (class 1 = lowest values; none is grey, the colour
 #: of secret zones).
@@ -289,3 +296,21 @@ def evolution(store: Store, communes: frozenset[str] | None) -> tuple[pd.DataFra
 
     key = ("evolution", *_version(store), tuple(sorted(communes)) if communes else None)
     return _cached(key, compute)  # type: ignore[no-any-return]
+
+
+def _evolution_cle(store: Store, communes: tuple[str, ...] | None) -> Any:
+    return evolution(store, frozenset(communes) if communes else None)
+
+
+def _carte_indicateur_cle(store: Store, niveau: str, millesime: int | None, indicateur: str,
+                          communes: tuple[str, ...] | None) -> Any:  # fmt: skip
+    return carte_indicateur(store, niveau, millesime, indicateur,
+                            frozenset(communes) if communes is not None else None)  # fmt: skip
+
+
+# The maps the background recomputes in a process of its own (their keys' parameters).
+A_PART.update({
+    "carte-fragilite": carte_fragilite, "carte-typologie": carte_typologie,
+    "carte-mixite": carte_mixite, "evolution": _evolution_cle,
+    "carte-indicateur": _carte_indicateur_cle,
+})  # fmt: skip

@@ -176,7 +176,8 @@ def _calculer(key: tuple[Any, ...], compute: Any) -> Any:
     else:
         with partage.verrou(key):
             found = partage.lire(key)
-            if found is not None and found[0] == key[2]:
+            # This version, or a later one (another process saw a later write).
+            if found is not None and found[0][0] == key[2][0] and found[0][1] >= key[2][1]:
                 value = found[1]
             else:
                 value = compute()
@@ -204,11 +205,52 @@ def _revalider(key: tuple[Any, ...], compute: Any, pending: threading.Lock) -> N
 
     try:
         with fraicheur.a_jour():
+            if _a_part(key):
+                _calculer_a_part(key)  # then read from the shared folder, just below
             _calculer(key, compute)
     except Exception:  # the next request computes (and reports) it itself
         logging.getLogger(__name__).exception("Background recomputation of %s failed", key[0])
     finally:
         pending.release()
+
+
+#: Shared figures recomputed in the background by a process of their own
+#: (:mod:`mixite.plateforme.a_part`): their name → the function of the store and of
+#: their key's parameters that computes them (this module's and the maps').
+A_PART: dict[str, Any] = {}
+
+
+def _a_part(key: tuple[Any, ...]) -> bool:
+    from django.conf import settings
+
+    return bool(getattr(settings, "CALCULS_A_PART", False)) and key[0] in A_PART
+
+
+def _calculer_a_part(key: tuple[Any, ...]) -> None:
+    """Compute ``key``'s figures in the figures' child process, which writes them to
+    the shared folder (:mod:`mixite.plateforme.partage`)."""
+    from django.conf import settings
+
+    from mixite.plateforme.a_part import executer
+
+    executer("chiffres", _dans_l_enfant, str(settings.STORE), str(settings.FICHIERS), key[0],
+             key[3:])  # fmt: skip
+
+
+def _dans_l_enfant(emplacement: str, fichiers: str, nom: str, parametres: tuple[Any, ...]) -> None:
+    """In the child: the platform's settings as the serving process has them, then the
+    figures of the latest version (kept in the child too, and written to the folder)."""
+    import django
+    from django.conf import settings
+
+    from mixite.io import est_url
+    from mixite.plateforme import cartes, fraicheur  # noqa: F401 - registers the maps
+
+    django.setup()
+    settings.STORE = emplacement if est_url(emplacement) else Path(emplacement)
+    settings.FICHIERS = Path(fichiers)
+    with fraicheur.a_jour():
+        A_PART[nom](Store(emplacement, partagee=True), *parametres)
 
 
 def publication(store: Store, millesime: int | None = None) -> Publication:
@@ -563,3 +605,9 @@ def _attendre_fils(timeout: float = 120.0) -> None:
     for thread in list(_fils):
         if thread.is_alive():
             thread.join(max(0.0, deadline - time.monotonic()))
+
+
+A_PART.update({
+    "chiffres": chiffres_cles, "indicateurs": table_indicateurs, "table-veille": table_veille,
+    "objectifs": suivi_objectifs,
+})  # fmt: skip

@@ -1,10 +1,9 @@
-"""The commission's candidate search, in a process of its own, at a lower priority.
+"""The commission's candidate search, in a process of its own, at a lower priority
+(:mod:`mixite.plateforme.a_part`).
 
 The search computes the housing benefit of the applicants it needs with OpenFisca (2 to
-3 s on the full twin). In the process that serves the pages it held the interpreter for
-as long, and every page of that process waited behind it. Here it runs in a child
-process (one per serving process, started at the first search), niced: the pages come
-first, the search takes the processor time left. The child keeps the applications and
+3 s on the full twin); in the process that serves the pages, every page of that
+process waited behind it. The child keeps the applications and
 their priorities per data version (1 s on the full twin, the same for every dwelling a
 commission examines): a decision, which writes the application, makes them read again;
 a form sent through the API does not.
@@ -13,22 +12,15 @@ a form sent through the API does not.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import pandas as pd
 
-#: How much lower the child's priority is (``nice``).
-PRIORITE = 10
+from mixite.plateforme.a_part import executer
+
 #: Columns of the candidates' table shown and downloaded.
 COLONNES = ["id_demande", "menage", "anciennete_mois", "prioritaire", "cotation",
             "taux_effort", "reste_a_vivre"]  # fmt: skip
-
-_lock = threading.Lock()
-_executeur: ProcessPoolExecutor | None = None
 
 
 def chercher(
@@ -36,37 +28,10 @@ def chercher(
     ignorer_souhaits: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:  # fmt: skip
     """The first 20 candidates ``logement`` suits (:data:`COLONNES`), the search's steps
-    and its notes, computed in the child process. ``version`` is the store's data
-    version (the child's applications are kept for it)."""
-    global _executeur
-    for attempt in (1, 2):
-        executor = executeur()
-        try:
-            return executor.submit(
-                _chercher, emplacement, version, logement, date, ignorer_souhaits
-            ).result()
-        except BrokenProcessPool:  # the child died (killed, out of memory): a new one
-            with _lock:
-                if _executeur is executor:
-                    _executeur = None
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
-
-
-def executeur() -> ProcessPoolExecutor:
-    """The child process (started, niced, at the first call; spawned: a fork of a
-    threaded server could inherit a lock held by another thread)."""
-    global _executeur
-    with _lock:
-        if _executeur is None:
-            import multiprocessing
-
-            _executeur = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                initializer=os.nice, initargs=(PRIORITE,),
-            )  # fmt: skip
-        return _executeur
+    and its notes, computed in the child process (:mod:`mixite.plateforme.a_part`).
+    ``version`` is the store's data version (the child's applications are kept for it)."""
+    return executer("recherche", _chercher, emplacement, version, logement, date,
+                    ignorer_souhaits)  # fmt: skip
 
 
 #: In the child: the store, version and date of the applications kept, and them.

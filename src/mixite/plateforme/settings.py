@@ -160,6 +160,9 @@ API_DEBIT = int(os.environ.get("MIXITE_API_DEBIT", "120"))
 #: Seconds between two background recomputations of a figure while writes keep coming
 #: (:mod:`mixite.plateforme.fraicheur`; 0: after every write).
 RECALCUL_S = float(os.environ.get("MIXITE_RECALCUL_S", "30"))
+#: The figures the background recomputes are computed in a process of their own, at a
+#: lower priority (:mod:`mixite.plateforme.a_part`; 0: in the serving process).
+CALCULS_A_PART = os.environ.get("MIXITE_CALCULS_A_PART", "1") != "0"
 
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"
