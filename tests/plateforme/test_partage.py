@@ -123,3 +123,15 @@ def test_the_background_recomputes_shared_figures_in_a_process_of_its_own(
     after = donnees.chiffres_cles(shared, None)
     assert not fraicheur.anciens(), "the recomputed figures were not found"
     assert after[0] == before[0]  # the same landlords written again: the same figures
+
+
+def test_the_warm_up_runs_in_the_figures_process(store_path: Path, settings: Any) -> None:
+    settings.CALCULS_A_PART = True
+    shared = Store(store_path, partagee=True)
+    donnees.rechauffer(shared).join(300)
+    written = (store_path.parent / "mixite.duckdb.chiffres").glob("*.pickle")
+    names = {pickle.loads(f.read_bytes())[0][0] for f in written}
+    assert names == {"chiffres", "evolution", "carte-fragilite", "carte-typologie",
+                     "carte-mixite", "indicateurs"}  # fmt: skip
+    here = {key[0] for key in donnees._cache if key[1].startswith(shared.nom)}
+    assert here.isdisjoint(names), "computed in the serving process"

@@ -223,7 +223,8 @@ A_PART: dict[str, Any] = {}
 def _a_part(key: tuple[Any, ...]) -> bool:
     from django.conf import settings
 
-    return bool(getattr(settings, "CALCULS_A_PART", False)) and key[0] in A_PART
+    known = key[0] in A_PART or key[0] == RECHAUFFE
+    return bool(getattr(settings, "CALCULS_A_PART", False)) and known
 
 
 def _calculer_a_part(key: tuple[Any, ...]) -> None:
@@ -249,8 +250,9 @@ def _dans_l_enfant(emplacement: str, fichiers: str, nom: str, parametres: tuple[
     django.setup()
     settings.STORE = emplacement if est_url(emplacement) else Path(emplacement)
     settings.FICHIERS = Path(fichiers)
+    task = _tout_rechauffer if nom == RECHAUFFE else A_PART[nom]
     with fraicheur.a_jour():
-        A_PART[nom](Store(emplacement, partagee=True), *parametres)
+        task(Store(emplacement, partagee=True), *parametres)
 
 
 def publication(store: Store, millesime: int | None = None) -> Publication:
@@ -517,6 +519,21 @@ def cadre_commission(store: Store) -> Any:
 _rechauffe: dict[str, dict[str, Any]] = {}
 
 
+#: The warm-up's name among the computations of the figures' child process.
+RECHAUFFE = "rechauffe"
+
+
+def _tout_rechauffer(store: Store) -> None:
+    """The territory-wide figures and maps (the warm-up's pass)."""
+    from mixite.plateforme import cartes
+
+    chiffres_cles(store, None)
+    cartes.evolution(store, None)
+    for draw in (cartes.carte_fragilite, cartes.carte_typologie, cartes.carte_mixite):
+        draw(store)
+    table_indicateurs(store, "commune", None, None)
+
+
 def rechauffer(store: Store) -> threading.Thread:
     """Compute the territory-wide figures and maps in the background (at start-up and
     after each write), so that the next visitor does not wait for them; requests that
@@ -527,7 +544,7 @@ def rechauffer(store: Store) -> threading.Thread:
     def run() -> None:
         import logging
 
-        from mixite.plateforme import cartes, fraicheur
+        from mixite.plateforme import fraicheur
 
         while True:
             # At most one pass every RECALCUL_S seconds while writes keep coming.
@@ -545,12 +562,10 @@ def rechauffer(store: Store) -> threading.Thread:
                 state["dernier"] = time.monotonic()
             try:
                 with fraicheur.a_jour():
-                    chiffres_cles(store, None)
-                    cartes.evolution(store, None)
-                    for draw in (cartes.carte_fragilite, cartes.carte_typologie,
-                                 cartes.carte_mixite):  # fmt: skip
-                        draw(store)
-                    table_indicateurs(store, "commune", None, None)
+                    if _a_part((RECHAUFFE,)):
+                        _calculer_a_part((RECHAUFFE, store.nom, None))
+                    else:
+                        _tout_rechauffer(store)
             except Exception:  # the pages will compute (and report) it themselves
                 logging.getLogger(__name__).exception("Background warm-up failed")
             with _lock:
