@@ -4,6 +4,7 @@ path as the command line), kept in memory until the store changes."""
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 import time
 from pathlib import Path
@@ -247,6 +248,7 @@ def _dans_l_enfant(emplacement: str, fichiers: str, nom: str, parametres: tuple[
     from mixite.io import est_url
     from mixite.plateforme import cartes, fraicheur  # noqa: F401 - registers the maps
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mixite.plateforme.settings")
     django.setup()
     settings.STORE = emplacement if est_url(emplacement) else Path(emplacement)
     settings.FICHIERS = Path(fichiers)
