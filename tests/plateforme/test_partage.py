@@ -51,8 +51,9 @@ def test_a_process_reads_the_figures_another_computed(
     assert str(figures[0]) == out.strip()
     # Household-level frames are not written for the other processes.
     donnees.cadre_commission(store)
-    written = (store_path.parent / "mixite.duckdb.chiffres").glob("*.pickle")
-    assert {pickle.loads(f.read_bytes())[0][0] for f in written} == {"chiffres"}
+    folder = store_path.parent / "mixite.duckdb.chiffres"
+    assert {pickle.loads(f.read_bytes())[0][0] for f in folder.glob("*.pickle")} == {"chiffres"}
+    assert folder.stat().st_mode & 0o077 == 0, "the folder is readable by others"
 
 
 def test_after_a_write_the_other_processes_figures_are_the_previous_version(

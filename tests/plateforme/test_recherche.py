@@ -76,3 +76,14 @@ def test_the_child_runs_at_a_lower_priority() -> None:
     from mixite.plateforme.a_part import PRIORITE, executer
 
     assert executer("recherche", os.nice, 0) - os.nice(0) == PRIORITE
+
+
+def test_a_child_that_died_is_replaced() -> None:
+    import signal
+
+    from mixite.plateforme.a_part import executer
+
+    first = executer("essai", os.getpid)
+    os.kill(first, signal.SIGKILL)
+    second = executer("essai", os.getpid)
+    assert second != first and second != os.getpid()
