@@ -53,3 +53,15 @@ def test_any_text_is_escaped_as_the_template_escapes_it(rows: list[list[str]]) -
     assert after == before
     before, after = _both(rows, "/x/")
     assert after == before
+
+
+def test_cells_are_french_text() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from mixite.plateforme.vues import _rows
+
+    frame = pd.DataFrame({"prioritaire": [True, False], "dalo": pd.array([np.True_, None], dtype="boolean"),
+                          "cotation": [1234.5, np.nan], "code": ["59350", None]})  # fmt: skip
+    assert _rows(frame) == [["oui", "oui", "1\u202f234,5", "59350"], ["non", "s", "s", "s"]]
+    assert _rows(frame) is _rows(frame)  # written once for the same table

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -231,8 +232,9 @@ _CELLULES: dict[tuple[int, str], tuple[weakref.ref[pd.DataFrame], Lignes]] = {}
 
 
 def _rows(frame: pd.DataFrame, vide: str = "s") -> Lignes:
-    """Cells as French text (spaces between thousands, decimal comma, ``vide`` for a
-    missing value: « s » (secret) in published tables, « — » in household lists)."""
+    """Cells as French text (spaces between thousands, decimal comma, « oui »/« non »,
+    ``vide`` for a missing value: « s » (secret) in published tables, « — » in household
+    lists)."""
     key = (id(frame), vide)
     known = _CELLULES.get(key)
     if known is not None and known[0]() is frame:
@@ -252,6 +254,8 @@ def _cellules(frame: pd.DataFrame, vide: str) -> Lignes:
         for value in row:
             if (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
                 cells.append(vide)
+            elif isinstance(value, bool | np.bool_):
+                cells.append("oui" if value else "non")
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 cells.append(nombre_fr(value))
             else:
