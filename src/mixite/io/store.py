@@ -492,6 +492,15 @@ def _delete_orphans(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return deleted
 
 
+def indexer(con: Any, t: Table) -> None:
+    """On PostgreSQL, the indexes of ``t``'s key and references (:func:`index_sql`)."""
+    if getattr(con, "dialecte", "duckdb") == "postgresql":
+        from mixite.io.store_postgres import index_sql
+
+        for statement in index_sql(t):
+            con.execute(statement)
+
+
 def _df(con: Any, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     """The rows of a query as a frame (on PostgreSQL, :meth:`Connexion.lire`)."""
     if getattr(con, "dialecte", "duckdb") == "postgresql":
@@ -634,11 +643,7 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
     if existing and existing != list(t.column_names):
         _migrate(con, t, existing)
     con.execute(create_sql(t, _types(con)))
-    if getattr(con, "dialecte", "duckdb") == "postgresql":
-        from mixite.io.store_postgres import index_sql
-
-        for statement in index_sql(t):
-            con.execute(statement)
+    indexer(con, t)
     if w.replace_where:
         clause = " AND ".join(f"{_quote(k)} = ?" for k in w.replace_where)
         con.execute(f"DELETE FROM {_quote(t.name)} WHERE {clause}", list(w.replace_where.values()))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mixite.core.model import TABLES_BY_NAME
 from mixite.errors import StoreError
 from mixite.io.store import (
     CHAINED,
@@ -19,6 +20,7 @@ from mixite.io.store import (
     _quote,
     _types,
     create_statement,
+    indexer,
     table_names,
     transaction,
 )
@@ -112,17 +114,7 @@ def copier_base(source: Store, cible: Store, *, remplacer: bool = False) -> dict
                     pairs = [(c.name, c.kind) for c in columns]
                     dst.execute(create_statement(table, pairs, _types(dst)))
                     _insert(dst, table, columns, rows)
-                    _indexer(dst, table)
+                    if table in TABLES_BY_NAME:
+                        indexer(dst, TABLES_BY_NAME[table])
                 cible._avant_validation(dst)
     return {table: len(rows) for table, (_, rows) in contents.items()}
-
-
-def _indexer(con: Any, table: str) -> None:
-    """On PostgreSQL, the indexes a store's writes create (:func:`index_sql`)."""
-    from mixite.core.model import TABLES_BY_NAME
-
-    if getattr(con, "dialecte", "duckdb") == "postgresql" and table in TABLES_BY_NAME:
-        from mixite.io.store_postgres import index_sql
-
-        for statement in index_sql(TABLES_BY_NAME[table]):
-            con.execute(statement)

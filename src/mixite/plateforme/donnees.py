@@ -89,7 +89,7 @@ def _version(store: Store, attributions: bool = False) -> tuple[str, tuple[str, 
             # Figures of an older version are kept aside, to be shown (said to be) while
             # the new ones are computed (:func:`_cached`).
             for k in [k for k in _cache if k[1] == key and k[2][1] != versions[k[2][0]]]:
-                _anciens[_logique(k)] = _cache.pop(k)
+                _anciens[partage.logique(k)] = _cache.pop(k)
             while len(_anciens) > TAILLE_CACHE:
                 del _anciens[next(iter(_anciens))]
         seen = (stamp, versions, key)
@@ -113,10 +113,6 @@ _anciens: dict[tuple[Any, ...], Any] = {}
 TOUJOURS_A_JOUR = frozenset({"cadre", "cadre_menages"})
 
 
-def _logique(key: tuple[Any, ...]) -> tuple[Any, ...]:
-    return (key[0], key[1], *key[3:])
-
-
 def _cached(key: tuple[Any, ...], compute: Any) -> Any:
     """The figures of ``key`` (name, store, data version, parameters), computed once.
 
@@ -129,7 +125,7 @@ def _cached(key: tuple[Any, ...], compute: Any) -> Any:
     with _lock:
         if key in _cache:
             return _cache[key]
-        stale = _anciens.get(_logique(key), _ABSENT)
+        stale = _anciens.get(partage.logique(key), _ABSENT)
     if stale is _ABSENT and partage.partage(key):
         # Not seen by this process yet: another's figures, of this version or older.
         found = partage.lire(key)
@@ -140,8 +136,8 @@ def _cached(key: tuple[Any, ...], compute: Any) -> Any:
     with _lock:
         # One computation of a figure at a time, whatever the version: writes in a row
         # do not pile up computations of versions already outdated.
-        pending = _en_cours.setdefault(_logique(key), threading.Lock())
-        recent = time.monotonic() - _calcule_le.get(_logique(key), -1e9) < _intervalle()
+        pending = _en_cours.setdefault(partage.logique(key), threading.Lock())
+        recent = time.monotonic() - _calcule_le.get(partage.logique(key), -1e9) < _intervalle()
     if stale is not _ABSENT and key[0] not in TOUJOURS_A_JOUR and not fraicheur.exige(key[2][0]):
         fraicheur.signaler_anciens()
         # Computed less than RECALCUL_S ago: served as they are, recomputed later.
@@ -171,7 +167,7 @@ def _calculer(key: tuple[Any, ...], compute: Any) -> Any:
     with _lock:
         if key in _cache:
             return _cache[key]
-        _calcule_le[_logique(key)] = time.monotonic()
+        _calcule_le[partage.logique(key)] = time.monotonic()
     if not partage.partage(key):
         value = compute()
     else:
@@ -185,7 +181,7 @@ def _calculer(key: tuple[Any, ...], compute: Any) -> Any:
                 partage.ecrire(key, value)
     _garder(key, value)
     with _lock:
-        _en_cours.pop(_logique(key), None)
+        _en_cours.pop(partage.logique(key), None)
     return value
 
 
@@ -195,7 +191,7 @@ def _garder(key: tuple[Any, ...], value: Any) -> Any:
         while len(_cache) >= TAILLE_CACHE:
             del _cache[next(iter(_cache))]
         _cache[key] = value
-        _anciens.pop(_logique(key), None)
+        _anciens.pop(partage.logique(key), None)
     return value
 
 
@@ -206,8 +202,8 @@ def _revalider(key: tuple[Any, ...], compute: Any, pending: threading.Lock) -> N
 
     try:
         with fraicheur.a_jour():
-            if _a_part(key):
-                _calculer_a_part(key)  # then read from the shared folder, just below
+            if _a_part(key[0]):
+                _calculer_a_part(key[0], key[3:])  # then read from the shared folder, below
             _calculer(key, compute)
     except Exception:  # the next request computes (and reports) it itself
         logging.getLogger(__name__).exception("Background recomputation of %s failed", key[0])
@@ -221,22 +217,23 @@ def _revalider(key: tuple[Any, ...], compute: Any, pending: threading.Lock) -> N
 A_PART: dict[str, Any] = {}
 
 
-def _a_part(key: tuple[Any, ...]) -> bool:
+def _a_part(nom: str) -> bool:
+    """Whether the figures ``nom`` (or the warm-up) are computed in the child process."""
     from django.conf import settings
 
-    known = key[0] in A_PART or key[0] == RECHAUFFE
+    known = nom in A_PART or nom == RECHAUFFE
     return bool(getattr(settings, "CALCULS_A_PART", False)) and known
 
 
-def _calculer_a_part(key: tuple[Any, ...]) -> None:
-    """Compute ``key``'s figures in the figures' child process, which writes them to
-    the shared folder (:mod:`mixite.plateforme.partage`)."""
+def _calculer_a_part(nom: str, parametres: tuple[Any, ...]) -> None:
+    """Compute the figures ``nom`` of ``parametres`` in the figures' child process,
+    which writes them to the shared folder (:mod:`mixite.plateforme.partage`)."""
     from django.conf import settings
 
     from mixite.plateforme.a_part import executer
 
-    executer("chiffres", _dans_l_enfant, str(settings.STORE), str(settings.FICHIERS), key[0],
-             key[3:])  # fmt: skip
+    executer("chiffres", _dans_l_enfant, str(settings.STORE), str(settings.FICHIERS), nom,
+             parametres)  # fmt: skip
 
 
 def _dans_l_enfant(emplacement: str, fichiers: str, nom: str, parametres: tuple[Any, ...]) -> None:
@@ -564,8 +561,8 @@ def rechauffer(store: Store) -> threading.Thread:
                 state["dernier"] = time.monotonic()
             try:
                 with fraicheur.a_jour():
-                    if _a_part((RECHAUFFE,)):
-                        _calculer_a_part((RECHAUFFE, store.nom, None))
+                    if _a_part(RECHAUFFE):
+                        _calculer_a_part(RECHAUFFE, ())
                     else:
                         _tout_rechauffer(store)
             except Exception:  # the pages will compute (and report) it themselves

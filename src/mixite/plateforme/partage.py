@@ -37,8 +37,6 @@ PARTAGES = frozenset({
     "carte-typologie", "carte-mixite", "carte-indicateur",
 })  # fmt: skip
 
-ABSENT = object()
-
 
 def _canonique(value: Any) -> Any:
     """A key's parts in an order that does not depend on the process (sets sorted)."""
@@ -71,20 +69,21 @@ def _version(key: tuple[Any, ...]) -> tuple[str, int]:
     return str(kind), int(number)
 
 
-def _logique(key: tuple[Any, ...]) -> tuple[Any, ...]:
+def logique(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A figure's key without its data version."""
     return (key[0], key[1], *key[3:])
 
 
 def lire(key: tuple[Any, ...]) -> tuple[tuple[str, int], Any] | None:
     """The version of ``key``'s figure another process wrote, and its value (None when
     no process wrote one, or the file cannot be read)."""
-    path = _fichier(_logique(key))
+    path = _fichier(logique(key))
     try:
         with path.open("rb") as f:
             stored_key, value = pickle.load(f)  # the platform's own files (see above)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
         return None
-    if _canonique(_logique(stored_key)) != _canonique(_logique(key)):
+    if _canonique(logique(stored_key)) != _canonique(logique(key)):
         return None  # two figures with the same digest: not this one
     return _version(stored_key), value
 
@@ -95,7 +94,7 @@ def ecrire(key: tuple[Any, ...], value: Any) -> None:
     found = lire(key)
     if found is not None and found[0][0] == _version(key)[0] and found[0][1] > _version(key)[1]:
         return
-    path = _fichier(_logique(key))
+    path = _fichier(logique(key))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ecrit-")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -110,7 +109,7 @@ def ecrire(key: tuple[Any, ...], value: Any) -> None:
 @contextlib.contextmanager
 def verrou(key: tuple[Any, ...]) -> Iterator[None]:
     """Held by the one process computing ``key``'s figure (any version); the others wait."""
-    path = _fichier(_logique(key)).with_suffix(".verrou")
+    path = _fichier(logique(key)).with_suffix(".verrou")
     with path.open("a") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
