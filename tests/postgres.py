@@ -115,7 +115,9 @@ def dupliquer(source: Path | str, folder: Path, *, serveur: str | None = None) -
 
     if serveur is None and not est_url(source):
         target = folder / f"copie-{uuid.uuid4().hex[:8]}.duckdb"
-        shutil.copy(source, target)
+        from tests.suite_postgres import copier
+
+        copier(source, target)
         return target
     url = nouvelle_base(serveur or str(source))
     copier_base(Store(source), Store(url))

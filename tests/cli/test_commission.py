@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +9,8 @@ import pytest
 
 from mixite.cli.main import main
 from mixite.io.store import Store
+from tests import suite_postgres
+from tests.conftest import sha256
 
 DATE = "2026-10-31"
 
@@ -22,7 +23,7 @@ def base(jumeau_2pct: Path) -> Path:
 @pytest.fixture()
 def store(base: Path, tmp_path: Path) -> Store:
     copy = tmp_path / "jumeau.duckdb"
-    shutil.copy(base, copy)
+    suite_postgres.copier(base, copy)
     return Store(copy)
 
 
@@ -127,12 +128,12 @@ def test_bad_input_gets_french_errors(
     extra: list[str], words: str, store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
     dwelling, landlord = _vacant(store)
-    before = store.path.read_bytes()
+    before = sha256(store.path)
     args = ["commission", extra[0], "--logement", dwelling, "--nominatif", f"bailleur:{landlord}",
             *extra[1:]]  # fmt: skip
     code, _, err = _run(args, store, capsys)
     assert code == 2 and words in err
-    assert store.path.read_bytes() == before
+    assert sha256(store.path) == before
 
 
 def test_unknown_or_occupied_dwellings_are_refused(

@@ -82,6 +82,7 @@ def test_bad_file_gives_report_exit_2_and_store_unchanged(
     assert sha256(store) == before
 
 
+@pytest.mark.duckdb  # a file that is not a store
 def test_internal_error_exit_1(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     not_a_db = tmp_path / "store.duckdb"
     not_a_db.write_text("ceci n'est pas une base", encoding="utf-8")

@@ -50,8 +50,8 @@ def test_help_is_french_throughout(capsys: pytest.CaptureFixture[str]) -> None:
             "nombre invalide « douze »",
         ),
         (["objectifs", "repartir", "--cible", "140"], "un pourcentage entre 0 et 100 est attendu"),
-        (["info"], "n'existe pas"),
-        (["demandes", "priorites"], "n'existe pas"),
+        pytest.param(["info"], "n'existe pas", marks=pytest.mark.duckdb),  # a file
+        pytest.param(["demandes", "priorites"], "n'existe pas", marks=pytest.mark.duckdb),
     ],
 )
 def test_mistakes_get_french_messages_and_exit_2(

@@ -5,7 +5,6 @@ the housing benefit and effort rate of each offer recomputed independently."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -15,12 +14,13 @@ import pytest
 from mixite.cli.main import main
 from mixite.core.relogement.formulas import effort_rate
 from mixite.io.store import Store
+from tests import suite_postgres
 
 
 @pytest.fixture()
 def store_path(jumeau_2pct: Path, tmp_path: Path) -> Path:
     path = tmp_path / "mixite.duckdb"
-    shutil.copy(jumeau_2pct, path)
+    suite_postgres.copier(jumeau_2pct, path)
     return path
 
 

@@ -4,7 +4,6 @@ recording the allocation (issue 13, property test on the twin)."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +19,8 @@ from mixite.io.commission import Decision, charger_cadre, demandes, enregistrer,
 from mixite.io.queries import allocations_in_context, households_in_context
 from mixite.io.store import Store
 from mixite.observatoire.indicateurs import flags, indicateurs
+from tests import suite_postgres
+from tests.conftest import sha256
 
 DATE = dt.date(2026, 10, 31)  # the twin's last day: every application is filed
 
@@ -94,7 +95,7 @@ def test_the_impact_equals_a_full_recomputation(
     result = impacts(cadre, dwelling, apps, apl_mensuelle=apl, prioritaire=prio, date=DATE)
     k = pick % len(ids)  # record one of them, in a copy of the store
     copy = Store(tmp_path_factory.mktemp("copie") / "copie.duckdb")
-    shutil.copy(twin_store.path, copy.path)
+    suite_postgres.copier(twin_store.path, copy.path)
     enregistrer(copy, Decision(str(dwelling["id_logement"]), ids[k], "attribution", DATE,
                                "CAL-TEST", rang=1, apl_mensuelle=apl[k], prioritaire=prio[k]),
                 cadre.millesime)  # fmt: skip
@@ -124,8 +125,8 @@ def test_bad_input_is_refused_and_nothing_written(
     twin_store: Store, vacant: list[str], active: list[str], tmp_path: Path
 ) -> None:
     copy = Store(tmp_path / "copie.duckdb")
-    shutil.copy(twin_store.path, copy.path)
-    before = copy.path.read_bytes()
+    suite_postgres.copier(twin_store.path, copy.path)
+    before = sha256(copy.path)
     occupied = copy.read("logements", ["id_logement"], where="NOT vacant")["id_logement"].iloc[0]
     housed = copy.read("demandes", ["id_demande"], where="statut = 'attribuee'")["id_demande"].iloc[
         0
@@ -141,7 +142,7 @@ def test_bad_input_is_refused_and_nothing_written(
         with pytest.raises(InvalidDataError) as e:
             enregistrer(copy, decision)
         assert words in e.value.report()
-    assert copy.path.read_bytes() == before
+    assert sha256(copy.path) == before
 
 
 def test_the_watch_after_each_candidate_in_one_pass_equals_one_by_one(

@@ -14,6 +14,8 @@ from mixite.cli.main import main
 from mixite.io.store import Store
 from mixite.io.transfert import copier_base
 
+pytestmark = pytest.mark.duckdb  # compares the DuckDB file with PostgreSQL
+
 #: Durations differ from run to run: « 1.2 s », « 0 s ».
 DUREE = re.compile(r"\d+(?:[.,]\d+)? s\b")
 

@@ -12,6 +12,7 @@ from mixite.errors import InvalidDataError
 from mixite.io.exporters import to_import_frame
 from mixite.io.importers import import_file
 from mixite.io.store import Store
+from tests import suite_postgres
 from tests.conftest import sha256
 
 BAILLEURS = pd.DataFrame(
@@ -58,7 +59,7 @@ def test_excel_typed_cells_and_errors_cite_sheet_rows(tmp_path: Path) -> None:
         import_file("operations", path, store)
     (problem,) = info.value.problems
     assert (problem.row, problem.column, problem.value) == (4, "nb_menages_prevus", "-4")
-    assert not store.path.exists()
+    assert not suite_postgres.existe(store.path)
 
 
 def test_parquet_money_and_dates_round_trip(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ empty appends end with exit 0. A bounded, seeded run by default; a long one when
 from __future__ import annotations
 
 import random
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from mixite.core.model import TABLES_BY_NAME, USER_TABLES
 from mixite.io.exporters import write_import_csv
 from mixite.io.importers import import_file
 from mixite.io.store import Store
+from tests import suite_postgres
 from tests.conftest import REAL, require_shared, sha256
 from tests.twin.conftest import make_twin
 
@@ -117,10 +117,10 @@ def bases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
 
 
 def _run(kind: str, path: Path, store: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    before = sha256(store) if store.exists() else None
+    before = sha256(store) if suite_postgres.existe(store) else None
     code = main(["importer", kind, str(path), "--store", str(store)])
     out = capsys.readouterr()
-    after = sha256(store) if store.exists() else None
+    after = sha256(store) if suite_postgres.existe(store) else None
     if code != 0:
         assert after == before, f"{kind}: store changed on a refused file"
     return code, out.err
@@ -129,9 +129,9 @@ def _run(kind: str, path: Path, store: Path, capsys: pytest.CaptureFixture[str])
 def _fresh(store: Path, tmp_path: Path) -> Path:
     """A working copy of ``store`` (or no file when the kind needs none)."""
     work = tmp_path / "work.duckdb"
-    work.unlink(missing_ok=True)
-    if store.exists():
-        shutil.copy(store, work)
+    suite_postgres.effacer(work)
+    if suite_postgres.existe(store):
+        suite_postgres.copier(store, work)
     return work
 
 
@@ -232,7 +232,7 @@ def test_header_only_append_writes_nothing(
         header = tmp_path / base.name
         header.write_text(base.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
         work = _fresh(store, tmp_path)
-        before = sha256(work) if work.exists() else None
+        before = sha256(work) if suite_postgres.existe(work) else None
         code, err = _run(kind, header, work, capsys)
         assert code == 0, (kind, err)
-        assert (sha256(work) if work.exists() else None) == before, kind
+        assert (sha256(work) if suite_postgres.existe(work) else None) == before, kind

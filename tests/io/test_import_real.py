@@ -13,6 +13,7 @@ import pytest
 from mixite.errors import InvalidDataError
 from mixite.io.importers import import_file
 from mixite.io.store import Store
+from tests import suite_postgres
 from tests.conftest import REAL, require_shared, sha256
 
 
@@ -151,5 +152,5 @@ def test_missing_column_is_refused(real: RealFile, tmp_path: Path) -> None:
     store = Store(tmp_path / "absent.duckdb")
     with pytest.raises(InvalidDataError) as info:
         import_file(real.kind, dst, store)
-    assert not store.path.exists(), "a failed import must not create the store"
+    assert not suite_postgres.existe(store.path), "a failed import must not create the store"
     assert any("absente" in p.rule or "non reconnu" in p.rule for p in info.value.problems)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -14,6 +13,7 @@ from mixite.core import model
 from mixite.io.exporters import write_import_csv
 from mixite.io.importers import import_file
 from mixite.io.store import Store, acteur, en_tant_que
+from tests import suite_postgres
 from tests.twin.conftest import make_twin
 
 
@@ -57,8 +57,7 @@ def test_a_changed_or_removed_line_breaks_the_chain(
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     store = _store_with_allocations(tmp_path, twin_tables)
-    with duckdb.connect(str(store.path)) as con:
-        con.execute(tampering)
+    suite_postgres.executer(store.path, tampering)
     assert store.verify_journals()
     assert main(["journal", "verifier", "--store", str(store.path)]) == 2
     assert "ROMPU" in capsys.readouterr().err
@@ -73,9 +72,10 @@ def test_a_store_of_an_earlier_version_gains_the_new_optional_columns(
             twin_tables[kind], model.TABLES_BY_NAME[kind], tmp_path / f"{kind}.csv"
         )
         import_file(kind, path, store)
-    with duckdb.connect(str(store.path)) as con:  # as an earlier version left it
-        for c in ("etage", "ascenseur", "contingent"):
-            con.execute(f"ALTER TABLE logements DROP COLUMN {c}")
+    suite_postgres.executer(  # as an earlier version left it
+        store.path,
+        *(f"ALTER TABLE logements DROP COLUMN {c}" for c in ("etage", "ascenseur", "contingent")),
+    )
     extra = twin_tables["logements"].head(0)
     path = write_import_csv(extra, model.LOGEMENTS, tmp_path / "vide.csv")
     rows = twin_tables["logements"].assign(id_logement=lambda f: f["id_logement"] + "-bis").head(3)

@@ -19,6 +19,7 @@ from mixite.io.exporters import write_import_csv
 from mixite.io.importers import ImportOptions, import_file
 from mixite.io.store import Store
 from mixite.twin.build import Twin
+from tests import suite_postgres
 from tests.conftest import sha256
 from tests.twin.conftest import make_twin
 
@@ -164,9 +165,7 @@ def test_a_corrupted_copy_is_refused_under_the_files_names(
     store = Store(tmp_path / "copie.duckdb")
     before = None
     if kind != "rpls":  # later formats refer to the stock: start from a loaded copy
-        import shutil
-
-        shutil.copy(loaded.path, store.path)
+        suite_postgres.copier(loaded.path, store.path)
         before = sha256(store.path)
     with pytest.raises(InvalidDataError) as e:
         import_file(kind, bad, store, ImportOptions(replace=kind != "rpls"))
@@ -176,7 +175,7 @@ def test_a_corrupted_copy_is_refused_under_the_files_names(
     if column != "NB_ENFANTS":
         assert column in report, report
     if before is None:
-        assert not store.path.exists() or store.count("logements") == 0
+        assert not suite_postgres.existe(store.path) or store.count("logements") == 0
     else:
         assert sha256(store.path) == before
 

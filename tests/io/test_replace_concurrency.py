@@ -13,6 +13,7 @@ from mixite.core.model import TABLES_BY_NAME
 from mixite.io.exporters import write_import_csv
 from mixite.io.importers import ImportOptions, import_file
 from mixite.io.store import Store
+from tests import suite_postgres
 from tests.conftest import sha256
 from tests.twin.conftest import make_twin
 
@@ -105,6 +106,7 @@ def test_two_imports_at_once_never_duplicate_keys(
     assert int(distinct["d"].iloc[0]) == int(distinct["n"].iloc[0]) == households
 
 
+@pytest.mark.duckdb  # its processes open the file (PostgreSQL: test_concurrence_postgres)
 def test_two_fresh_imports_at_once_write_once(tmp_path: Path, twin_files: dict[str, Path]) -> None:
     store = Store(tmp_path / "f.duckdb")
     for kind in ("bailleurs", "batiments", "entrees", "logements"):
@@ -136,7 +138,7 @@ def test_implausible_vintages_are_refused(
     args = ["importer", "bailleurs", str(twin_files["bailleurs"]), "--store", str(store)]
     assert main([*args, "--millesime", vintage]) == 2
     assert "millésime hors de la plage plausible (1990 à 2100)" in capsys.readouterr().err
-    assert not store.exists()
+    assert not suite_postgres.existe(store)
 
 
 def test_windows_1252_and_users_own_headers(

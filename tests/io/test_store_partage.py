@@ -58,6 +58,7 @@ def test_a_shared_store_reads_the_last_committed_state_during_a_write(path: Path
     assert store.count("bailleurs") == 3  # committed: the next read sees it
 
 
+@pytest.mark.duckdb  # DuckDB's own refusal
 def test_an_unshared_store_cannot_read_in_the_process_that_writes(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -69,6 +70,7 @@ def test_an_unshared_store_cannot_read_in_the_process_that_writes(
         _during_a_write(store, lambda: store.count("bailleurs"))
 
 
+@pytest.mark.duckdb  # a file
 def test_a_shared_store_does_not_create_a_missing_file(tmp_path: Path) -> None:
     store = Store(tmp_path / "absente.duckdb", partagee=True)
     assert not store.has_table("bailleurs")

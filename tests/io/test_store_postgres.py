@@ -24,6 +24,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(left, right)
 
 
+@pytest.mark.duckdb  # a file name opens DuckDB
 def test_a_url_opens_the_postgresql_store_and_hides_its_password() -> None:
     store = Store("postgresql://mixite:secret@localhost:5432/mel")
     assert isinstance(store, PostgresStore)
@@ -38,6 +39,7 @@ def test_an_unreachable_server_is_reported_in_french() -> None:
     assert "secret" not in str(err.value)
 
 
+@pytest.mark.duckdb  # from the DuckDB file and back
 def test_the_twin_moves_to_postgresql_and_back_without_loss(
     jumeau_2pct: Path, base_postgres: str, tmp_path: Path
 ) -> None:
@@ -203,6 +205,7 @@ def test_row_level_security_keeps_each_landlord_to_its_own_rows(
         assert con.execute("SELECT code_bailleur FROM bailleurs").fetchall() == [(codes[0],)]
 
 
+@pytest.mark.duckdb  # refused on the DuckDB file
 def test_row_level_security_needs_postgresql(
     jumeau_2pct: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

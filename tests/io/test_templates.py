@@ -13,6 +13,7 @@ from mixite.core.model import TABLES_BY_NAME
 from mixite.io.exporters import write_import_csv
 from mixite.io.importers import import_file
 from mixite.io.store import Store
+from tests import suite_postgres
 from tests.twin.conftest import make_twin
 
 
@@ -81,7 +82,6 @@ def test_every_published_format_template_imports_back(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import shutil
 
     blank = tmp_path / f"{kind}.xlsx"
     assert main(["modele", kind, "--sortie", str(blank)]) == 0
@@ -96,7 +96,7 @@ def test_every_published_format_template_imports_back(
     store = tmp_path / "s.duckdb"
     prerequisite = PREREQUISITES[kind]
     if prerequisite is not None:
-        shutil.copy(stores[prerequisite][0], store)
+        suite_postgres.copier(stores[prerequisite][0], store)
     # The allocations store may already hold the examples (the test above imports them).
     again = ["--remplacer"] if kind == "sne-attributions" else []
     code = main(["importer", kind, str(filled), "--store", str(store), *vintage, *again])

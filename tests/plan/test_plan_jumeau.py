@@ -3,7 +3,6 @@ pair, the explanations and the command."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ from mixite.io.store import Store
 from mixite.plan.explication import conflits, prix
 from mixite.plan.modele import ReglesPlan
 from mixite.plan.resolution import choix, parts, resoudre
+from tests import suite_postgres
 
 RULES = ReglesPlan(abordabilite=False, ecart=0.0, duree_max_s=60, veille=True)
 
@@ -23,7 +23,7 @@ RULES = ReglesPlan(abordabilite=False, ecart=0.0, duree_max_s=60, veille=True)
 @pytest.fixture(scope="module")
 def store(jumeau_2pct: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
     copy = tmp_path_factory.mktemp("plan") / "jumeau.duckdb"
-    shutil.copy(jumeau_2pct, copy)
+    suite_postgres.copier(jumeau_2pct, copy)
     return Store(copy)
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import suite_postgres
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
@@ -37,9 +39,7 @@ def _recalcul_immediat(settings: object) -> None:
 def store_path(settings: object, jumeau_2pct: Path, tmp_path: Path) -> Path:
     """A copy of the 2 % twin served by the platform (test_pages has its own, on both
     stores)."""
-    import shutil
-
     path = tmp_path / "mixite.duckdb"
-    shutil.copy(jumeau_2pct, path)
-    settings.STORE = path  # type: ignore[attr-defined]
+    suite_postgres.copier(jumeau_2pct, path)
+    settings.STORE = suite_postgres.adresse(path) if suite_postgres.ACTIVE else path  # type: ignore[attr-defined]
     return path

@@ -4,7 +4,6 @@ outlines, published figures only, and the same figures as the library."""
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,8 @@ from mixite.io.store import Store
 from mixite.observatoire.indicateurs import TOTAL
 from mixite.plateforme.cartes import carreaux_mixite, classes_egales
 from mixite.plateforme.comptes import creer_comptes_demo
+from tests import suite_postgres
+from tests.twin.conftest import millesime_anterieur
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def store_path(jumeau_2pct: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy = tmp_path_factory.mktemp("cartes") / "jumeau.duckdb"
-    shutil.copy(jumeau_2pct, copy)
+    suite_postgres.copier(jumeau_2pct, copy)
     return copy
 
 
@@ -87,15 +88,9 @@ def test_the_explorer_maps_the_chosen_indicator(client: Client) -> None:
 def two_vintages(store_path: Path, tmp_path: Path, settings: object) -> Path:
     """The twin with an earlier vintage: the same households a year before, 1 in 50
     not yet there (the twin itself has one vintage)."""
-    import duckdb
-
     copy = tmp_path / "deux.duckdb"
-    shutil.copy(store_path, copy)
-    with duckdb.connect(str(copy)) as con:
-        con.execute(
-            "INSERT INTO menages SELECT * REPLACE (id_menage || '-avant' AS id_menage, "
-            "millesime - 1 AS millesime) FROM menages WHERE hash(id_menage) % 50 <> 0"
-        )
+    suite_postgres.copier(store_path, copy)
+    millesime_anterieur(Store(copy), absents=50)
     settings.STORE = copy  # type: ignore[attr-defined]
     return copy
 
@@ -144,7 +139,7 @@ def test_figures_are_kept_through_journal_writes_and_recomputed_after_data_write
     from mixite.plateforme import donnees, fraicheur
 
     copy = tmp_path / "cache.duckdb"
-    shutil.copy(jumeau_2pct, copy)
+    suite_postgres.copier(jumeau_2pct, copy)
     store = Store(copy, partagee=True)
     before = donnees.chiffres_cles(store, None)
     version = donnees._version(store)

@@ -18,6 +18,7 @@ import pytest
 from mixite.core import model
 from mixite.io.store import Store, Write
 from mixite.plateforme import donnees, partage
+from tests import suite_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Communes of the 2 % twin, in a set: its order differs from one process to another.
@@ -27,11 +28,15 @@ SCOPE = "frozenset({'59599', '59512', '59009', '59350'})"
 
 def _other_process(store_path: Path, code: str) -> str:
     """Run ``code`` in another Python process on the same store (another hash seed)."""
+    from django.conf import settings
+
+    where = suite_postgres.emplacement(store_path)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mixite.plateforme.settings",
-           "MIXITE_STORE": str(store_path), "PYTHONHASHSEED": "12345"}  # fmt: skip
+           "MIXITE_STORE": where, "MIXITE_FICHIERS": str(settings.FICHIERS.parent),
+           "PYTHONHASHSEED": "12345"}  # fmt: skip
     prelude = ("import django; django.setup()\nfrom mixite.plateforme import donnees\n"
                "from mixite.io.store import Store\n"
-               f"store = Store({str(store_path)!r}, partagee=True)\n")  # fmt: skip
+               f"store = Store({where!r}, partagee=True)\n")  # fmt: skip
     done = subprocess.run([sys.executable, "-c", prelude + code], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
@@ -51,7 +56,7 @@ def test_a_process_reads_the_figures_another_computed(
     assert str(figures[0]) == out.strip()
     # Household-level frames are not written for the other processes.
     donnees.cadre_commission(store)
-    folder = store_path.parent / "mixite.duckdb.chiffres"
+    folder = donnees.a_cote(".chiffres")
     assert {pickle.loads(f.read_bytes())[0][0] for f in folder.glob("*.pickle")} == {"chiffres"}
     assert folder.stat().st_mode & 0o077 == 0, "the folder is readable by others"
 
@@ -130,7 +135,7 @@ def test_the_warm_up_runs_in_the_figures_process(store_path: Path, settings: Any
     settings.CALCULS_A_PART = True
     shared = Store(store_path, partagee=True)
     donnees.rechauffer(shared).join(300)
-    written = (store_path.parent / "mixite.duckdb.chiffres").glob("*.pickle")
+    written = (donnees.a_cote(".chiffres")).glob("*.pickle")
     names = {pickle.loads(f.read_bytes())[0][0] for f in written}
     assert names == {"chiffres", "evolution", "carte-fragilite", "carte-typologie",
                      "carte-mixite", "indicateurs"}  # fmt: skip

@@ -17,6 +17,7 @@ from mixite.io.commission import apl_dans, logement, priorites_des_demandes
 from mixite.io.config import load_commission
 from mixite.io.store import Store
 from mixite.plateforme import recherche
+from tests import suite_postgres
 
 DATE = dt.date(2026, 10, 31)
 
@@ -39,7 +40,7 @@ def test_the_child_finds_the_candidates_the_search_finds(jumeau_2pct: Path) -> N
         dwelling = logement(store, ident)
         for ignore in (True, False):
             shown, steps, notes = recherche.chercher(
-                str(jumeau_2pct), ("peuplement", 1), dwelling, DATE, ignore
+                suite_postgres.emplacement(jumeau_2pct), ("peuplement", 1), dwelling, DATE, ignore
             )
             here = rechercher(dwelling, apps, plafonds=refdata.plafonds_ressources(),
                               regles=load_commission(None), date=DATE, prioritaire=prio,
@@ -63,7 +64,11 @@ def test_the_childs_refusals_reach_the_page_whole(jumeau_2pct: Path) -> None:
         pytest.skip("no vacant PLAI dwelling in the 2 % twin")
     with pytest.raises(ReferenceDataError, match="PLAI"):
         recherche.chercher(
-            str(jumeau_2pct), ("peuplement", 1), logement(store, plai[0]), DATE, True
+            suite_postgres.emplacement(jumeau_2pct),
+            ("peuplement", 1),
+            logement(store, plai[0]),
+            DATE,
+            True,
         )
     error = InvalidDataError.single("demandes", "règle", row=3, column="c", value="v")
     import pickle

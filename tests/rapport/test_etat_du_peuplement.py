@@ -20,6 +20,8 @@ from mixite.io.store import Store
 from mixite.observatoire.indicateurs import TOTAL
 from mixite.rapport.contenu import construire
 from mixite.rapport.rendu import ecrire, en_html
+from tests import suite_postgres
+from tests.twin.conftest import millesime_anterieur
 
 DATE = dt.date(2026, 6, 30)
 POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
@@ -28,7 +30,7 @@ POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
 @pytest.fixture(scope="module")
 def store(jumeau_2pct: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
     copy = tmp_path_factory.mktemp("rapport") / "jumeau.duckdb"
-    shutil.copy(jumeau_2pct, copy)
+    suite_postgres.copier(jumeau_2pct, copy)
     return Store(copy)
 
 
@@ -177,17 +179,9 @@ def test_an_operations_report_sets_its_two_dates_side_by_side(store: Store) -> N
 def two_vintages(jumeau_2pct: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
     """The twin with an earlier vintage: the same households a year before, those of
     every other IRIS then 60 % richer (so poverty really rose there), tenure unchanged."""
-    import duckdb
-
     copy = tmp_path_factory.mktemp("deux") / "deux.duckdb"
-    shutil.copy(jumeau_2pct, copy)
-    with duckdb.connect(str(copy)) as con:
-        con.execute(
-            "INSERT INTO menages SELECT * REPLACE (id_menage || '-avant' AS id_menage, "
-            "millesime - 1 AS millesime, CASE WHEN hash(code_iris) % 2 = 0 THEN "
-            "ressources_annuelles * 1.6 ELSE ressources_annuelles END AS ressources_annuelles) "
-            "FROM menages"
-        )
+    suite_postgres.copier(jumeau_2pct, copy)
+    millesime_anterieur(Store(copy), plus_riches=1.6)
     return Store(copy)
 
 

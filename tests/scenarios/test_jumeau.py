@@ -3,7 +3,6 @@ command, statistical secrecy of every published zone figure, and the backtest.""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ from mixite.io.store import Store
 from mixite.scenarios.modele import Scenario
 from mixite.scenarios.monte_carlo import lancer
 from mixite.scenarios.moteur import ATTRIBUTIONS, FLUX
+from tests import suite_postgres
 
 
 @pytest.fixture(scope="module")
@@ -133,10 +133,10 @@ def test_backtest_sets_observed_beside_the_bands(jumeau_2pct: Path) -> None:
 
 def test_a_copy_is_not_needed_the_store_is_only_read(jumeau_2pct: Path, tmp_path: Path) -> None:
     copy = tmp_path / "j.duckdb"
-    shutil.copy(jumeau_2pct, copy)
-    before = copy.stat().st_mtime_ns
+    suite_postgres.copier(jumeau_2pct, copy)
+    before = suite_postgres.etat(copy)
     instantane(Store(copy))
-    assert copy.stat().st_mtime_ns == before
+    assert suite_postgres.etat(copy) == before
 
 
 def test_a_landlord_gets_its_own_entrances_one_by_one(jumeau_2pct: Path, tmp_path: Path) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from mixite.core.model import MENAGES
 from mixite.io import refdata
+from mixite.io.store import Store, Write
 from mixite.twin.build import Twin, build_twin
 from mixite.twin.params import TwinParameters
 
@@ -23,3 +26,24 @@ def make_twin(scale: float = SCALE, seed: int = 2014) -> Twin:
 @pytest.fixture(scope="session")
 def twin() -> Twin:
     return make_twin()
+
+
+def millesime_anterieur(store: Store, *, absents: int = 0, plus_riches: float = 1.0) -> None:
+    """Give ``store`` an earlier vintage: the same households a year before (ids
+    suffixed « -avant »), one in ``absents`` (by id) not yet there, and those of every
+    other IRIS (by code) ``plus_riches`` times richer then."""
+    now = store.read("menages")
+    before = now.sort_values("id_menage").reset_index(drop=True)
+    if absents:
+        before = before[before.index % absents != 0]
+    iris = np.sort(before["code_iris"].dropna().unique())
+    richer = before["code_iris"].isin(iris[::2])
+    money = before["ressources_annuelles"]
+    before = before.assign(
+        id_menage=before["id_menage"] + "-avant",
+        millesime=before["millesime"] - 1,
+        ressources_annuelles=money.where(~richer, (money * plus_riches).round()).astype(
+            money.dtype
+        ),
+    )
+    store.write([Write(MENAGES, before, source="tests : millésime antérieur")])

@@ -363,7 +363,8 @@ def resoudre(scenario: Scenario, store: Store) -> Scenario:
     b = store.query(
         "SELECT b.id_batiment, b.code_qpv, b.code_iris, b.code_commune, b.annee_mise_en_service, "
         "count(l.id_logement) AS logements FROM batiments b JOIN entrees e ON e.id_batiment = "
-        "b.id_batiment JOIN logements l ON l.id_entree = e.id_entree GROUP BY ALL"
+        "b.id_batiment JOIN logements l ON l.id_entree = e.id_entree GROUP BY b.id_batiment, "
+        "b.code_qpv, b.code_iris, b.code_commune, b.annee_mise_en_service"
     )
     demolitions = []
     for d in prog.demolitions:

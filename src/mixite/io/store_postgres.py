@@ -271,11 +271,13 @@ def _euros(cents: Any) -> Decimal:
 _OUVERTES: dict[tuple[str, bool, int], Any] = {}
 
 
-def fermer_connexions() -> None:
-    """Close every connection kept open (at exit, or before a server is stopped)."""
-    while _OUVERTES:
-        _, raw = _OUVERTES.popitem()
-        raw.close()
+def fermer_connexions(url: str | None = None) -> None:
+    """Close the connections kept open: every one (at exit, or before a server is
+    stopped), or those to the database ``url`` (before it is dropped or copied)."""
+    for key in [k for k in list(_OUVERTES) if url is None or k[0] == url]:
+        raw = _OUVERTES.pop(key, None)  # another thread may have taken it meanwhile
+        if raw is not None:
+            raw.close()
 
 
 atexit.register(fermer_connexions)
