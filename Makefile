@@ -6,7 +6,7 @@ SCALE ?= 1.0
 # The full demo goes to mixite.duckdb; a reduced one to its own file, never over it.
 DEMO_STORE ?= $(if $(filter 1 1.0,$(SCALE)),mixite.duckdb,jumeau-$(SCALE).duckdb)
 
-.PHONY: demo test test-slow lint bench clean
+.PHONY: demo test test-postgresql test-slow lint bench clean
 
 $(BIN)/.installed: pyproject.toml package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,16 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 
+# Two pytest processes (the machines have 2 cores), each test file whole in one of them.
+PARALLELE ?= -n 2 --dist loadfile
+
 test: lint
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" $(PARALLELE)
+
+# The whole suite again with every store on PostgreSQL (tests/suite_postgres.py); the
+# default suite already runs the store's, pages', API's and browser's tests on both.
+test-postgresql: $(BIN)/.installed
+	MIXITE_TESTS_BASE=postgresql $(BIN)/pytest -m "not slow" $(PARALLELE)
 
 test-slow: $(BIN)/.installed
 	$(BIN)/pytest -m slow

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,15 +72,24 @@ def copier(source: Path | str, cible: Path | str) -> None:
         return
     import psycopg
 
+    from mixite.io.store import Store
     from mixite.io.store_postgres import fermer_connexions
+    from mixite.io.transfert import copier_base
 
     origine = adresse(source)
     url = adresse(cible)
     _supprimer(url)
-    fermer_connexions(origine)  # a template database must have no open connection
     assert _serveur is not None
     with psycopg.connect(_serveur, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{_nom(url)}" TEMPLATE "{_nom(origine)}"'.encode())
+        for attempt in range(3):
+            fermer_connexions(origine)  # a template database must have no open connection
+            try:
+                con.execute(f'CREATE DATABASE "{_nom(url)}" TEMPLATE "{_nom(origine)}"'.encode())
+                return
+            except psycopg.errors.ObjectInUse:  # another thread of the test is reading it
+                time.sleep(0.2 * (attempt + 1))
+        con.execute(f'CREATE DATABASE "{_nom(url)}"'.encode())
+    copier_base(Store(origine), Store(url))  # row by row, beside the other reader
 
 
 def existe(path: Path | str) -> bool:
