@@ -154,6 +154,10 @@ def en_tant_que(nom: str) -> Iterator[None]:
         _ACTEUR.reset(token)
 
 
+#: Rows from which a write of a table is large: the server's planner statistics are
+#: then refreshed at once (see :meth:`Store._statistiques`).
+GRANDE_ECRITURE = 1000
+
 #: Store files this process shares between reading and writing threads (see Store).
 _PARTAGEES: set[str] = set()
 
@@ -413,6 +417,9 @@ class Store:
                 con.execute("DELETE FROM _mixite_meta WHERE key = ?", [key])
                 con.execute("INSERT INTO _mixite_meta VALUES (?, ?)", [key, value])
             self._avant_validation(con)
+        self._statistiques(
+            [w.table.name for w in writes if w.replace_all or len(w.frame) >= GRANDE_ECRITURE]
+        )
         return deleted
 
     def modifiee_le(self) -> int | None:
@@ -421,6 +428,9 @@ class Store:
         stamp = self.path.stat().st_mtime_ns if self.path.exists() else 0
         wal = self.path.with_name(self.path.name + ".wal")
         return max(stamp, wal.stat().st_mtime_ns) if wal.exists() else stamp
+
+    def _statistiques(self, tables: Sequence[str]) -> None:
+        """After a large write of ``tables``: nothing to do (DuckDB keeps its own)."""
 
     def _avant_validation(self, con: Any) -> None:
         """Last step of a write's transaction (the server's security, on PostgreSQL)."""

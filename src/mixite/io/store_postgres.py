@@ -395,6 +395,16 @@ class PostgresStore(Store):
     def _preparer(self) -> None:
         """Nothing to prepare: the database exists on its server."""
 
+    def _statistiques(self, tables: Sequence[str]) -> None:
+        """The planner's statistics of ``tables``, refreshed after a large write. Without
+        them, until the server's autovacuum comes by, it estimates a decision's lookups
+        over a freshly imported twin as full scans: 0.9 s instead of 0.6 ms."""
+        if not tables:
+            return
+        with self._connect(read_only=False) as con:
+            for table in dict.fromkeys(tables):
+                con.execute(f'ANALYZE "{table}"')
+
     def _avant_validation(self, con: Any) -> None:
         """A replaced table is a new table: its row-level security is set again."""
         from mixite.io.securite_postgres import proteger

@@ -117,4 +117,5 @@ def copier_base(source: Store, cible: Store, *, remplacer: bool = False) -> dict
                     if table in TABLES_BY_NAME:
                         indexer(dst, TABLES_BY_NAME[table])
                 cible._avant_validation(dst)
+        cible._statistiques(list(contents))
     return {table: len(rows) for table, (_, rows) in contents.items()}
