@@ -101,13 +101,10 @@ def existe(path: Path | str) -> bool:
         return False
     from mixite.io.store import Store
 
-    return (
-        not Store(path)
-        .query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-        )
-        .empty
+    tables = Store(path).query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
     )
+    return not tables.empty
 
 
 def effacer(path: Path | str) -> None:

@@ -135,7 +135,7 @@ def test_the_warm_up_runs_in_the_figures_process(store_path: Path, settings: Any
     settings.CALCULS_A_PART = True
     shared = Store(store_path, partagee=True)
     donnees.rechauffer(shared).join(300)
-    written = (donnees.a_cote(".chiffres")).glob("*.pickle")
+    written = donnees.a_cote(".chiffres").glob("*.pickle")
     names = {pickle.loads(f.read_bytes())[0][0] for f in written}
     assert names == {"chiffres", "evolution", "carte-fragilite", "carte-typologie",
                      "carte-mixite", "indicateurs"}  # fmt: skip
