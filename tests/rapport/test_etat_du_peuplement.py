@@ -103,6 +103,26 @@ def test_the_command_writes_a_commune_report_and_never_overwrites(
     assert main(bad) == 2 and "epci, commune, bailleur ou operation" in capsys.readouterr().err
 
 
+def test_the_command_runs_outside_the_platform(store: Store, tmp_path: Path) -> None:
+    """`mixite rapport` in a process of its own, with no Django settings: the figures
+    it shares with the platform are computed in process, and nothing is written beside
+    the platform's store."""
+    import os
+    import sys
+
+    out = tmp_path / "epci.html"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mixite.cli.main", "rapport", "etat-du-peuplement",
+         "--territoire", "epci", "200093201", "--date", "2026-06-30", "--sortie", str(out),
+         "--store", suite_postgres.emplacement(store.path)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Métropole Européenne de Lille" in out.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["epci.html"]
+
+
 def test_the_segregation_part_reads_the_engines_values(store: Store) -> None:
     from mixite.indices import segregation_indices
     from mixite.plateforme.donnees import publication

@@ -154,10 +154,11 @@ _calcule_le: dict[tuple[Any, ...], float] = {}
 
 
 def _intervalle() -> float:
-    """Seconds between two background recomputations of a figure (``settings.RECALCUL_S``)."""
+    """Seconds between two background recomputations of a figure (``settings.RECALCUL_S``;
+    none outside the platform, e.g. for a command's report)."""
     from django.conf import settings
 
-    return float(getattr(settings, "RECALCUL_S", 0))
+    return float(getattr(settings, "RECALCUL_S", 0)) if settings.configured else 0.0
 
 
 def _calculer(key: tuple[Any, ...], compute: Any) -> Any:
@@ -222,7 +223,7 @@ def _a_part(nom: str) -> bool:
     from django.conf import settings
 
     known = nom in A_PART or nom == RECHAUFFE
-    return bool(getattr(settings, "CALCULS_A_PART", False)) and known
+    return settings.configured and bool(getattr(settings, "CALCULS_A_PART", False)) and known
 
 
 def _calculer_a_part(nom: str, parametres: tuple[Any, ...]) -> None:

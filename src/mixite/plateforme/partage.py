@@ -61,7 +61,12 @@ def _fichier(logique: tuple[Any, ...]) -> Path:
 
 
 def partage(key: tuple[Any, ...]) -> bool:
-    return str(key[0]) in PARTAGES
+    """Whether ``key``'s figures are shared with the platform's other processes:
+    published figures, in a process of the platform (a command's report, outside
+    Django, computes its own and writes nothing beside the platform's store)."""
+    from django.conf import settings
+
+    return str(key[0]) in PARTAGES and settings.configured
 
 
 def _version(key: tuple[Any, ...]) -> tuple[str, int]:
