@@ -7,6 +7,7 @@ import pytest
 
 from mixite.core.model import MENAGES
 from mixite.io import refdata
+from mixite.io.commission import _retype
 from mixite.io.store import Store, Write
 from mixite.twin.build import Twin, build_twin
 from mixite.twin.params import TwinParameters
@@ -46,4 +47,6 @@ def millesime_anterieur(store: Store, *, absents: int = 0, plus_riches: float = 
             money.dtype
         ),
     )
-    store.write([Write(MENAGES, before, source="tests : millésime antérieur")])
+    # Typed again for writing as a decision's rewritten rows are (money back to cents).
+    typed = _retype(before, MENAGES, store)
+    store.write([Write(MENAGES, typed, source="tests : millésime antérieur")])
