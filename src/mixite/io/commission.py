@@ -24,7 +24,7 @@ from mixite.io.exporters import to_import_frame
 from mixite.io.fiche_commission import Fiche
 from mixite.io.importers import audit_allocations
 from mixite.io.queries import allocations_in_context, households_in_context
-from mixite.io.store import Store, Write
+from mixite.io.store import Modification, Store, Write
 from mixite.observatoire.indicateurs import flags
 from mixite.observatoire.veille import calibrate, collectives, entrance_variables
 
@@ -219,7 +219,7 @@ def enregistrer(store: Store, d: Decision, cadre_millesime: int | None = None) -
             "motif_decision": d.motif or None, "synthetique": bool(app.get("synthetique", False)),
         }])  # fmt: skip
         typed = _typed(form, model.ATTRIBUTIONS, store)
-        writes = [Write(model.ATTRIBUTIONS, typed, "commission")]
+        writes: list[Write | Modification] = [Write(model.ATTRIBUTIONS, typed, "commission")]
         source = f"commission {d.id_commission}" + (f" ({d.par})" if d.par else "")
         audit = audit_allocations(typed, store, source=source, replace=False)
         writes.append(Write(model.AUDIT_ATTRIBUTIONS, audit, "commission"))
@@ -243,15 +243,12 @@ def _typed(frame: pd.DataFrame, table: Table, store: Store) -> pd.DataFrame:
 
 
 def _housed(store: Store, dwelling: pd.Series, app: pd.Series, d: Decision,
-            millesime: int | None) -> list[Write]:  # fmt: skip
-    """The dwelling occupied, the application satisfied, the household an occupant."""
+            millesime: int | None) -> list[Write | Modification]:  # fmt: skip
+    """The dwelling occupied, the application satisfied, the household an occupant. The
+    first two change in place, and only if still vacant and active: a decision recorded
+    meanwhile by another writer refuses this one instead of being overwritten."""
     from mixite.commission.impact import type_menage
 
-    lg = store.read("logements", where=f"id_logement = '{d.id_logement}'")
-    lg["vacant"] = False
-    dm = store.read("demandes", where=f"id_demande = '{d.id_demande}'")
-    dm["statut"] = "attribuee"
-    dm["date_sortie"] = pd.Timestamp(d.date_cal)
     year = millesime or int(store.query("SELECT max(millesime) AS y FROM menages")["y"].iloc[0])
     hh = pd.DataFrame([{
         "id_menage": f"MEN-{d.id_demande}", "millesime": year,
@@ -266,23 +263,13 @@ def _housed(store: Store, dwelling: pd.Series, app: pd.Series, d: Decision,
         "apl_annuelle": np.nan if d.apl_mensuelle is None else round(d.apl_mensuelle * 12, 2),
         "synthetique": bool(app.get("synthetique", False)),
     }])  # fmt: skip
-    typed_hh = _typed(hh, model.MENAGES, store)
     return [
-        Write(model.LOGEMENTS, _retype(lg, model.LOGEMENTS, store), "commission",
-              replace_where={"id_logement": d.id_logement}),
-        Write(model.DEMANDES, _retype(dm, model.DEMANDES, store), "commission",
-              replace_where={"id_demande": d.id_demande}),
-        Write(model.MENAGES, typed_hh, "commission"),
+        Modification(model.LOGEMENTS, {"id_logement": d.id_logement, "vacant": True},
+                     {"vacant": False}, "commission"),
+        Modification(model.DEMANDES, {"id_demande": d.id_demande, "statut": "active"},
+                     {"statut": "attribuee", "date_sortie": d.date_cal}, "commission"),
+        Write(model.MENAGES, _typed(hh, model.MENAGES, store), "commission"),
     ]  # fmt: skip
-
-
-def _retype(frame: pd.DataFrame, table: Table, store: Store) -> pd.DataFrame:
-    """A stored row, changed, typed again for writing (money in cents)."""
-    from mixite.io.importers import _known
-
-    text = to_import_frame(frame, table)
-    return validate(text, table, source="commission",
-                    known=_known(store, table, replace_all=True, lot=text))  # fmt: skip
 
 
 def priorites_des_demandes(

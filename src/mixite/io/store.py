@@ -75,6 +75,26 @@ class Write:
     replace_where: Mapping[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class Modification:
+    """Some columns set anew in the rows of one table matching ``where`` (``{column:
+    value}``), inside a write's transaction: a decided dwelling no longer vacant, its
+    application satisfied. An ``UPDATE``, not a read and a rewrite: nothing else in the
+    rows can be lost to another writer, and ``where`` can hold the state the change
+    expects (``vacant = true``). ``lignes``: how many rows must match, or the whole
+    write is refused and rolled back.
+
+    The values are of the columns' kinds (``bool``, ``str`` among the choices, a
+    ``datetime.date``, a number); money is written through a :class:`Write`, in cents.
+    """
+
+    table: Table
+    where: Mapping[str, Any]
+    values: Mapping[str, Any]
+    source: str
+    lignes: int = 1
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -395,7 +415,7 @@ class Store:
 
     def write(
         self,
-        writes: Sequence[Write],
+        writes: Sequence[Write | Modification],
         *,
         meta: Mapping[str, str] | None = None,
         cascade: bool = False,
@@ -411,15 +431,17 @@ class Store:
         with self._connect(read_only=False) as con, transaction(con):
             _ensure_catalog(con)
             for w in writes:
-                _write_one(con, w, now)
+                if isinstance(w, Modification):
+                    _modify_one(con, w, now)
+                else:
+                    _write_one(con, w, now)
             deleted = _delete_orphans(con) if cascade else {}
             for key, value in (meta or {}).items():
                 con.execute("DELETE FROM _mixite_meta WHERE key = ?", [key])
                 con.execute("INSERT INTO _mixite_meta VALUES (?, ?)", [key, value])
             self._avant_validation(con)
-        self._statistiques(
-            [w.table.name for w in writes if w.replace_all or len(w.frame) >= GRANDE_ECRITURE]
-        )
+        self._statistiques([w.table.name for w in writes if isinstance(w, Write)
+                            and (w.replace_all or len(w.frame) >= GRANDE_ECRITURE)])  # fmt: skip
         return deleted
 
     def modifiee_le(self) -> int | None:
@@ -555,12 +577,8 @@ def _catalog_ready(con: Any) -> bool:
               ("_mixite_imports", "chaine"), ("_mixite_meta", "key"), ("_mixite_tables", "name")}  # fmt: skip
     if getattr(con, "dialecte", "duckdb") == "postgresql":
         wanted |= {("_mixite_imports", "_rang"), ("_mixite_journal_acces", "_rang")}
-    rows = con.execute(
-        "SELECT table_name, column_name FROM information_schema.columns "
-        "WHERE table_name IN ('_mixite_journal_acces', '_mixite_imports', '_mixite_meta', "
-        "'_mixite_tables')"
-    ).fetchall()
-    return wanted <= {(str(t), str(c)) for t, c in rows}
+    have = {(table, c) for table in {t for t, _ in wanted} for c in _columns(con, table)}
+    return wanted <= have
 
 
 #: Journals whose rows are chained by hash (append-only, tamper-evident).
@@ -590,12 +608,27 @@ def chain_link(previous: str, values: Sequence[object]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _columns(con: Any, table: str) -> list[str]:
+    """``table``'s columns in order (none when it does not exist), PostgreSQL's ``_rang``
+    included. PostgreSQL answers from its catalog: a query of its ``information_schema``
+    views costs a few milliseconds, and a decision's write asks a dozen times."""
+    if getattr(con, "dialecte", "duckdb") == "postgresql":
+        rows = con.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 "
+            "AND NOT attisdropped ORDER BY attnum",
+            [_quote(table)],
+        ).fetchall()
+    else:
+        rows = con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
 def _last_link(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = 'chaine'",
-        [table],
-    ).fetchone()
-    if not exists or not exists[0]:
+    if "chaine" not in _columns(con, table):
         return ""
     row = con.execute(
         f"SELECT chaine FROM {_quote(table)} WHERE chaine IS NOT NULL ORDER BY rowid DESC LIMIT 1"
@@ -642,14 +675,8 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
         )
     if w.replace_all:
         _empty(con, t)
-    existing = [
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-            [t.name],
-        ).fetchall()
-        if r[0] != "_rang"  # PostgreSQL's order of a journal's rows
-    ]
+    # Without PostgreSQL's order of a journal's rows.
+    existing = [c for c in _columns(con, t.name) if c != "_rang"]
     if existing and existing != list(t.column_names):
         _migrate(con, t, existing)
     con.execute(create_sql(t, _types(con)))
@@ -680,23 +707,72 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
     )
 
 
+def _modify_one(con: Any, m: Modification, now: str) -> None:
+    """``UPDATE`` the rows ``m`` names; refused (``StoreError``, the transaction rolled
+    back) unless exactly ``m.lignes`` rows match; journalled as a write."""
+    t = m.table
+    columns = {c.name: c for c in t.columns}
+    for name, value in [*m.where.items(), *m.values.items()]:
+        if name not in columns:
+            raise ValueError(f"{t.name!r} has no column {name!r}")
+        _check_value(columns[name], value)
+    if any(v is None for v in m.where.values()):
+        raise ValueError("A modification's rows are named by values (= NULL matches nothing).")
+    if not m.where or not m.values:
+        raise ValueError("A modification names the rows (where) and the values to set.")
+    assignments = ", ".join(f"{_quote(k)} = ?" for k in m.values)
+    clause = " AND ".join(f"{_quote(k)} = ?" for k in m.where)
+    row = con.execute(
+        f"UPDATE {_quote(t.name)} SET {assignments} WHERE {clause}",
+        [*m.values.values(), *m.where.values()],
+    ).fetchone()
+    n = int(row[0]) if row else 0
+    if n != m.lignes:
+        shown = ", ".join(f"{k} = {v}" for k, v in m.where.items())
+        raise StoreError(
+            f"« {t.name} » : {n} ligne(s) trouvée(s) où {shown}, {m.lignes} attendue(s) (une "
+            "autre saisie les a peut-être changées entre-temps) ; rien n'a été écrit."
+        )
+    con.execute(
+        "UPDATE _mixite_tables SET source = ?, updated_at = ? WHERE name = ?",
+        [m.source, now, t.name],
+    )
+    values = [now, t.name, m.source, n, False, acteur()]
+    link = chain_link(_last_link(con, "_mixite_imports"), values)
+    con.execute(
+        "INSERT INTO _mixite_imports (imported_at, table_name, source, rows, synthetic, "
+        "utilisateur, chaine) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [*values, link],
+    )
+
+
+def _check_value(c: Column, value: Any) -> None:
+    """A value set by a :class:`Modification` is of its column's kind (a programming
+    error otherwise: users' values go through the validator)."""
+    kinds: dict[str, tuple[type, ...]] = {
+        "text": (str,), "boolean": (bool,), "date": (dt.date,), "integer": (int,),
+        "decimal": (int, float),
+    }  # fmt: skip
+    fits = c.kind in kinds and isinstance(value, kinds[c.kind])
+    if c.kind in ("integer", "decimal") and isinstance(value, bool):
+        fits = False
+    if value is None:
+        fits = not c.required
+    if not fits:
+        raise ValueError(f"{value!r} is not a value of {c.name!r} ({c.kind})")
+    if c.choices is not None and value is not None and value not in c.choices:
+        raise ValueError(f"{value!r} is not one of {c.name!r}'s choices {c.choices}")
+
+
 def _empty(con: Any, t: Table) -> None:
     """Empty a table before it is written again. PostgreSQL deletes its rows when its
     columns are the expected ones (readers keep reading the committed rows meanwhile;
     dropping it would lock them out until the write commits); otherwise, and on DuckDB,
     it is dropped and created anew."""
-    if getattr(con, "dialecte", "duckdb") == "postgresql":
-        columns = [
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                "AND column_name <> '_rang' ORDER BY ordinal_position",
-                [t.name],
-            ).fetchall()
-        ]
-        if columns == list(t.column_names):
-            con.execute(f"DELETE FROM {_quote(t.name)}")
-            return
+    postgresql = getattr(con, "dialecte", "duckdb") == "postgresql"
+    if postgresql and [c for c in _columns(con, t.name) if c != "_rang"] == list(t.column_names):
+        con.execute(f"DELETE FROM {_quote(t.name)}")
+        return
     con.execute(f"DROP TABLE IF EXISTS {_quote(t.name)}")
 
 

@@ -346,10 +346,14 @@ def index_sql(table: Table) -> list[str]:
     """``CREATE INDEX IF NOT EXISTS`` on ``table``'s one-column key and the columns that
     refer to another table: a commission decision or a form looks up a few rows by key
     and joins by reference (a dwelling's building's households), which PostgreSQL would
-    otherwise scan table by table (DuckDB scans its columns anyway)."""
+    otherwise scan table by table (DuckDB scans its columns anyway). And the vintage
+    (``millesime``): a decision writes its household into the latest, which without an
+    index is a scan of every household (64 ms on the full twin, 0.4 ms with it)."""
     columns = [c.name for c in table.columns if c.references and c.references[0] != table.name]
     if len(table.key) == 1:
         columns.insert(0, table.key[0])
+    if "millesime" in table.column_names:
+        columns.append("millesime")
     return [
         f'CREATE INDEX IF NOT EXISTS "{table.name[:30]}_{c[:28]}_idx" ON "{table.name}" ("{c}")'
         for c in dict.fromkeys(columns)
@@ -383,6 +387,17 @@ class PostgresStore(Store):
     def _connect(self, *, read_only: bool) -> Iterator[Any]:
         with connecter(self.url, read_only=read_only) as con:
             yield con
+
+    def has_table(self, name: str) -> bool:
+        """Whether the table exists and this role may read it, from the server's catalog
+        in one query (its ``information_schema`` views cost ten times more, and pages and
+        decisions ask often)."""
+        with self._connect(read_only=True) as con:
+            row = con.execute(
+                "SELECT coalesce(has_table_privilege(to_regclass(?), 'SELECT'), false)",
+                ['"' + name.replace('"', '""') + '"'],
+            ).fetchone()
+            return bool(row and row[0])
 
     @contextmanager
     def writer(self) -> Iterator[None]:
