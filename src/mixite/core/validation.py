@@ -280,12 +280,14 @@ def _convert(
 
     present = ~empty
     hidden = present & _matches(text, _INVISIBLE)
-    col.add_mask(
-        hidden,
-        c.name,
-        text.str.replace(_INVISIBLE, "�", regex=True),
-        "caractère de contrôle ou invisible (NUL, tabulation, espace de largeur nulle…) interdit",
-    )
+    if hidden.any():  # the values shown with the character marked: only when reported
+        col.add_mask(
+            hidden,
+            c.name,
+            text.str.replace(_INVISIBLE, "�", regex=True),
+            "caractère de contrôle ou invisible (NUL, tabulation, espace de largeur nulle…) "
+            "interdit",
+        )
     ok &= ~hidden
     if c.kind == "text":
         result: pd.Series = text.where(present, None)
@@ -345,10 +347,7 @@ def _convert(
         is_false = codes.isin(low, _FALSE)
         bad = present & ~(is_true | is_false)
         col.add_mask(bad, c.name, text, "n'est pas un booléen (oui/non, 1/0, vrai/faux)")
-        out = pd.Series(
-            pd.array(np.where(is_true, True, False), dtype="boolean"), index=values.index
-        )
-        out[~present | bad] = pd.NA
+        out = pd.Series(pd.arrays.BooleanArray(is_true, ~present | bad), index=values.index)
         return out, ok & ~bad
 
     if c.kind == "date":

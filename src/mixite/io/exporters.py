@@ -39,9 +39,9 @@ def to_import_frame(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
             text = pd.Series([repr(float(v)) for v in s.to_numpy(dtype=float, na_value=np.nan)])
         else:
             text = pd.Series(s.astype("string").to_numpy())
-        text = pd.Series(text.to_numpy(dtype=object))
-        text[missing] = ""
-        out[c.name] = text.to_numpy()
+        cells = text.to_numpy(dtype=object, copy=True)
+        cells[missing] = ""
+        out[c.name] = cells
     return pd.DataFrame(out)
 
 
