@@ -5,7 +5,7 @@ the applications, and the recording of a decision."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,7 +218,12 @@ def enregistrer(store: Store, d: Decision, cadre_millesime: int | None = None) -
             "decision": d.decision, "suite": d.suite, "rang": d.rang,
             "motif_decision": d.motif or None, "synthetique": bool(app.get("synthetique", False)),
         }])  # fmt: skip
-        typed = _typed(form, model.ATTRIBUTIONS, store)
+        # The dwelling (with its landlord) and the application were just read under the
+        # writer's lock, and the form's identifier checked absent.
+        lus = {("logements", "id_logement"): [d.id_logement],
+               ("demandes", "id_demande"): [d.id_demande],
+               ("bailleurs", "code_bailleur"): [str(dwelling["code_bailleur"])]}  # fmt: skip
+        typed = _typed(form, model.ATTRIBUTIONS, store, lus, absents=True)
         writes: list[Write | Modification] = [Write(model.ATTRIBUTIONS, typed, "commission")]
         source = f"commission {d.id_commission}" + (f" ({d.par})" if d.par else "")
         audit = audit_allocations(typed, store, source=source, replace=False)
@@ -234,12 +239,19 @@ def enregistrer(store: Store, d: Decision, cadre_millesime: int | None = None) -
     return ident
 
 
-def _typed(frame: pd.DataFrame, table: Table, store: Store) -> pd.DataFrame:
+def _typed(frame: pd.DataFrame, table: Table, store: Store,
+           lus: Mapping[tuple[str, str], Sequence[str]] | None = None, *,
+           absents: bool = False) -> pd.DataFrame:  # fmt: skip
+    """``frame`` validated as an import of it would be; ``lus``: references already read
+    (:func:`mixite.io.importers._known`), ``absents``: its keys already checked absent."""
     from mixite.io.importers import _known
 
     text = to_import_frame(frame, table)
-    return validate(text, table, source="commission",
-                    known=_known(store, table, replace_all=False, lot=text))  # fmt: skip
+    existing = (
+        pd.DataFrame({k: pd.Series([], dtype="string") for k in table.key}) if absents else None
+    )
+    known = _known(store, table, replace_all=False, lot=text, lus=lus, existing=existing)
+    return validate(text, table, source="commission", known=known)
 
 
 def _housed(store: Store, dwelling: pd.Series, app: pd.Series, d: Decision,
@@ -268,7 +280,8 @@ def _housed(store: Store, dwelling: pd.Series, app: pd.Series, d: Decision,
                      {"vacant": False}, "commission"),
         Modification(model.DEMANDES, {"id_demande": d.id_demande, "statut": "active"},
                      {"statut": "attribuee", "date_sortie": d.date_cal}, "commission"),
-        Write(model.MENAGES, _typed(hh, model.MENAGES, store), "commission"),
+        Write(model.MENAGES, _typed(hh, model.MENAGES, store,
+                                    {("logements", "id_logement"): [d.id_logement]}), "commission"),
     ]  # fmt: skip
 
 

@@ -90,11 +90,13 @@ _CLE = re.compile(r"[\x20-\x7E]+")
 
 def _known(
     store: Store, table: Table, *, replace_all: bool, existing: pd.DataFrame | None = None,
-    lot: pd.DataFrame | None = None,
+    lot: pd.DataFrame | None = None, lus: Mapping[tuple[str, str], Sequence[str]] | None = None,
 ) -> KnownKeys:  # fmt: skip
     """The stored keys ``table``'s rows refer to, and its own stored keys. With ``lot``
     (the rows as read, at most :data:`LOT_RESTREINT`), only those equal to its values:
-    the checks give the same answers."""
+    the checks give the same answers. ``lus``: the keys of referenced tables the caller
+    has just read under the writer's lock (a decision's dwelling and application), not
+    looked up again."""
     small = lot is not None and len(lot) <= LOT_RESTREINT
 
     def keys(target: str, column: str, source: str) -> pd.DataFrame:
@@ -112,6 +114,9 @@ def _known(
     for c in table.columns:
         if c.references and c.references[0] != table.name:
             target, column = c.references
+            if lus is not None and (target, column) in lus:
+                values[(target, column)] = pd.Index(list(lus[(target, column)]), dtype="string")
+                continue
             frame = keys(target, column, c.name)
             values[(target, column)] = pd.Index(frame[column].astype("string"))
     if existing is None and not replace_all:
