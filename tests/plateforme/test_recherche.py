@@ -83,6 +83,37 @@ def test_the_child_runs_at_a_lower_priority() -> None:
     assert executer("recherche", os.nice, 0) - os.nice(0) == PRIORITE
 
 
+def test_a_child_leaves_when_its_parent_dies() -> None:
+    """A serving process killed without a word (gunicorn's timeout): its child does not
+    stay behind."""
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, sys\n"
+        "from mixite.plateforme.a_part import executer\n"
+        "print(executer('essai', os.getpid), flush=True)\n"
+        "os._exit(0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120, check=True)  # fmt: skip
+    child = int(out.stdout.strip())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _vivant(child):
+        time.sleep(0.2)
+    assert not _vivant(child)
+
+
+def _vivant(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, already finished, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[-1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def test_a_child_that_died_is_replaced() -> None:
     import signal
 
