@@ -86,14 +86,15 @@ def proteger(con: Any) -> None:
     if not known.fetchone()[0]:
         _fonction(con)
     # Only what is missing: each GRANT or ALTER locks the table against readers until
-    # the write commits.
-    for table in [t for t in (*PARTAGEES, *POLITIQUES, "_mixite_roles") if t in present]:
-        for role in roles:
-            granted = con.execute(
-                "SELECT has_table_privilege(?, quote_ident(?), 'SELECT')", [role, table]
-            ).fetchone()
-            if not granted or not granted[0]:
-                con.execute(f'GRANT SELECT ON "{table}" TO "{role}"')
+    # the write commits. One query for every table and role (a write asked each pair).
+    tables = [t for t in (*PARTAGEES, *POLITIQUES, "_mixite_roles") if t in present]
+    missing = con.execute(
+        "SELECT t, r FROM unnest(?::text[]) AS t, unnest(?::text[]) AS r "
+        "WHERE NOT has_table_privilege(r, quote_ident(t), 'SELECT') ORDER BY t, r",
+        [tables, roles],
+    ).fetchall()
+    for table, role in missing:
+        con.execute(f'GRANT SELECT ON "{table}" TO "{role}"')
     protected = {
         str(r[0])
         for r in con.execute(
