@@ -277,3 +277,51 @@ def test_large_writes_refresh_the_planner_statistics(jumeau_2pct: Path, base_pos
     one = more.head(1).assign(id_menage="M-UNE")
     pg.write([Write(TABLES_BY_NAME["menages"], one, "test")])
     assert estimated("menages") == 2 * len(households)  # a small write leaves them be
+
+
+def test_large_writes_through_arrow_csv_store_what_row_by_row_writes_store(
+    base_postgres: str,
+) -> None:
+    """A large write's rows go to ``COPY`` as CSV written by Arrow: exactly the values
+    the row-by-row path writes (quotes, separators, line breaks and accents in text,
+    NULLs, exact cents, dates before 1970, large integers, floats to the last digit)."""
+    from mixite.io.store_postgres import connecter, csv_pour_copy, lignes
+
+    n = 1_200
+    text = ["a", 'x,"y"\nz', "é;ü", None, " espace ", "0", "NULL", "\\N"]
+    frame = pd.DataFrame({
+        "t": pd.array([text[i % len(text)] for i in range(n)], dtype="string"),
+        "m": pd.array([None if i % 7 == 0 else (i * 1_234_567 - 5) * (-1) ** i
+                       for i in range(n)], dtype="Int64"),
+        "i": pd.array([None if i % 5 == 0 else 2**53 - i for i in range(n)], dtype="Int64"),
+        "r": pd.array([None if i % 9 == 0 else 1 / (i + 3) for i in range(n)], dtype="Float64"),
+        "d": pd.to_datetime([None if i % 11 == 0 else f"{1900 + i % 200}-0{1 + i % 9}-1{i % 10}"
+                             for i in range(n)]),
+        "b": pd.array([None if i % 3 == 0 else i % 2 == 0 for i in range(n)], dtype="boolean"),
+    })  # fmt: skip
+    kinds = ["text", "money", "integer", "decimal", "date", "boolean"]
+    data = csv_pour_copy(frame, kinds)
+    assert data is not None
+    columns = "t VARCHAR, m DECIMAL(14,2), i BIGINT, r DOUBLE PRECISION, d DATE, b BOOLEAN"
+    with connecter(base_postgres, read_only=False) as con:
+        for table in ("par_csv", "par_lignes"):
+            con.execute(f"CREATE TABLE {table} ({columns}, n SERIAL)")
+        con.copier_csv("par_csv", list("tmirdb"), data)
+        con.copier("par_lignes", list("tmirdb"), lignes(frame, kinds))
+        same = con.execute(
+            "SELECT count(*) FROM par_csv a JOIN par_lignes b ON a.n = b.n WHERE "
+            "a.t IS NOT DISTINCT FROM b.t AND a.m IS NOT DISTINCT FROM b.m AND "
+            "a.i IS NOT DISTINCT FROM b.i AND a.r IS NOT DISTINCT FROM b.r AND "
+            "a.d IS NOT DISTINCT FROM b.d AND a.b IS NOT DISTINCT FROM b.b"
+        ).fetchone()
+        nulls = con.execute("SELECT count(*) FROM par_csv WHERE t IS NULL").fetchone()
+    assert same == (n,)
+    assert nulls == (n // len(text),)
+
+
+def test_what_arrow_csv_cannot_write_exactly_goes_row_by_row() -> None:
+    from mixite.io.store_postgres import csv_pour_copy
+
+    assert csv_pour_copy(pd.DataFrame({"m": [12.5]}), ["money"]) is None  # half a cent
+    assert csv_pour_copy(pd.DataFrame({"g": [b"\x01"]}), ["geometry"]) is None
+    assert csv_pour_copy(pd.DataFrame({"t": [3]}), ["text"]) is None

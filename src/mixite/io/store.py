@@ -686,9 +686,14 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
         con.execute(f"DELETE FROM {_quote(t.name)} WHERE {clause}", list(w.replace_where.values()))
     frame = w.frame[list(t.column_names)]
     if getattr(con, "dialecte", "duckdb") == "postgresql":
-        from mixite.io.store_postgres import lignes
+        from mixite.io.store_postgres import csv_pour_copy, lignes
 
-        cast(Any, con).copier(t.name, t.column_names, lignes(frame, [c.kind for c in t.columns]))
+        kinds = [c.kind for c in t.columns]
+        data = csv_pour_copy(frame, kinds) if len(frame) >= GRANDE_ECRITURE else None
+        if data is not None:  # large writes: Arrow writes the rows
+            cast(Any, con).copier_csv(t.name, t.column_names, data)
+        else:
+            cast(Any, con).copier(t.name, t.column_names, lignes(frame, kinds))
     else:
         _insert_duckdb(con, t, frame)
     title = t.title + (" — SYNTHÉTIQUE" if w.synthetic else "")
