@@ -680,7 +680,6 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
     if existing and existing != list(t.column_names):
         _migrate(con, t, existing)
     con.execute(create_sql(t, _types(con)))
-    indexer(con, t)
     if w.replace_where:
         clause = " AND ".join(f"{_quote(k)} = ?" for k in w.replace_where)
         con.execute(f"DELETE FROM {_quote(t.name)} WHERE {clause}", list(w.replace_where.values()))
@@ -696,6 +695,7 @@ def _write_one(con: duckdb.DuckDBPyConnection, w: Write, now: str) -> None:
             cast(Any, con).copier(t.name, t.column_names, lignes(frame, kinds))
     else:
         _insert_duckdb(con, t, frame)
+    indexer(con, t)  # after the rows: a new table's indexes are built once, not row by row
     title = t.title + (" — SYNTHÉTIQUE" if w.synthetic else "")
     con.execute(f"COMMENT ON TABLE {_quote(t.name)} IS '{title.replace(chr(39), chr(39) * 2)}'")
     con.execute("DELETE FROM _mixite_tables WHERE name = ?", [t.name])

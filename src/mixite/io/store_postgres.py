@@ -296,6 +296,8 @@ def csv_pour_copy(frame: pd.DataFrame, kinds: Sequence[str]) -> bytes | None:
             except (TypeError, ValueError):
                 return None
             array = pa.array(reals, type=pa.float64(), from_pandas=True)
+        elif kind == "text" and isinstance(series.dtype, pd.StringDtype):
+            array = pa.array(series.array, type=pa.string())
         elif kind == "text" and infer_dtype(series, skipna=True) in ("string", "empty"):
             array = pa.array(series.astype(object).where(series.notna(), None), type=pa.string())
         else:
