@@ -6,10 +6,8 @@ import numpy as np
 import pytest
 
 from mixite.core.model import MENAGES
-from mixite.core.validation import validate
 from mixite.io import refdata
-from mixite.io.exporters import to_import_frame
-from mixite.io.importers import _known
+from mixite.io.commission import _typed
 from mixite.io.store import Store, Write
 from mixite.twin.build import Twin, build_twin
 from mixite.twin.params import TwinParameters
@@ -49,8 +47,5 @@ def millesime_anterieur(store: Store, *, absents: int = 0, plus_riches: float = 
             money.dtype
         ),
     )
-    # Rows as read (money in euros) typed again for writing, as an import types them.
-    text = to_import_frame(before, MENAGES)
-    typed = validate(text, MENAGES, source="tests",
-                     known=_known(store, MENAGES, replace_all=True, lot=text))  # fmt: skip
-    store.write([Write(MENAGES, typed, source="tests : millésime antérieur")])
+    # Rows as read (money in euros) typed again for writing, as a decision's household.
+    store.write([Write(MENAGES, _typed(before, MENAGES, store), "tests : millésime antérieur")])

@@ -271,16 +271,15 @@ def csv_pour_copy(frame: pd.DataFrame, kinds: Sequence[str]) -> bytes | None:
     arrays = []
     for (_, series), kind in zip(frame.items(), kinds, strict=True):
         if kind in ("money", "integer"):
-            numbers = series if is_integer_dtype(series.dtype) else None
-            if numbers is None:
+            numbers = series
+            if not is_integer_dtype(series.dtype):
                 try:
-                    floats = pd.to_numeric(series).astype("Float64")
+                    numbers = pd.to_numeric(series).astype("Float64")
                 except (TypeError, ValueError):
                     return None
-                whole = floats.dropna()
+                whole = numbers.dropna()
                 if not (whole == whole.round()).all() or (whole.abs() > 2**53).any():
                     return None
-                numbers = floats.astype("Int64")
             array = pa.array(numbers.astype("Int64"), type=pa.int64(), from_pandas=True)
             if kind == "money":  # cents × 0.01, in decimals: exact
                 array = pc.multiply(array.cast(pa.decimal128(19, 0)),
