@@ -35,6 +35,16 @@ def _recalcul_immediat(settings: object) -> None:
     settings.CALCULS_A_PART = False  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _calculs_finis() -> Iterator[None]:
+    """A test's background computations end with it: a map still drawn afterwards
+    would be written beside the next test's store (the settings say where)."""
+    yield
+    from mixite.plateforme import donnees
+
+    donnees._attendre_fils()
+
+
 @pytest.fixture()
 def store_path(settings: object, jumeau_2pct: Path, tmp_path: Path) -> Path:
     """A copy of the 2 % twin served by the platform (test_pages has its own, on both

@@ -162,3 +162,41 @@ def test_a_commission_decision_waits_for_the_objectives_not_for_the_population_f
     assert "Chiffres d'avant la dernière écriture" in dashboard.content.decode()
     donnees._attendre_fils()
     assert ENTETE not in landlord.get("/")
+
+
+def test_a_decision_has_its_writer_s_objectives_computed_before_they_are_asked_for(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A decision sends its writer to the objectives, which must count it: their
+    computation starts with the decision, in the background, and the page finds it done
+    (or under way) instead of starting it then."""
+    from mixite.plateforme import donnees
+
+    passwords = {login: pw for login, pw, _ in creer_comptes_demo()}
+    landlord = Client()
+    assert landlord.login(username="bailleur", password=passwords["bailleur"])
+    before = list(landlord.get("/objectifs/").context["lignes"])
+    dwelling = (
+        Store(store_path)
+        .query(
+            "SELECT l.id_logement FROM logements l JOIN entrees e USING (id_entree) JOIN batiments b "
+            "USING (id_batiment) WHERE l.vacant AND b.code_bailleur = 'B01' AND NOT b.individuel "
+            "ORDER BY l.id_logement LIMIT 1"
+        )
+        .iloc[0, 0]
+    )
+    page = landlord.get(f"/commission/{dwelling}/", {"date": "2026-10-31", "souhaits": "ignorer"})
+    donnees._attendre_fils()
+    done = landlord.post(f"/commission/{dwelling}/decision/", {
+        "demande": page.context["ids"][0], "decision": "attribution", "date": "2026-10-31",
+    })  # fmt: skip
+    assert done.status_code == 302 and done["Location"].endswith("/objectifs/")
+    donnees._attendre_fils()
+
+    def not_now(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the tracking was computed when the page asked for it")
+
+    monkeypatch.setattr(objectifs, "suivre", not_now)
+    shown = landlord.get("/objectifs/")
+    assert shown.status_code == 200 and ENTETE not in shown
+    assert list(shown.context["lignes"]) != before  # the decision counts

@@ -141,3 +141,33 @@ def test_the_warm_up_runs_in_the_figures_process(store_path: Path, settings: Any
                      "carte-mixite", "indicateurs"}  # fmt: skip
     here = {key[0] for key in donnees._cache if key[1].startswith(shared.nom)}
     assert here.isdisjoint(names), "computed in the serving process"
+
+
+def test_fresh_figures_are_computed_in_the_figures_process_not_behind_a_warm_up(
+    store_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request that must have the latest figures (its account just wrote) has them
+    computed in the figures' child process, not in the serving one (whose pages would
+    wait meanwhile), and does not queue behind a warm-up pass, which has its own."""
+    import signal
+
+    from mixite.io import queries
+    from mixite.plateforme import a_part, fraicheur
+
+    settings.CALCULS_A_PART = True
+    shared = Store(store_path, partagee=True)
+    warming = a_part.executer("rechauffe", os.getpid)
+    busy = a_part.executeur("rechauffe").submit(time.sleep, 120)  # a long warm-up pass
+
+    def not_here(*args: object) -> None:
+        raise AssertionError("computed in the serving process")
+
+    monkeypatch.setattr(queries, "allocations_in_context", not_here)
+    try:
+        t0 = time.perf_counter()
+        with fraicheur.a_jour():
+            suivi, notes = donnees.suivi_objectifs(shared, "loi-2017")
+        assert time.perf_counter() - t0 < 100 and not busy.done()
+        assert len(suivi.published) > 0 and notes
+    finally:
+        os.kill(warming, signal.SIGKILL)  # the next warm-up gets a new process

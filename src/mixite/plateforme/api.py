@@ -221,9 +221,9 @@ CHARTES = ["lille", "loi-2017", "pecquencourt"]
 @point("voir_objectifs", parametres=("charte",))
 @_parametres
 def objectifs(request: HttpRequest, v: Lecteur, jeton: Jeton) -> HttpResponse:
-    from mixite.plateforme.donnees import suivi_objectifs
+    from mixite.plateforme.donnees import CHARTE_PAR_DEFAUT, suivi_objectifs
 
-    charte = _choix(request, "charte", CHARTES, "lille")
+    charte = _choix(request, "charte", CHARTES, CHARTE_PAR_DEFAUT)
     suivi, notes = suivi_objectifs(_store(), charte)
     return reponse({"charte": charte, "notes": notes, "objectifs": _lignes(suivi.published)})
 

@@ -4,6 +4,7 @@ path as the command line), kept in memory until the store changes."""
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import threading
 import time
@@ -145,6 +146,15 @@ def _cached(key: tuple[Any, ...], compute: Any) -> Any:
             _en_arriere_plan(lambda: _revalider(key, compute, pending), "mixite-revalide")
         return stale
     with pending:
+        with _lock:
+            known = key in _cache
+        if not known and _a_part(key[0]) and partage.partage(key):
+            # In the figures' process: a computation of seconds in this one would hold
+            # every page it serves meanwhile (one thread at a time runs Python).
+            try:
+                _calculer_a_part(key[0], key[3:])
+            except Exception:  # computed (and its error reported) here, below
+                logging.getLogger(__name__).warning("%s: computed in the serving process", key[0])
         return _calculer(key, compute)
 
 
@@ -197,8 +207,6 @@ def _garder(key: tuple[Any, ...], value: Any) -> Any:
 
 
 def _revalider(key: tuple[Any, ...], compute: Any, pending: threading.Lock) -> None:
-    import logging
-
     from mixite.plateforme import fraicheur
 
     try:
@@ -219,27 +227,37 @@ A_PART: dict[str, Any] = {}
 
 
 def _a_part(nom: str) -> bool:
-    """Whether the figures ``nom`` (or the warm-up) are computed in the child process."""
+    """Whether the figures ``nom`` (or the warm-up) are computed in a child process
+    (never from a child itself: it computes them)."""
     from django.conf import settings
 
     known = nom in A_PART or nom == RECHAUFFE
-    return settings.configured and bool(getattr(settings, "CALCULS_A_PART", False)) and known
+    return (settings.configured and bool(getattr(settings, "CALCULS_A_PART", False))
+            and known and not _dans_un_enfant)  # fmt: skip
+
+
+#: Set in a child process of :mod:`mixite.plateforme.a_part`.
+_dans_un_enfant = False
 
 
 def _calculer_a_part(nom: str, parametres: tuple[Any, ...]) -> None:
-    """Compute the figures ``nom`` of ``parametres`` in the figures' child process,
-    which writes them to the shared folder (:mod:`mixite.plateforme.partage`)."""
+    """Compute the figures ``nom`` of ``parametres`` in a child process, which writes
+    them to the shared folder (:mod:`mixite.plateforme.partage`): the warm-up in a child
+    of its own, the figures a request or a recomputation asks for in the figures' child
+    — not queued behind a warm-up pass of several seconds."""
     from django.conf import settings
 
     from mixite.plateforme.a_part import executer
 
-    executer("chiffres", _dans_l_enfant, str(settings.STORE), str(settings.FICHIERS), nom,
+    child = "rechauffe" if nom == RECHAUFFE else "chiffres"
+    executer(child, _dans_l_enfant, str(settings.STORE), str(settings.FICHIERS), nom,
              parametres)  # fmt: skip
 
 
 def _dans_l_enfant(emplacement: str, fichiers: str, nom: str, parametres: tuple[Any, ...]) -> None:
     """In the child: the platform's settings as the serving process has them, then the
     figures of the latest version (kept in the child too, and written to the folder)."""
+    global _dans_un_enfant
     import django
     from django.conf import settings
 
@@ -248,6 +266,7 @@ def _dans_l_enfant(emplacement: str, fichiers: str, nom: str, parametres: tuple[
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mixite.plateforme.settings")
     django.setup()
+    _dans_un_enfant = True
     settings.STORE = emplacement if est_url(emplacement) else Path(emplacement)
     settings.FICHIERS = Path(fichiers)
     task = _tout_rechauffer if nom == RECHAUFFE else A_PART[nom]
@@ -542,8 +561,6 @@ def rechauffer(store: Store) -> threading.Thread:
     more warm-up, not one each."""
 
     def run() -> None:
-        import logging
-
         from mixite.plateforme import fraicheur
 
         while True:
@@ -586,6 +603,35 @@ def rechauffer(store: Store) -> threading.Thread:
     return thread
 
 
+#: The charter the objectives page shows by default (where a decision sends its writer).
+CHARTE_PAR_DEFAUT = "lille"
+
+
+def suivis_a_jour(store: Store) -> None:
+    """After a commission decision: the tracking of the default charter and of each
+    charter shown so far, recomputed at once in the background (in the figures' process)
+    for the new version. The writer is sent to it and must see it fresh: the page finds
+    it computed, or waits for the computation under way instead of starting it then
+    (0.5 s on the full twin, more under load)."""
+    from mixite.plateforme import fraicheur
+
+    identity, _ = _version(store, attributions=True)  # the earlier tracking set aside
+    with _lock:  # kept: (name, store, version, charter); set aside: without the version
+        shown = {k[-1] for k in [*_cache, *_anciens] if k[0] == "objectifs" and k[1] == identity}
+    # The page the writer is sent to first.
+    chartes = [CHARTE_PAR_DEFAUT, *sorted(shown - {CHARTE_PAR_DEFAUT})]
+
+    def run() -> None:
+        for charte in chartes:
+            try:
+                with fraicheur.a_jour(fraicheur.ATTRIBUTIONS):
+                    suivi_objectifs(store, charte)
+            except Exception:  # the page will compute (and report) it itself
+                logging.getLogger(__name__).exception("Tracking of %s after a write", charte)
+
+    _en_arriere_plan(run, "mixite-suivi")
+
+
 #: Background computations under way: the process waits for them as it exits (a
 #: database query cut by the interpreter's exit aborts it).
 _fils: set[threading.Thread] = set()
@@ -616,9 +662,14 @@ def _a_la_sortie() -> None:
 
 
 def _attendre_fils(timeout: float = 120.0) -> None:
+    """Wait for the background computations, those they start included."""
     deadline = time.monotonic() + timeout
-    for thread in list(_fils):
-        if thread.is_alive():
+    while time.monotonic() < deadline:
+        with _lock:
+            alive = [t for t in _fils if t.is_alive() and t is not threading.current_thread()]
+        if not alive:
+            return
+        for thread in alive:
             thread.join(max(0.0, deadline - time.monotonic()))
 
 

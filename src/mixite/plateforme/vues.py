@@ -23,6 +23,7 @@ from mixite.io.store import Store
 from mixite.plateforme import fraicheur
 from mixite.plateforme.acces import Lecteur, communes_visibles, lecteur, peut
 from mixite.plateforme.donnees import (
+    CHARTE_PAR_DEFAUT,
     NIVEAUX,
     chiffres_cles,
     table_indicateurs,
@@ -201,9 +202,9 @@ def veille(request: HttpRequest, v: Lecteur) -> HttpResponse:
 
 @exige("voir_objectifs")
 def objectifs(request: HttpRequest, v: Lecteur) -> HttpResponse:
-    charte = request.GET.get("charte", "lille")
+    charte = request.GET.get("charte", CHARTE_PAR_DEFAUT)
     if charte not in ("lille", "loi-2017", "pecquencourt"):
-        charte = "lille"
+        charte = CHARTE_PAR_DEFAUT
     bailleur = v.code if v.role == "bailleur" else None
     table, notes = table_objectifs(store(), charte, bailleur)
     file = telechargement(request, table, f"objectifs_{charte}", notes)

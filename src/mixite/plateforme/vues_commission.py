@@ -145,8 +145,9 @@ def decision(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse
     except InvalidDataError as e:
         messages.error(request, e.report())
         return redirect("commission")
-    from mixite.plateforme.donnees import rechauffer
+    from mixite.plateforme.donnees import rechauffer, suivis_a_jour
 
+    suivis_a_jour(store())  # where the writer is sent
     rechauffer(store())
     fraicheur.apres_ecriture(request, fraicheur.ATTRIBUTIONS)
     messages.success(
