@@ -152,7 +152,7 @@ def _cached(key: tuple[Any, ...], compute: Any) -> Any:
             # In the figures' process: a computation of seconds in this one would hold
             # every page it serves meanwhile (one thread at a time runs Python).
             try:
-                _calculer_a_part(key[0], key[3:])
+                _calculer_a_part(key[0], key[3:], attendu=True)
             except Exception:  # computed (and its error reported) here, below
                 logging.getLogger(__name__).warning("%s: computed in the serving process", key[0])
         return _calculer(key, compute)
@@ -240,16 +240,18 @@ def _a_part(nom: str) -> bool:
 _dans_un_enfant = False
 
 
-def _calculer_a_part(nom: str, parametres: tuple[Any, ...]) -> None:
+def _calculer_a_part(nom: str, parametres: tuple[Any, ...], *, attendu: bool = False) -> None:
     """Compute the figures ``nom`` of ``parametres`` in a child process, which writes
-    them to the shared folder (:mod:`mixite.plateforme.partage`): the warm-up in a child
-    of its own, the figures a request or a recomputation asks for in the figures' child
-    — not queued behind a warm-up pass of several seconds."""
+    them to the shared folder (:mod:`mixite.plateforme.partage`). Each kind of work has
+    its child, one computation at a time in each: what a request waits for
+    (``attendu``), the background's recomputations, the warm-up. A request's figures do
+    not queue behind a warm-up pass of several seconds, nor behind the recomputations a
+    write sets off."""
     from django.conf import settings
 
     from mixite.plateforme.a_part import executer
 
-    child = "rechauffe" if nom == RECHAUFFE else "chiffres"
+    child = "frais" if attendu else "rechauffe" if nom == RECHAUFFE else "chiffres"
     executer(child, _dans_l_enfant, str(settings.STORE), str(settings.FICHIERS), nom,
              parametres)  # fmt: skip
 
