@@ -200,3 +200,55 @@ def test_a_decision_has_its_writer_s_objectives_computed_before_they_are_asked_f
     shown = landlord.get("/objectifs/")
     assert shown.status_code == 200 and ENTETE not in shown
     assert list(shown.context["lignes"]) != before  # the decision counts
+
+
+def test_a_writer_is_given_figures_that_count_its_write_even_if_others_wrote_since(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read-your-writes, not read-the-latest: after a decision, forms sent by another
+    writer make a later version; the decision's writer is given the tracking that counts
+    its decision (said to predate the latest write) instead of waiting for another
+    computation at each write of others."""
+    from mixite.plateforme import donnees
+
+    passwords = {login: pw for login, pw, _ in creer_comptes_demo()}
+    landlord = Client()
+    assert landlord.login(username="bailleur", password=passwords["bailleur"])
+    before = list(landlord.get("/objectifs/").context["lignes"])
+    dwelling = (
+        Store(store_path)
+        .query(
+            "SELECT l.id_logement FROM logements l JOIN entrees e USING (id_entree) JOIN batiments b "
+            "USING (id_batiment) WHERE l.vacant AND b.code_bailleur = 'B01' AND NOT b.individuel "
+            "ORDER BY l.id_logement LIMIT 1"
+        )
+        .iloc[0, 0]
+    )
+    page = landlord.get(f"/commission/{dwelling}/", {"date": "2026-10-31", "souhaits": "ignorer"})
+    donnees._attendre_fils()
+    done = landlord.post(f"/commission/{dwelling}/decision/", {
+        "demande": page.context["ids"][0], "decision": "attribution", "date": "2026-10-31",
+    })  # fmt: skip
+    assert done.status_code == 302
+    donnees._attendre_fils()
+    counted = list(landlord.get("/objectifs/").context["lignes"])  # counts the decision
+    assert counted != before
+    other = jetons.creer("bailleur", "B01", "son logiciel")[0]  # another writer
+    forms = _forms(Store(store_path), "B01", 3, "ENSUITE")
+    sent = Client().post("/api/v1/attributions", json.dumps({"fiches": forms}),
+                         content_type="application/json",
+                         headers={"Authorization": f"Bearer {other}"})  # fmt: skip
+    assert sent.status_code == 201
+    donnees._attendre_fils()
+
+    def not_now(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("computed again for the writer")
+
+    monkeypatch.setattr(objectifs, "suivre", not_now)
+    shown = landlord.get("/objectifs/")
+    assert shown.status_code == 200 and shown[ENTETE] == "anterieures"
+    assert list(shown.context["lignes"]) == counted
+    # The other writer waits for the tracking that counts its forms.
+    monkeypatch.undo()
+    fresh = _get(other, "/api/v1/objectifs")
+    assert fresh.status_code == 200 and ENTETE not in fresh

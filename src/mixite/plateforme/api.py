@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from contextlib import nullcontext
 from functools import wraps
 from typing import Any
 
@@ -91,8 +90,7 @@ def point(
                 return erreur(400, "parametre_inconnu", f"Paramètre inconnu : {unknown[0]} ; "
                               f"paramètres : {', '.join(parametres) or 'aucun'}.",
                               parametre=unknown[0], permis=list(parametres))  # fmt: skip
-            fresh = (fraicheur.a_jour(fraicheur.ATTRIBUTIONS) if fraicheur.jeton_exige(jeton.pk)
-                     else nullcontext())  # fmt: skip
+            fresh = fraicheur.depuis(fraicheur.jeton_exige(jeton.pk))
             try:
                 with en_tant_que(f"{v.compte} ({v.perimetre})"), fresh:
                     return view(request, v, jeton, *args, **kwargs)
@@ -257,7 +255,7 @@ def attributions(request: HttpRequest, v: Lecteur, jeton: Jeton) -> HttpResponse
     validated (and, for a landlord, checked to be its own dwellings) before any is
     written; one refused form refuses the call."""
     from mixite.io.importers import import_rows
-    from mixite.plateforme.donnees import rechauffer
+    from mixite.plateforme.donnees import rechauffer, versions
     from mixite.plateforme.imports import perimetre_bailleur
 
     try:
@@ -278,8 +276,8 @@ def attributions(request: HttpRequest, v: Lecteur, jeton: Jeton) -> HttpResponse
     store = _store()
     scope = perimetre_bailleur(v.code, store) if v.role == "bailleur" else None
     result = import_rows("attributions", raw, store, scope=scope)
+    fraicheur.jeton_apres_ecriture(jeton.pk, versions(store, fraicheur.ATTRIBUTIONS))
     rechauffer(store)
-    fraicheur.jeton_apres_ecriture(jeton.pk)
     ids = [str(f.get("id_attribution")) for f in fiches]
     return reponse({"enregistrees": result.rows, "ids": ids, "notes": list(result.notices)}, 201)
 

@@ -90,12 +90,21 @@ def _version(store: Store, attributions: bool = False) -> tuple[str, tuple[str, 
             # Figures of an older version are kept aside, to be shown (said to be) while
             # the new ones are computed (:func:`_cached`).
             for k in [k for k in _cache if k[1] == key and k[2][1] != versions[k[2][0]]]:
-                _anciens[partage.logique(k)] = _cache.pop(k)
+                _anciens[partage.logique(k)] = (k[2], _cache.pop(k))
             while len(_anciens) > TAILLE_CACHE:
                 del _anciens[next(iter(_anciens))]
         seen = (stamp, versions, key)
     kind = "tout" if attributions else "peuplement"
     return seen[2], (kind, seen[1][kind])
+
+
+def versions(store: Store, kinds: frozenset[str]) -> dict[str, int]:
+    """The store's data versions of ``kinds`` now ("tout", "peuplement"): after a write,
+    the earliest its writer may be shown (:mod:`mixite.plateforme.fraicheur`)."""
+    _version(store)
+    with _lock:
+        counts = _vues[store.nom][1]
+    return {kind: counts[kind] for kind in kinds}
 
 
 def _identite(store: Store, counts: dict[str, int]) -> str:
@@ -106,8 +115,8 @@ def _identite(store: Store, counts: dict[str, int]) -> str:
     return f"{store.nom}#{str(first['chaine'].iloc[0])[:16]}"
 
 
-#: Per figure (its key without the data version): its value at an older version.
-_anciens: dict[tuple[Any, ...], Any] = {}
+#: Per figure (its key without the data version): an older version and its value.
+_anciens: dict[tuple[Any, ...], tuple[tuple[str, int], Any]] = {}
 #: Figures never shown from an older version: the commission's frame (a decision is
 #: prepared on the dwellings, households and allocations as they are; the candidate
 #: search keeps its applications itself: :mod:`mixite.plateforme.recherche`).
@@ -126,36 +135,60 @@ def _cached(key: tuple[Any, ...], compute: Any) -> Any:
     with _lock:
         if key in _cache:
             return _cache[key]
-        stale = _anciens.get(partage.logique(key), _ABSENT)
-    if stale is _ABSENT and partage.partage(key):
+        old = _anciens.get(partage.logique(key))
+    if old is None and partage.partage(key):
         # Not seen by this process yet: another's figures, of this version or older.
         found = partage.lire(key)
         if found is not None and found[0] == key[2]:
             return _garder(key, found[1])
         if found is not None and found[0][0] == key[2][0] and found[0][1] < key[2][1]:
-            stale = found[1]
+            old = found
+    need = fraicheur.exige(key[2][0])
+    if old is not None and need is not None and old[0][1] < need:
+        old = _au_moins(key, need) or old  # the writer's own write may be counted already
     with _lock:
         # One computation of a figure at a time, whatever the version: writes in a row
         # do not pile up computations of versions already outdated.
         pending = _en_cours.setdefault(partage.logique(key), threading.Lock())
         recent = time.monotonic() - _calcule_le.get(partage.logique(key), -1e9) < _intervalle()
-    if stale is not _ABSENT and key[0] not in TOUJOURS_A_JOUR and not fraicheur.exige(key[2][0]):
+    if old is not None and key[0] not in TOUJOURS_A_JOUR and (need is None or old[0][1] >= need):
         fraicheur.signaler_anciens()
         # Computed less than RECALCUL_S ago: served as they are, recomputed later.
         if not recent and pending.acquire(blocking=False):  # nobody computes them yet
             _en_arriere_plan(lambda: _revalider(key, compute, pending), "mixite-revalide")
-        return stale
+        return old[1]
     with pending:
-        with _lock:
-            known = key in _cache
-        if not known and _a_part(key[0]) and partage.partage(key):
-            # In the figures' process: a computation of seconds in this one would hold
+        # Computed meanwhile (the recomputation a write started, this request waiting for
+        # it): this version, or an earlier one that counts the writer's write.
+        found = _au_moins(key, need) if need is not None else None
+        if found is not None and found[0] != key[2] and key[0] not in TOUJOURS_A_JOUR:
+            fraicheur.signaler_anciens()
+            return found[1]
+        if found is None and _a_part(key[0]) and partage.partage(key):
+            # In a child process: a computation of seconds in this one would hold
             # every page it serves meanwhile (one thread at a time runs Python).
             try:
                 _calculer_a_part(key[0], key[3:], attendu=True)
             except Exception:  # computed (and its error reported) here, below
                 logging.getLogger(__name__).warning("%s: computed in the serving process", key[0])
         return _calculer(key, compute)
+
+
+def _au_moins(key: tuple[Any, ...], need: int) -> tuple[tuple[str, int], Any] | None:
+    """The latest figures of ``key`` at a version from ``need`` to ``key``'s (this
+    process's, or another's in the shared folder), with their version; ``None`` if none."""
+    kind, current = key[2]
+    logical = partage.logique(key)
+    with _lock:
+        held = [(k[2], v) for k, v in _cache.items() if partage.logique(k) == logical]
+        if logical in _anciens:
+            held.append(_anciens[logical])
+    if partage.partage(key):
+        found = partage.lire(key)
+        if found is not None:
+            held.append(found)
+    usable = [h for h in held if h[0][0] == kind and need <= h[0][1] <= current]
+    return max(usable, key=lambda h: h[0][1]) if usable else None
 
 
 _ABSENT = object()

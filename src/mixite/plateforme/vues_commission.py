@@ -145,11 +145,11 @@ def decision(request: HttpRequest, v: Lecteur, id_logement: str) -> HttpResponse
     except InvalidDataError as e:
         messages.error(request, e.report())
         return redirect("commission")
-    from mixite.plateforme.donnees import rechauffer, suivis_a_jour
+    from mixite.plateforme.donnees import rechauffer, suivis_a_jour, versions
 
+    fraicheur.apres_ecriture(request, versions(store(), fraicheur.ATTRIBUTIONS))
     suivis_a_jour(store())  # where the writer is sent
     rechauffer(store())
-    fraicheur.apres_ecriture(request, fraicheur.ATTRIBUTIONS)
     messages.success(
         request, f"Décision enregistrée : {ident}. Le suivi des objectifs en tient compte."
     )
