@@ -644,10 +644,10 @@ CHARTE_PAR_DEFAUT = "lille"
 
 def suivis_a_jour(store: Store) -> None:
     """After a commission decision: the tracking of the default charter and of each
-    charter shown so far, recomputed at once in the background (in the figures' process)
-    for the new version. The writer is sent to it and must see it fresh: the page finds
-    it computed, or waits for the computation under way instead of starting it then
-    (0.5 s on the full twin, more under load)."""
+    charter shown so far, recomputed at once in the background (in a child process) for
+    the new version. The writer is sent to it and must be given a version that counts its
+    decision: the page finds it computed, or waits for the computation under way instead
+    of starting it then (0.5 s on the full twin, more under load)."""
     from mixite.plateforme import fraicheur
 
     identity, _ = _version(store, attributions=True)  # the earlier tracking set aside
