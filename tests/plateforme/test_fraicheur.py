@@ -27,6 +27,35 @@ def _get(token: str, path: str = "/api/v1/objectifs?charte=loi-2017") -> Any:
     return Client().get(path, headers={"Authorization": f"Bearer {token}"})
 
 
+def _landlord() -> Client:
+    """The demo landlord's browser, logged in."""
+    passwords = {login: pw for login, pw, _ in creer_comptes_demo()}
+    landlord = Client()
+    assert landlord.login(username="bailleur", password=passwords["bailleur"])
+    return landlord
+
+
+def _decide(landlord: Client, store_path: Path) -> None:
+    """The landlord allocates its first vacant dwelling to its first candidate."""
+    from mixite.plateforme import donnees
+
+    dwelling = (
+        Store(store_path)
+        .query(
+            "SELECT l.id_logement FROM logements l JOIN entrees e USING (id_entree) JOIN batiments b "
+            "USING (id_batiment) WHERE l.vacant AND b.code_bailleur = 'B01' AND NOT b.individuel "
+            "ORDER BY l.id_logement LIMIT 1"
+        )
+        .iloc[0, 0]
+    )
+    page = landlord.get(f"/commission/{dwelling}/", {"date": "2026-10-31", "souhaits": "ignorer"})
+    donnees._attendre_fils()
+    done = landlord.post(f"/commission/{dwelling}/decision/", {
+        "demande": page.context["ids"][0], "decision": "attribution", "date": "2026-10-31",
+    })  # fmt: skip
+    assert done.status_code == 302 and done["Location"].endswith("/objectifs/")
+
+
 def test_readers_get_the_previous_figures_while_the_writer_waits_for_its_own(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,26 +164,10 @@ def test_a_commission_decision_waits_for_the_objectives_not_for_the_population_f
     the dashboard saying meanwhile that they predate the latest write."""
     from mixite.plateforme import donnees
 
-    passwords = {login: pw for login, pw, _ in creer_comptes_demo()}
-    landlord = Client()
-    assert landlord.login(username="bailleur", password=passwords["bailleur"])
+    landlord = _landlord()
     assert ENTETE not in landlord.get("/")
     assert ENTETE not in landlord.get("/objectifs/?charte=loi-2017")
-    dwelling = (
-        Store(store_path)
-        .query(
-            "SELECT l.id_logement FROM logements l JOIN entrees e USING (id_entree) JOIN batiments b "
-            "USING (id_batiment) WHERE l.vacant AND b.code_bailleur = 'B01' AND NOT b.individuel "
-            "ORDER BY l.id_logement LIMIT 1"
-        )
-        .iloc[0, 0]
-    )
-    page = landlord.get(f"/commission/{dwelling}/", {"date": "2026-10-31", "souhaits": "ignorer"})
-    donnees._attendre_fils()
-    done = landlord.post(f"/commission/{dwelling}/decision/", {
-        "demande": page.context["ids"][0], "decision": "attribution", "date": "2026-10-31",
-    })  # fmt: skip
-    assert done.status_code == 302
+    _decide(landlord, store_path)
     objectives = landlord.get("/objectifs/?charte=loi-2017")
     assert ENTETE not in objectives
     dashboard = landlord.get("/")
@@ -172,25 +185,9 @@ def test_a_decision_has_its_writer_s_objectives_computed_before_they_are_asked_f
     (or under way) instead of starting it then."""
     from mixite.plateforme import donnees
 
-    passwords = {login: pw for login, pw, _ in creer_comptes_demo()}
-    landlord = Client()
-    assert landlord.login(username="bailleur", password=passwords["bailleur"])
+    landlord = _landlord()
     before = list(landlord.get("/objectifs/").context["lignes"])
-    dwelling = (
-        Store(store_path)
-        .query(
-            "SELECT l.id_logement FROM logements l JOIN entrees e USING (id_entree) JOIN batiments b "
-            "USING (id_batiment) WHERE l.vacant AND b.code_bailleur = 'B01' AND NOT b.individuel "
-            "ORDER BY l.id_logement LIMIT 1"
-        )
-        .iloc[0, 0]
-    )
-    page = landlord.get(f"/commission/{dwelling}/", {"date": "2026-10-31", "souhaits": "ignorer"})
-    donnees._attendre_fils()
-    done = landlord.post(f"/commission/{dwelling}/decision/", {
-        "demande": page.context["ids"][0], "decision": "attribution", "date": "2026-10-31",
-    })  # fmt: skip
-    assert done.status_code == 302 and done["Location"].endswith("/objectifs/")
+    _decide(landlord, store_path)
     donnees._attendre_fils()
 
     def not_now(*args: Any, **kwargs: Any) -> Any:
@@ -211,25 +208,9 @@ def test_a_writer_is_given_figures_that_count_its_write_even_if_others_wrote_sin
     computation at each write of others."""
     from mixite.plateforme import donnees
 
-    passwords = {login: pw for login, pw, _ in creer_comptes_demo()}
-    landlord = Client()
-    assert landlord.login(username="bailleur", password=passwords["bailleur"])
+    landlord = _landlord()
     before = list(landlord.get("/objectifs/").context["lignes"])
-    dwelling = (
-        Store(store_path)
-        .query(
-            "SELECT l.id_logement FROM logements l JOIN entrees e USING (id_entree) JOIN batiments b "
-            "USING (id_batiment) WHERE l.vacant AND b.code_bailleur = 'B01' AND NOT b.individuel "
-            "ORDER BY l.id_logement LIMIT 1"
-        )
-        .iloc[0, 0]
-    )
-    page = landlord.get(f"/commission/{dwelling}/", {"date": "2026-10-31", "souhaits": "ignorer"})
-    donnees._attendre_fils()
-    done = landlord.post(f"/commission/{dwelling}/decision/", {
-        "demande": page.context["ids"][0], "decision": "attribution", "date": "2026-10-31",
-    })  # fmt: skip
-    assert done.status_code == 302
+    _decide(landlord, store_path)
     donnees._attendre_fils()
     counted = list(landlord.get("/objectifs/").context["lignes"])  # counts the decision
     assert counted != before
