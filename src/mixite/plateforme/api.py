@@ -212,14 +212,10 @@ def veille(request: HttpRequest, v: Lecteur, jeton: Jeton) -> HttpResponse:
     return reponse(out)
 
 
-#: The charters whose tracking the API gives.
-CHARTES = ["lille", "loi-2017", "pecquencourt"]
-
-
 @point("voir_objectifs", parametres=("charte",))
 @_parametres
 def objectifs(request: HttpRequest, v: Lecteur, jeton: Jeton) -> HttpResponse:
-    from mixite.plateforme.donnees import CHARTE_PAR_DEFAUT, suivi_objectifs
+    from mixite.plateforme.donnees import CHARTE_PAR_DEFAUT, CHARTES, suivi_objectifs
 
     charte = _choix(request, "charte", CHARTES, CHARTE_PAR_DEFAUT)
     suivi, notes = suivi_objectifs(_store(), charte)

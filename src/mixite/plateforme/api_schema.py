@@ -85,8 +85,8 @@ def _get(summary: str, ok: dict[str, Any], *, params: list[dict[str, Any]] | Non
 def schema() -> dict[str, Any]:
     """The whole OpenAPI document."""
     from mixite.observatoire.indicateurs import CATALOGUE
-    from mixite.plateforme.api import CHARTES, FICHES_MAX
-    from mixite.plateforme.donnees import NIVEAUX
+    from mixite.plateforme.api import FICHES_MAX
+    from mixite.plateforme.donnees import CHARTE_PAR_DEFAUT, CHARTES, NIVEAUX
 
     zone = {"type": "object", "required": ["code"], "properties": {
         "code": {"type": "string"}, "nom": {"type": "string"},
@@ -138,7 +138,7 @@ def schema() -> dict[str, Any]:
                                          "notes": {"type": "array", "items": {"type": "string"}},
                                          "objectifs": _LIGNES}}),
             params=[{"name": "charte", "in": "query", "required": False,
-                     "schema": {"type": "string", "enum": CHARTES, "default": "lille"}}],
+                     "schema": {"type": "string", "enum": CHARTES, "default": CHARTE_PAR_DEFAUT}}],
         ),
         "/api/v1/rapports": _get(
             "Rapports « état du peuplement » terminés que l'organisation peut lire",

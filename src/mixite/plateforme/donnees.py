@@ -191,7 +191,6 @@ def _au_moins(key: tuple[Any, ...], need: int) -> tuple[tuple[str, int], Any] | 
     return max(usable, key=lambda h: h[0][1]) if usable else None
 
 
-_ABSENT = object()
 #: Per figure (its key without the data version): when its latest computation started.
 _calcule_le: dict[tuple[Any, ...], float] = {}
 
@@ -638,7 +637,9 @@ def rechauffer(store: Store) -> threading.Thread:
     return thread
 
 
-#: The charter the objectives page shows by default (where a decision sends its writer).
+#: The charters the objectives page and the API track, and the one shown by default
+#: (where a decision sends its writer).
+CHARTES = ["lille", "loi-2017", "pecquencourt"]
 CHARTE_PAR_DEFAUT = "lille"
 
 

@@ -24,6 +24,7 @@ from mixite.plateforme import fraicheur
 from mixite.plateforme.acces import Lecteur, communes_visibles, lecteur, peut
 from mixite.plateforme.donnees import (
     CHARTE_PAR_DEFAUT,
+    CHARTES,
     NIVEAUX,
     chiffres_cles,
     table_indicateurs,
@@ -203,7 +204,7 @@ def veille(request: HttpRequest, v: Lecteur) -> HttpResponse:
 @exige("voir_objectifs")
 def objectifs(request: HttpRequest, v: Lecteur) -> HttpResponse:
     charte = request.GET.get("charte", CHARTE_PAR_DEFAUT)
-    if charte not in ("lille", "loi-2017", "pecquencourt"):
+    if charte not in CHARTES:
         charte = CHARTE_PAR_DEFAUT
     bailleur = v.code if v.role == "bailleur" else None
     table, notes = table_objectifs(store(), charte, bailleur)
